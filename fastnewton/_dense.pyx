@@ -1,0 +1,129 @@
+"""Dense symmetric Hessian storage: LAPACK Cholesky, BLAS products, Gershgorin bounds."""
+
+import numpy as np
+from scipy.sparse import issparse
+from scipy.sparse.linalg import LinearOperator
+
+from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
+from fastnewton._lapack cimport (lapack_int, cholesky_lower, cholesky_solve_lower,
+                                 symmetric_matvec_lower)
+
+# Below this order a factorization takes less time than releasing and
+# re-taking the GIL, so small problems keep it.
+cdef Py_ssize_t NOGIL_MIN_N = 64
+
+
+cdef bint copy_lower_checked(const double[:, :] source, double[::1, :] dest) noexcept nogil:
+    """Copy the lower triangle of `source` (any strides) into `dest`; False if any value is not finite."""
+    cdef Py_ssize_t n = dest.shape[0], i, j
+    cdef bint finite = True
+    for j in range(n):
+        for i in range(j, n):
+            dest[i, j] = source[i, j]
+            finite = finite and isfinite(source[i, j])
+    return finite
+
+
+cdef lapack_int shifted_cholesky(const double[::1, :] values, double shift,
+                                 double[::1, :] factor) noexcept nogil:
+    """Cholesky of values + shift·I into `factor`; LAPACK's info (0: positive definite)."""
+    cdef Py_ssize_t n = values.shape[0], i, j
+    for j in range(n):
+        for i in range(j, n):
+            factor[i, j] = values[i, j]
+        factor[j, j] += shift
+    return cholesky_lower(&factor[0, 0], <lapack_int>n)
+
+
+cdef class DenseHessian(SymmetricMatrix):
+    """A dense symmetric Hessian, n-by-n, held column-major for LAPACK."""
+
+    def __cinit__(self, Py_ssize_t n):
+        self.n = n
+        self.can_factorize = True
+        self.values_array = np.zeros((n, n), order="F")
+        self.values = self.values_array
+        self.factor = np.zeros((n, n), order="F")
+
+    cdef int load(self, object value) except -1:
+        """Copy a user Hessian into storage; returns 1 when it holds non-finite values."""
+        cdef const double[:, :] view
+        cdef bint finite
+        if issparse(value) or isinstance(value, LinearOperator):
+            raise TypeError(
+                "hess returned a %s, but this method factorizes the Hessian and "
+                "needs a dense ndarray of shape (%d, %d); return a dense array "
+                "(e.g. .toarray()), or use method='trust-ncg', which needs only "
+                "products" % (type(value).__name__, self.n, self.n))
+        array = np.asarray(value, dtype=np.float64)
+        if array.shape != (self.n, self.n):
+            if self.n == 1 and array.size == 1:
+                array = array.reshape(1, 1)
+            else:
+                raise ValueError("hess must return an array of shape (%d, %d), got shape %s"
+                                 % (self.n, self.n, array.shape))
+        view = array
+        with nogil:
+            finite = copy_lower_checked(view, self.values)
+        return 0 if finite else 1
+
+    cdef void symmetrize_from_columns(self) noexcept nogil:
+        """Average H and Hᵀ into the lower triangle (finite-difference columns are not symmetric)."""
+        cdef Py_ssize_t n = self.n, i, j
+        for j in range(n):
+            for i in range(j + 1, n):
+                self.values[i, j] = 0.5 * (self.values[i, j] + self.values[j, i])
+
+    cdef int matvec(self, const double* v, double* out) except -1:
+        with nogil:
+            symmetric_matvec_lower(&self.values[0, 0], <lapack_int>self.n, v, out)
+        return 0
+
+    cdef int factorize(self, double shift) except -1:
+        cdef lapack_int info
+        if self.n == 0:
+            return 0
+        if self.n >= NOGIL_MIN_N:
+            with nogil:
+                info = shifted_cholesky(self.values, shift, self.factor)
+        else:
+            info = shifted_cholesky(self.values, shift, self.factor)
+        return info
+
+    cdef void solve(self, double* rhs) noexcept nogil:
+        if self.n > 0:
+            cholesky_solve_lower(&self.factor[0, 0], <lapack_int>self.n, rhs)
+
+    cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
+        cdef Py_ssize_t n = self.n, i, j
+        cdef double h, radius, frob = 0.0, lower = 0.0, upper = 0.0, inf_norm = 0.0
+        cdef double diag_min = 0.0
+        for i in range(n):
+            radius = 0.0
+            # Row i of the symmetric matrix: the lower triangle read across, then down.
+            for j in range(i):
+                h = fabs(self.values[i, j])
+                radius += h
+                frob += h * h
+            for j in range(i + 1, n):
+                h = fabs(self.values[j, i])
+                radius += h
+                frob += h * h
+            h = self.values[i, i]
+            frob += h * h
+            if i == 0:
+                lower, upper, diag_min = h - radius, h + radius, h
+            else:
+                lower = fmin(lower, h - radius)
+                upper = fmax(upper, h + radius)
+                diag_min = fmin(diag_min, h)
+            inf_norm = fmax(inf_norm, fabs(h) + radius)
+        bounds.gershgorin_lower = lower
+        bounds.gershgorin_upper = upper
+        bounds.frobenius_norm = sqrt(frob)
+        bounds.inf_norm = inf_norm
+        bounds.diag_min = diag_min
+
+    cpdef object to_array(self):
+        lower = np.tril(self.values_array)
+        return lower + np.tril(lower, -1).T

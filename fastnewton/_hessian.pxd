@@ -1,0 +1,28 @@
+# The interface every Hessian storage kind implements, so that the drivers and
+# the trust-region subproblems are written once for dense, banded and
+# product-only Hessians.
+
+cdef struct CurvatureBounds:
+    # Cheap bounds on the spectrum of H, used to bracket the Moré–Sorensen
+    # multiplier and to seed the modified Cholesky shift.
+    double gershgorin_lower   # min_i (h_ii - sum_{j != i} |h_ij|)
+    double gershgorin_upper   # max_i (h_ii + sum_{j != i} |h_ij|)
+    double frobenius_norm
+    double inf_norm
+    double diag_min
+
+
+cdef class SymmetricMatrix:
+    cdef readonly Py_ssize_t n
+    # False for storages that only know products (user hessp, sparse matrices).
+    cdef readonly bint can_factorize
+
+    cdef int load(self, object value) except -1
+    cdef int matvec(self, const double* v, double* out) except -1
+    cdef int factorize(self, double shift) except -1
+    cdef void solve(self, double* rhs) noexcept nogil
+    cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil
+    cpdef object to_array(self)
+
+
+cdef int factorize_modified(SymmetricMatrix hess, double* shift) except -1

@@ -1,0 +1,39 @@
+# The one place fastnewton touches LAPACK and BLAS. Everything comes from
+# scipy's Cython bindings (no BLAS is linked by hand); the integer width of
+# those bindings lives behind `lapack_int`, so a move to 64-bit LAPACK
+# integers changes this file only.
+from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
+from scipy.linalg.cython_blas cimport dsymv
+
+ctypedef int lapack_int
+
+
+cdef inline lapack_int cholesky_lower(double* a, lapack_int n) noexcept nogil:
+    """Factor the column-major n-by-n array `a` as L Lᵀ in place (lower triangle).
+
+    Returns LAPACK's info: 0 on success, k > 0 when the leading minor of
+    order k is not positive definite.
+    """
+    cdef char uplo = b'L'
+    cdef lapack_int lda = n if n > 0 else 1
+    cdef lapack_int info = 0
+    dpotrf(&uplo, &n, a, &lda, &info)
+    return info
+
+
+cdef inline void cholesky_solve_lower(const double* factor, lapack_int n, double* rhs) noexcept nogil:
+    """Overwrite `rhs` with (L Lᵀ)⁻¹ rhs for the factor from `cholesky_lower`."""
+    cdef char uplo = b'L'
+    cdef lapack_int nrhs = 1
+    cdef lapack_int lda = n if n > 0 else 1
+    cdef lapack_int info = 0
+    dpotrs(&uplo, &n, &nrhs, <double*>factor, &lda, rhs, &lda, &info)
+
+
+cdef inline void symmetric_matvec_lower(const double* a, lapack_int n, const double* v, double* out) noexcept nogil:
+    """out = A v, reading only the lower triangle of the column-major `a`."""
+    cdef char uplo = b'L'
+    cdef lapack_int lda = n if n > 0 else 1
+    cdef lapack_int inc = 1
+    cdef double one = 1.0, zero = 0.0
+    dsymv(&uplo, &n, &one, <double*>a, &lda, <double*>v, &inc, &zero, out, &inc)

@@ -1,0 +1,326 @@
+"""The four methods as scipy-compatible callables.
+
+Each function has the signature scipy gives a custom method, so it works both
+as ``fastnewton.minimize(..., method='trust-exact')`` and as
+``scipy.optimize.minimize(..., method=fastnewton.trust_exact)``. The Python
+here only validates, builds the compiled pieces and the result; the
+iterations run in the compiled drivers.
+"""
+
+from scipy.optimize import OptimizeResult
+
+from fastnewton import _options
+from fastnewton._dense import DenseHessian
+from fastnewton._newton import newton as _newton_driver
+from fastnewton._objective import HessianProducts, Objective
+from fastnewton._report import IterationReporter
+from fastnewton._status import Status
+from fastnewton._subproblems import DoglegSubproblem, ExactSubproblem, SteihaugSubproblem
+from fastnewton._trust_region import trust_region as _trust_region_driver
+
+# Options scipy's `minimize` may hand a custom method that have no meaning here.
+_SCIPY_PASSTHROUGH = ("tol",)
+
+_MESSAGES = {
+    Status.SUCCESS: "Optimization terminated successfully: the gradient norm is at most gtol.",
+    Status.MAXITER: "Maximum number of iterations has been exceeded.",
+    Status.LINALG_ERROR: ("A linear algebra error occurred: the Hessian could not be factorized "
+                          "even after modification."),
+    Status.NONFINITE: ("The objective or its derivatives returned non-finite values (inf or "
+                       "NaN) and no shorter step gave finite ones."),
+    Status.CALLBACK_STOP: "`callback` raised `StopIteration`.",
+}
+_NO_PROGRESS = {
+    "trust": ("No further progress possible: the predicted decrease or the trust radius fell "
+              "to rounding level before the gradient norm reached gtol."),
+    "line search": ("No further progress possible: the line search found no step with "
+                    "sufficient decrease before the gradient norm reached gtol."),
+}
+
+
+def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constraints, options):
+    """Validate, run the compiled driver of `method`, and build the OptimizeResult."""
+    factorizes = method != "trust-ncg"
+    jac, hess, hessp = _options.check_derivatives(fun, jac, hess, hessp, factorizes)
+    _options.check_unconstrained(bounds, constraints)
+    if callback is not None and not callable(callback):
+        raise TypeError("callback must be callable or None, got %s" % type(callback).__name__)
+    x = _options.as_start_point(x0)
+    n = x.size
+    args = _options.as_args(args)
+    opts = _options.parse_options(method, n, options, tol, _SCIPY_PASSTHROUGH)
+    objective = Objective(fun, jac, hess, hessp, args, n, opts["rel_step"])
+    storage = DenseHessian(n) if factorizes else HessianProducts(objective)
+    wants_report = callback is not None or opts["disp"] or opts["return_all"]
+    reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
+                                  "step" if method == "newton" else "radius")
+                if wants_report else None)
+    if reporter is not None:
+        reporter.start(x)
+    if method == "newton":
+        out = _newton_driver(objective, x, storage, opts["gtol"], opts["inf_norm"],
+                             opts["maxiter"], opts["c1"], opts["c2"], reporter)
+    else:
+        if method == "dogleg":
+            subproblem = DoglegSubproblem(n)
+        elif method == "trust-exact":
+            subproblem = ExactSubproblem(n, opts["subproblem_maxiter"])
+        else:
+            subproblem = SteihaugSubproblem(n)
+        out = _trust_region_driver(objective, x, storage, subproblem,
+                                   opts["initial_trust_radius"], opts["max_trust_radius"],
+                                   opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
+                                   reporter)
+    status = Status(out.pop("status"))
+    if status == Status.NO_PROGRESS:
+        message = _NO_PROGRESS["line search" if method == "newton" else "trust"]
+    else:
+        message = _MESSAGES[status]
+    result = OptimizeResult(
+        x=out.pop("x"), fun=out.pop("fun"), jac=out.pop("jac"), nit=out.pop("nit"),
+        nfev=objective.nfev, njev=objective.njev, nhev=objective.nhev,
+        status=int(status), success=status == Status.SUCCESS, message=message, **out)
+    if factorizes:
+        result.hess = storage.to_array()
+    if reporter is not None and reporter.allvecs is not None:
+        result.allvecs = reporter.allvecs
+    if opts["disp"]:
+        print(message)
+        print("         Current function value: %.16g" % result.fun)
+        print("         Iterations: %d" % result.nit)
+        print("         Function evaluations: %d" % result.nfev)
+        print("         Gradient evaluations: %d" % result.njev)
+        print("         Hessian evaluations: %d" % result.nhev)
+    return result
+
+
+def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
+           bounds=None, constraints=None, **options):
+    """Minimize by Newton's method with a modified Cholesky factorization and a line search.
+
+    Each direction solves (H + τI) d = −∇f, where τ ≥ 0 is the smallest
+    multiple of the identity found by doubling that makes the Cholesky
+    factorization succeed (Nocedal & Wright 2006, Alg. 3.3): τ = 0 whenever H
+    is positive definite, so the pure Newton step is kept near a minimizer,
+    and d is a descent direction even where H is indefinite. The step length
+    satisfies the strong Wolfe conditions (Alg. 3.5–3.6), trying 1 first.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``; with ``jac=True`` it returns ``(f, g)``.
+    x0 : array_like, shape (n,)
+        Starting point (flattened, as in scipy).
+    args : tuple, optional
+        Extra arguments passed to `fun`, `jac` and `hess`.
+    jac : callable, True, '2-point' or '3-point', optional
+        Gradient ``jac(x, *args) -> (n,)``. Finite differences (the default)
+        are allowed only with an analytic `hess`.
+    hess : callable, '2-point' or '3-point', optional
+        Hessian ``hess(x, *args) -> (n, n)`` ndarray. None or a string: finite
+        differences of `jac` (n gradient calls per iteration, compiled).
+    hessp : callable, optional
+        Not used by this method (it factorizes H); give `hess`.
+    callback : callable, optional
+        ``callback(xk)`` or ``callback(intermediate_result)``, after each
+        iteration; raise `StopIteration` to stop (status 99).
+    tol : float, optional
+        Default for `gtol`.
+    bounds, constraints : None
+        Accepted for scipy compatibility; the method is unconstrained.
+    **options
+        gtol : float
+            Stop when ‖∇f‖ ≤ gtol (default 1e-5).
+        norm : 2 or inf
+            The norm of that test (default 2).
+        maxiter : int
+            Most iterations (default 200·n); 0 evaluates x0 only.
+        c1, c2 : float
+            Strong Wolfe constants (default 1e-4, 0.9).
+        finite_diff_rel_step : float
+            Relative finite-difference step (default √ε forward, ∛ε central).
+        disp : bool
+            Print one row per iteration and a summary.
+        return_all : bool
+            Keep every iterate in ``res.allvecs``.
+
+    Returns
+    -------
+    OptimizeResult
+        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
+        plus ``n_hess_modified`` (iterations whose Hessian needed a shift)
+        and ``hess_shift_max`` (the largest τ used).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For invalid arguments or options, non-finite `x0`, a non-finite value
+        at `x0`, or callback results of the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastnewton
+    >>> from fastnewton.problems import rosenbrock
+    >>> p = rosenbrock(2)
+    >>> res = fastnewton.minimize(p.fun, p.x0, method="newton", jac=p.jac, hess=p.hess)
+    >>> res.success, np.allclose(res.x, [1.0, 1.0])
+    (True, True)
+    """
+    return _run("newton", fun, x0, args, jac, hess, hessp, callback, tol, bounds, constraints,
+                options)
+
+
+_TRUST_OPTIONS = """    **options
+        gtol : float
+            Stop when ‖∇f‖ ≤ gtol (default 1e-5).
+        norm : 2 or inf
+            The norm of that test (default 2).
+        maxiter : int
+            Most iterations (default 200·n); 0 evaluates x0 only.
+        initial_trust_radius, max_trust_radius : float
+            Radius to start with and its cap (defaults 1.0 and 1000.0).
+        eta : float
+            Steps with actual/predicted decrease above eta are accepted,
+            0 ≤ eta < 0.25 (default 0.15).
+        finite_diff_rel_step : float
+            Relative finite-difference step (default √ε forward, ∛ε central).
+        disp : bool
+            Print one row per iteration and a summary.
+        return_all : bool
+            Keep every iterate in ``res.allvecs``.
+"""
+
+
+def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
+                bounds=None, constraints=None, **options):
+    """Minimize by a trust-region method with the nearly exact subproblem solution.
+
+    The subproblem is solved by the safeguarded λ iteration of Moré &
+    Sorensen (1983) on Cholesky factorizations of H + λI, including the hard
+    case, so indefinite Hessians are handled.
+
+    Parameters
+    ----------
+    fun, x0, args, jac, hess, callback, tol, bounds, constraints
+        As for `fastnewton.newton`.
+    hessp : callable, optional
+        Not used (the method factorizes H); give `hess`.
+    <trust-region options>
+        subproblem_maxiter : int
+            Most λ iterations per subproblem (default 25).
+
+    Returns
+    -------
+    OptimizeResult
+        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
+        trust_radius, n_rejected, n_hard_case.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As for `fastnewton.newton`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.optimize
+    >>> import fastnewton
+    >>> from fastnewton.problems import rosenbrock
+    >>> p = rosenbrock(10)
+    >>> res = scipy.optimize.minimize(p.fun, p.x0, method=fastnewton.trust_exact,
+    ...                               jac=p.jac, hess=p.hess)
+    >>> res.success, np.allclose(res.x, np.ones(10), atol=1e-6)
+    (True, True)
+    """
+    return _run("trust-exact", fun, x0, args, jac, hess, hessp, callback, tol, bounds,
+                constraints, options)
+
+
+def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
+           bounds=None, constraints=None, **options):
+    """Minimize by Powell's dogleg trust-region method, indefinite Hessians included.
+
+    Where H is not positive definite, the Newton point is taken from the
+    modified Cholesky factorization of H + τI, and the step is replaced by
+    the Cauchy point of the true model whenever that lowers the model more.
+    Such iterations show "H modified" in the `disp` table and are counted in
+    ``res.n_hess_modified``. (scipy's dogleg stops with a linalg error there.)
+
+    Parameters
+    ----------
+    fun, x0, args, jac, hess, callback, tol, bounds, constraints
+        As for `fastnewton.newton`.
+    hessp : callable, optional
+        Not used (the method factorizes H); give `hess`.
+    <trust-region options>
+    Returns
+    -------
+    OptimizeResult
+        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
+        trust_radius, n_rejected, n_hess_modified, hess_shift_max.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As for `fastnewton.newton`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastnewton
+    >>> from fastnewton.problems import rosenbrock
+    >>> p = rosenbrock(2)
+    >>> res = fastnewton.minimize(p.fun, p.x0, method="dogleg", jac=p.jac, hess=p.hess)
+    >>> res.success, np.allclose(res.x, [1.0, 1.0], atol=1e-6)
+    (True, True)
+    """
+    return _run("dogleg", fun, x0, args, jac, hess, hessp, callback, tol, bounds, constraints,
+                options)
+
+
+def trust_ncg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
+              bounds=None, constraints=None, **options):
+    """Minimize by a trust-region method with truncated conjugate gradients (Steihaug–Toint).
+
+    Needs only Hessian-vector products: from `hessp`, from `hess` (a dense
+    array, a scipy.sparse matrix or a LinearOperator), or, when neither is
+    given, from finite differences of `jac` (one gradient per product).
+
+    Parameters
+    ----------
+    fun, x0, args, jac, callback, tol, bounds, constraints
+        As for `fastnewton.newton`.
+    hess : callable, '2-point' or '3-point', optional
+        ``hess(x, *args)`` returning anything with ``@``: ndarray, sparse
+        matrix or LinearOperator.
+    hessp : callable, optional
+        ``hessp(x, p, *args) -> (n,)``, the product H(x) p.
+    <trust-region options>
+    Returns
+    -------
+    OptimizeResult
+        x, fun, jac, nit, nfev, njev, nhev, status, success, message,
+        trust_radius, n_rejected.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As for `fastnewton.newton`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastnewton
+    >>> from fastnewton.problems import rosenbrock
+    >>> p = rosenbrock(10)
+    >>> res = fastnewton.minimize(p.fun, p.x0, method="trust-ncg", jac=p.jac, hessp=p.hessp)
+    >>> res.success, np.allclose(res.x, np.ones(10), atol=1e-5)
+    (True, True)
+    """
+    return _run("trust-ncg", fun, x0, args, jac, hess, hessp, callback, tol, bounds,
+                constraints, options)
+
+
+for _method in (trust_exact, dogleg, trust_ncg):
+    _method.__doc__ = _method.__doc__.replace("    <trust-region options>", _TRUST_OPTIONS.rstrip("\n"))

@@ -1,0 +1,94 @@
+"""The front door: `minimize`, dispatching by method name like scipy.optimize.minimize."""
+
+from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
+
+METHODS = {
+    "newton": newton,
+    "trust-exact": trust_exact,
+    "dogleg": dogleg,
+    "trust-ncg": trust_ncg,
+}
+
+
+def minimize(fun, x0, args=(), method="trust-exact", jac=None, hess=None, hessp=None,
+             callback=None, tol=None, options=None):
+    """Minimize a scalar function of one or more variables with second-order methods.
+
+    The same call as `scipy.optimize.minimize` for its unconstrained Newton
+    and trust-region methods; the iterations run in compiled code.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``, x of shape (n,). With ``jac=True`` it
+        returns ``(f, g)``.
+    x0 : array_like, shape (n,)
+        Starting point; any real array, flattened to 1-D and copied.
+    args : tuple, optional
+        Extra arguments for `fun`, `jac`, `hess`, `hessp`.
+    method : str, optional
+        'trust-exact' (default), 'newton', 'dogleg' or 'trust-ncg'; the same
+        methods are the callables `fastnewton.trust_exact`, ... for use as
+        ``scipy.optimize.minimize(..., method=fastnewton.trust_exact)``.
+    jac : callable, True, '2-point' or '3-point', optional
+        The gradient; finite differences of `fun` when a string or None.
+    hess : callable, '2-point' or '3-point', optional
+        The Hessian (dense ndarray; for 'trust-ncg' also a sparse matrix or
+        LinearOperator); finite differences of `jac` when a string or None.
+    hessp : callable, optional
+        ``hessp(x, p, *args)``, the Hessian-vector product ('trust-ncg').
+    callback : callable, optional
+        ``callback(xk)`` or ``callback(intermediate_result)`` after each
+        iteration; raising `StopIteration` stops the run with status 99.
+    tol : float, optional
+        Default for the ``gtol`` option.
+    options : dict, optional
+        Method options (``gtol``, ``maxiter``, ``disp``, ``return_all``, ...);
+        see the method's docstring. Unknown names draw an OptimizeWarning.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        ``x, fun, jac, nit, nfev, njev, nhev, status, success, message``, and
+        ``hess`` for the methods that form it. ``success`` is True only when
+        ‖∇f(x)‖ ≤ gtol held at the returned x. Status codes: 0 converged,
+        1 iteration limit, 2 no further progress possible, 3 factorization
+        failed, 4 non-finite values from the user's functions, 99 stopped by
+        the callback.
+
+    Raises
+    ------
+    ValueError
+        Unknown method, invalid options, a non-finite or empty `x0`, a
+        non-finite objective at `x0`, or callback results of the wrong shape.
+    TypeError
+        Arguments of the wrong type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastnewton
+    >>> def f(x):
+    ...     return (x[0] - 1.0) ** 2 + 10.0 * (x[1] + 2.0) ** 2
+    >>> def grad(x):
+    ...     return np.array([2.0 * (x[0] - 1.0), 20.0 * (x[1] + 2.0)])
+    >>> def hess(x):
+    ...     return np.diag([2.0, 20.0])
+    >>> res = fastnewton.minimize(f, [0.0, 0.0], method="newton", jac=grad, hess=hess)
+    >>> res.nit, np.allclose(res.x, [1.0, -2.0])
+    (1, True)
+    """
+    if not isinstance(method, str):
+        if callable(method):
+            # A method callable (ours or another scipy-style one).
+            return method(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp,
+                          callback=callback, tol=tol, **(options or {}))
+        raise TypeError("method must be a string or a callable, got %s" % type(method).__name__)
+    solver = METHODS.get(method.lower())
+    if solver is None:
+        raise ValueError("unknown method %r; choose one of %s"
+                         % (method, ", ".join(repr(name) for name in METHODS)))
+    if options is not None and not isinstance(options, dict):
+        raise TypeError("options must be a dict, got %s" % type(options).__name__)
+    return solver(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp, callback=callback,
+                  tol=tol, **(options or {}))

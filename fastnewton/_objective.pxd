@@ -1,0 +1,64 @@
+from fastnewton._hessian cimport SymmetricMatrix
+from fastnewton._dense cimport DenseHessian
+
+cdef enum GradientSource:
+    GRADIENT_CALLABLE
+    GRADIENT_WITH_VALUE      # jac=True: fun returns (f, g)
+    GRADIENT_FORWARD
+    GRADIENT_CENTRAL
+
+cdef enum HessianSource:
+    HESSIAN_CALLABLE
+    HESSIAN_FORWARD
+    HESSIAN_CENTRAL
+    HESSIAN_PRODUCTS_CALLABLE   # user hessp(x, v)
+
+cdef enum ProductKind:
+    PRODUCTS_DENSE
+    PRODUCTS_OPERATOR           # hess returned a sparse matrix or LinearOperator
+    PRODUCTS_HESSP
+    PRODUCTS_FORWARD
+    PRODUCTS_CENTRAL
+
+
+cdef class Objective:
+    cdef object fun, jac, hess, hessp
+    cdef tuple args
+    cdef readonly Py_ssize_t n
+    cdef GradientSource gradient_source
+    cdef HessianSource hessian_source
+    cdef ProductKind product_kind
+    cdef double gradient_rel_step, hessian_rel_step
+    cdef public Py_ssize_t nfev, njev, nhev
+
+    # The last point whose value (and, for jac=True, gradient) we hold.
+    cdef double[::1] cached_point
+    cdef double cached_value
+    cdef double[::1] cached_gradient
+    cdef bint has_cached_value, has_cached_gradient
+
+    # Work arrays for finite differences; `perturbed` is handed to the user
+    # only as a copy.
+    cdef object perturbed_array
+    cdef double[::1] perturbed
+    cdef double[::1] gradient_plus, gradient_minus
+
+    # The point of the current Hessian, for product-only methods.
+    cdef object product_point_array
+    cdef double[::1] product_point, product_gradient
+    cdef object hess_operator
+    cdef DenseHessian dense_products
+
+    cdef double call_fun(self, object x_array) except? -1.0
+    cdef tuple split_value_and_gradient(self, object result)
+    cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
+                              DenseHessian out) except -1
+    cdef int prepare_products(self, object x_array, const double[::1] grad) except -1
+    cdef int value(self, object x_array, double* f) except -1
+    cdef int gradient(self, object x_array, double[::1] out) except -1
+    cdef int hessian(self, object x_array, const double[::1] grad, SymmetricMatrix out) except -1
+    cdef int hessian_product(self, const double* v, double* out) except -1
+
+
+cdef class HessianProducts(SymmetricMatrix):
+    cdef Objective objective

@@ -1,0 +1,337 @@
+"""The user's objective as the compiled drivers see it.
+
+`Objective` calls the user's `fun`, `jac`, `hess` and `hessp`, counts the
+calls, checks the shapes and finiteness of what comes back, and forms finite
+differences (gradients from values, dense Hessians from gradients, Hessian
+products from gradients) in compiled loops. The user always receives a fresh
+copy of the point, so nothing they hold aliases a solver buffer.
+"""
+
+import numpy as np
+from scipy.sparse import issparse
+from scipy.sparse.linalg import LinearOperator
+
+from libc.math cimport fabs, fmax, sqrt, isfinite, copysign, cbrt
+from fastnewton._hessian cimport SymmetricMatrix
+from fastnewton._dense cimport DenseHessian
+
+cdef double EPS = np.finfo(np.float64).eps
+# Relative steps that balance truncation against rounding error: √ε for
+# forward differences, ∛ε for central ones (Nocedal & Wright 2006, §8.1).
+cdef double FORWARD_STEP = sqrt(EPS)
+cdef double CENTRAL_STEP = cbrt(EPS)
+
+
+cdef bint same_point(const double[::1] a, const double[::1] b) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(a.shape[0]):
+        if a[i] != b[i]:
+            return False
+    return True
+
+
+cdef bint copy_checked(const double[:] source, double[::1] dest) noexcept nogil:
+    """Copy `source` (any stride) into `dest`; False if any value is not finite."""
+    cdef Py_ssize_t i
+    cdef bint finite = True
+    for i in range(dest.shape[0]):
+        dest[i] = source[i]
+        finite = finite and isfinite(source[i])
+    return finite
+
+
+cdef bint all_finite(const double[::1] v) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(v.shape[0]):
+        if not isfinite(v[i]):
+            return False
+    return True
+
+
+cdef double fd_step(double x, double rel_step) noexcept nogil:
+    """A step of size rel_step·max(1, |x|) pointing away from zero."""
+    return copysign(rel_step * fmax(1.0, fabs(x)), x if x != 0.0 else 1.0)
+
+
+cdef double as_scalar(object value) except? -1.0:
+    if isinstance(value, float):
+        return <double>value
+    array = np.asarray(value)
+    if array.size != 1:
+        raise ValueError("fun must return a scalar, got an array of shape %s" % (array.shape,))
+    if np.iscomplexobj(array):
+        raise TypeError("fun must return a real scalar, got %r" % (value,))
+    return float(array.reshape(()))
+
+
+cdef int copy_vector(object value, double[::1] out, str name) except -1:
+    """Validate a length-n vector from the user and copy it; returns 1 if it is not finite."""
+    cdef Py_ssize_t n = out.shape[0]
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim != 1 or array.shape[0] != n:
+        if n == 1 and array.size == 1:
+            array = array.reshape(1)
+        else:
+            raise ValueError("%s must return an array of shape (%d,), got shape %s"
+                             % (name, n, array.shape))
+    cdef const double[:] view = array
+    return 0 if copy_checked(view, out) else 1
+
+
+cdef class Objective:
+    """The user's functions, their counters and their finite differences.
+
+    Parameters
+    ----------
+    fun, jac, hess, hessp, args
+        As in `fastnewton.minimize`, already validated: `jac` is a callable,
+        True, '2-point' or '3-point'; `hess` a callable, '2-point', '3-point'
+        or None when `hessp` is a callable.
+    n : int
+        Number of variables.
+    rel_step : float or None
+        Relative finite-difference step; None picks √ε (forward) or ∛ε
+        (central).
+    """
+
+    def __init__(self, fun, jac, hess, hessp, tuple args, Py_ssize_t n, rel_step=None):
+        self.fun, self.jac, self.hess, self.hessp, self.args = fun, jac, hess, hessp, args
+        self.n = n
+        if jac is True:
+            self.gradient_source = GRADIENT_WITH_VALUE
+        elif callable(jac):
+            self.gradient_source = GRADIENT_CALLABLE
+        elif jac == "3-point":
+            self.gradient_source = GRADIENT_CENTRAL
+        else:
+            self.gradient_source = GRADIENT_FORWARD
+        if callable(hess):
+            self.hessian_source = HESSIAN_CALLABLE
+        elif hess == "3-point":
+            self.hessian_source = HESSIAN_CENTRAL
+            self.product_kind = PRODUCTS_CENTRAL
+        elif hess == "2-point":
+            self.hessian_source = HESSIAN_FORWARD
+            self.product_kind = PRODUCTS_FORWARD
+        elif callable(hessp):
+            self.hessian_source = HESSIAN_PRODUCTS_CALLABLE
+            self.product_kind = PRODUCTS_HESSP
+        else:
+            self.hessian_source = HESSIAN_FORWARD
+            self.product_kind = PRODUCTS_FORWARD
+        central_gradient = self.gradient_source == GRADIENT_CENTRAL
+        central_hessian = self.hessian_source == HESSIAN_CENTRAL
+        self.gradient_rel_step = (rel_step if rel_step is not None
+                                  else (CENTRAL_STEP if central_gradient else FORWARD_STEP))
+        self.hessian_rel_step = (rel_step if rel_step is not None
+                                 else (CENTRAL_STEP if central_hessian else FORWARD_STEP))
+        self.cached_point = np.empty(n)
+        self.cached_gradient = np.empty(n)
+        self.perturbed_array = np.empty(n)
+        self.perturbed = self.perturbed_array
+        self.gradient_plus = np.empty(n)
+        self.gradient_minus = np.empty(n)
+        self.product_point_array = np.empty(n)
+        self.product_point = self.product_point_array
+        self.product_gradient = np.empty(n)
+
+    cdef double call_fun(self, object x_array) except? -1.0:
+        """f at a point, uncached; with jac=True the gradient that comes along is dropped."""
+        result = self.fun(x_array.copy(), *self.args)
+        self.nfev += 1
+        if self.gradient_source == GRADIENT_WITH_VALUE:
+            self.njev += 1
+            return as_scalar(self.split_value_and_gradient(result)[0])
+        return as_scalar(result)
+
+    cdef tuple split_value_and_gradient(self, object result):
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise ValueError("with jac=True, fun must return a tuple (f, g), got %s"
+                             % type(result).__name__)
+        return result
+
+    cdef int value(self, object x_array, double* f) except -1:
+        """f at `x_array` (cached for the last point asked)."""
+        cdef const double[::1] x = x_array
+        if self.has_cached_value and same_point(x, self.cached_point):
+            f[0] = self.cached_value
+            return 0
+        self.cached_point[:] = x
+        self.has_cached_value = False
+        self.has_cached_gradient = False
+        if self.gradient_source == GRADIENT_WITH_VALUE:
+            result = self.split_value_and_gradient(self.fun(x_array.copy(), *self.args))
+            self.nfev += 1
+            self.njev += 1
+            self.cached_value = as_scalar(result[0])
+            copy_vector(result[1], self.cached_gradient, "fun (the gradient part, with jac=True)")
+            self.has_cached_gradient = True
+        else:
+            self.cached_value = self.call_fun(x_array)
+        self.has_cached_value = True
+        f[0] = self.cached_value
+        return 0
+
+    cdef int gradient(self, object x_array, double[::1] out) except -1:
+        """∇f at `x_array` into `out`; returns 1 when it is not finite."""
+        cdef const double[::1] x = x_array
+        cdef double f0, f_plus, f_minus, x_j, h
+        cdef Py_ssize_t j
+        if self.gradient_source == GRADIENT_CALLABLE:
+            self.njev += 1
+            return copy_vector(self.jac(x_array.copy(), *self.args), out, "jac")
+        if self.gradient_source == GRADIENT_WITH_VALUE:
+            if not (self.has_cached_gradient and same_point(x, self.cached_point)):
+                self.has_cached_value = False
+                self.value(x_array, &f0)
+            out[:] = self.cached_gradient
+            return 0 if all_finite(out) else 1
+        # Finite differences of f, one coordinate at a time.
+        self.value(x_array, &f0)
+        self.perturbed[:] = x
+        for j in range(self.n):
+            x_j = x[j]
+            h = fd_step(x_j, self.gradient_rel_step)
+            self.perturbed[j] = x_j + h
+            h = self.perturbed[j] - x_j   # the step actually representable
+            f_plus = self.call_fun(self.perturbed_array)
+            if self.gradient_source == GRADIENT_CENTRAL:
+                self.perturbed[j] = x_j - h
+                f_minus = self.call_fun(self.perturbed_array)
+                out[j] = (f_plus - f_minus) / (2.0 * h)
+            else:
+                out[j] = (f_plus - f0) / h
+            self.perturbed[j] = x_j
+        return 0 if all_finite(out) else 1
+
+    cdef int hessian(self, object x_array, const double[::1] grad, SymmetricMatrix out) except -1:
+        """The Hessian at `x_array` (whose gradient is `grad`) into `out`; 1 when not finite."""
+        if isinstance(out, HessianProducts):
+            return self.prepare_products(x_array, grad)
+        if self.hessian_source == HESSIAN_CALLABLE:
+            value = self.hess(x_array.copy(), *self.args)
+            self.nhev += 1
+            return out.load(value)
+        if isinstance(out, DenseHessian):
+            return self.dense_fd_hessian(x_array, grad, <DenseHessian>out)
+        raise TypeError("finite-difference Hessians are not available for %s"
+                        % type(out).__name__)
+
+    cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
+                              DenseHessian out) except -1:
+        """Column j of H is (∇f(x + h e_j) − ∇f(x)) / h (or the central form), then H ← (H + Hᵀ)/2."""
+        cdef const double[::1] x = x_array
+        cdef double[::1, :] values = out.values
+        cdef double x_j, h
+        cdef Py_ssize_t i, j, n = self.n
+        cdef bint central = self.hessian_source == HESSIAN_CENTRAL
+        cdef bint finite = True
+        self.perturbed[:] = x
+        for j in range(n):
+            x_j = x[j]
+            h = fd_step(x_j, self.hessian_rel_step)
+            self.perturbed[j] = x_j + h
+            h = self.perturbed[j] - x_j
+            finite &= self.gradient(self.perturbed_array, self.gradient_plus) == 0
+            if central:
+                self.perturbed[j] = x_j - h
+                finite &= self.gradient(self.perturbed_array, self.gradient_minus) == 0
+                for i in range(n):
+                    values[i, j] = (self.gradient_plus[i] - self.gradient_minus[i]) / (2.0 * h)
+            else:
+                for i in range(n):
+                    values[i, j] = (self.gradient_plus[i] - grad[i]) / h
+            self.perturbed[j] = x_j
+        out.symmetrize_from_columns()
+        return 0 if finite else 1
+
+    cdef int prepare_products(self, object x_array, const double[::1] grad) except -1:
+        """Set the point at which `hessian_product` multiplies."""
+        cdef const double[::1] x = x_array
+        self.product_point[:] = x
+        self.product_gradient[:] = grad
+        if self.hessian_source != HESSIAN_CALLABLE:
+            return 0
+        value = self.hess(x_array.copy(), *self.args)
+        self.nhev += 1
+        if issparse(value) or isinstance(value, LinearOperator):
+            if value.shape != (self.n, self.n):
+                raise ValueError("hess must return a matrix of shape (%d, %d), got shape %s"
+                                 % (self.n, self.n, value.shape))
+            self.product_kind = PRODUCTS_OPERATOR
+            self.hess_operator = value
+            return 0
+        self.product_kind = PRODUCTS_DENSE
+        if self.dense_products is None:
+            self.dense_products = DenseHessian(self.n)
+        return self.dense_products.load(value)
+
+    cdef int hessian_product(self, const double* v, double* out) except -1:
+        """H v at the point of the last `hessian` call; returns 1 when not finite."""
+        cdef Py_ssize_t i, n = self.n
+        cdef double[::1] out_view = <double[:n]>out
+        cdef double v_norm = 0.0, x_norm = 0.0, h
+        cdef bint central
+        if self.product_kind == PRODUCTS_DENSE:
+            self.dense_products.matvec(v, out)
+            return 0
+        v_array = np.asarray(<double[:n]>v).copy()
+        if self.product_kind == PRODUCTS_OPERATOR:
+            return copy_vector(self.hess_operator @ v_array, out_view, "hess(x) @ v")
+        if self.product_kind == PRODUCTS_HESSP:
+            self.nhev += 1
+            return copy_vector(self.hessp(self.product_point_array.copy(), v_array, *self.args),
+                               out_view, "hessp")
+        # H v ≈ (∇f(x + h v) − ∇f(x)) / h, h scaled to the lengths of x and v.
+        for i in range(n):
+            v_norm += v[i] * v[i]
+            x_norm += self.product_point[i] * self.product_point[i]
+        if v_norm == 0.0:
+            out_view[:] = 0.0
+            return 0
+        central = self.product_kind == PRODUCTS_CENTRAL
+        h = (CENTRAL_STEP if central else FORWARD_STEP) * (1.0 + sqrt(x_norm)) / sqrt(v_norm)
+        for i in range(n):
+            self.perturbed[i] = self.product_point[i] + h * v[i]
+        if self.gradient(self.perturbed_array, self.gradient_plus):
+            return 1
+        if central:
+            for i in range(n):
+                self.perturbed[i] = self.product_point[i] - h * v[i]
+            if self.gradient(self.perturbed_array, self.gradient_minus):
+                return 1
+            for i in range(n):
+                out[i] = (self.gradient_plus[i] - self.gradient_minus[i]) / (2.0 * h)
+        else:
+            for i in range(n):
+                out[i] = (self.gradient_plus[i] - self.product_gradient[i]) / h
+        return 0
+
+
+cdef class HessianProducts(SymmetricMatrix):
+    """A Hessian known only through products, for truncated CG.
+
+    The products come from the objective: the user's `hessp`, a matrix or
+    `LinearOperator` returned by `hess`, a dense `hess` (multiplied in compiled
+    code), or finite differences of the gradient.
+    """
+
+    def __cinit__(self, Objective objective):
+        self.objective = objective
+        self.n = objective.n
+        self.can_factorize = False
+
+    cdef int matvec(self, const double* v, double* out) except -1:
+        return self.objective.hessian_product(v, out)
+
+
+def finite_difference_hessian(jac, x, tuple args, str method, rel_step):
+    """Dense finite-difference Hessian of the gradient `jac` at `x` (see `fastnewton.approx_hessian`)."""
+    cdef Py_ssize_t n = x.shape[0]
+    cdef Objective objective = Objective(None, jac, method, None, args, n, rel_step)
+    cdef DenseHessian storage = DenseHessian(n)
+    cdef double[::1] grad = np.empty(n)
+    x_array = np.ascontiguousarray(x, dtype=np.float64)
+    objective.gradient(x_array, grad)
+    objective.hessian(x_array, grad, storage)
+    return storage.to_array(), objective.njev

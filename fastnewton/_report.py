@@ -1,0 +1,80 @@
+"""Per-iteration reporting: the user's callback, `disp` tables and `return_all`."""
+
+import inspect
+
+from scipy.optimize import OptimizeResult
+
+from fastnewton._status import Event
+
+
+def _wants_intermediate_result(callback):
+    """scipy's rule: a callback whose only parameter is `intermediate_result` gets an OptimizeResult."""
+    try:
+        parameters = inspect.signature(callback).parameters
+    except (TypeError, ValueError):
+        return False
+    return set(parameters) == {"intermediate_result"}
+
+
+def describe_events(events, shift):
+    """Words for the event flags of one iteration, as printed by `disp`."""
+    words = ["accepted" if events & Event.EVENT_ACCEPTED else "rejected"]
+    if events & Event.EVENT_BOUNDARY:
+        words.append("boundary")
+    if events & Event.EVENT_HARD_CASE:
+        words.append("hard case")
+    if events & Event.EVENT_MODIFIED:
+        words.append("H modified (+%.2e I)" % shift)
+    if events & Event.EVENT_NEGATIVE_CURVATURE:
+        words.append("negative curvature")
+    if events & Event.EVENT_NONFINITE:
+        words.append("non-finite trial")
+    return ", ".join(words)
+
+
+class IterationReporter:
+    """Called by a compiled driver after each iteration.
+
+    Parameters
+    ----------
+    callback : callable or None
+        ``callback(xk)`` or ``callback(intermediate_result)`` as in scipy; raising
+        `StopIteration` stops the run.
+    disp : bool
+        Print a row per iteration.
+    return_all : bool
+        Keep a copy of every iterate.
+    size_label : str
+        Heading of the step-size column ('radius' or 'step').
+    """
+
+    def __init__(self, callback, disp, return_all, size_label):
+        self.callback = callback
+        self.intermediate = callback is not None and _wants_intermediate_result(callback)
+        self.disp = disp
+        self.allvecs = [] if return_all else None
+        self.size_label = size_label
+
+    def start(self, x0):
+        """Record the starting point and print the table heading."""
+        if self.allvecs is not None:
+            self.allvecs.append(x0.copy())
+        if self.disp:
+            print("%6s  %23s  %10s  %10s  %s" % ("iter", "f", "|g|", self.size_label, "step"))
+
+    def __call__(self, nit, x, f, gnorm, size, events, shift):
+        if self.allvecs is not None:
+            self.allvecs.append(x.copy())
+        if self.disp:
+            print("%6d  %23.16e  %10.3e  %10.3e  %s"
+                  % (nit, f, gnorm, size, describe_events(events, shift)))
+        if self.callback is None:
+            return False
+        try:
+            if self.intermediate:
+                self.callback(intermediate_result=OptimizeResult(x=x.copy(), fun=f, nit=nit))
+            else:
+                self.callback(x.copy())
+        except StopIteration:
+            return True
+        return False

@@ -1,0 +1,1 @@
+"""Status codes and iteration event flags of the compiled drivers."""

@@ -1,0 +1,26 @@
+from fastnewton._hessian cimport SymmetricMatrix
+
+cdef enum SubproblemStatus:
+    SUBPROBLEM_OK
+    SUBPROBLEM_FACTORIZATION_FAILED
+    SUBPROBLEM_NONFINITE
+
+
+cdef struct StepReport:
+    double model_decrease      # m(0) − m(p), positive for a useful step
+    double step_norm
+    double hess_shift          # λ (exact) or τ of the modified Cholesky (dogleg)
+    bint hits_boundary
+    bint hard_case
+    bint hessian_modified
+    bint negative_curvature
+    SubproblemStatus status
+
+
+cdef class TrustRegionSubproblem:
+    cdef Py_ssize_t n
+    cdef double[::1] hess_step    # H p, for the model value
+    cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
+                   double[::1] step, StepReport* report) except -1
+    cdef int model_decrease(self, SymmetricMatrix hess, const double[::1] grad,
+                            const double[::1] step, double* decrease) except -1

@@ -1,0 +1,324 @@
+"""Trust-region subproblems: min gᵀp + ½pᵀHp subject to ‖p‖ ≤ radius.
+
+Three solvers share one interface so the trust-region driver is written once:
+`DoglegSubproblem` (Powell's dogleg, with a fallback for indefinite H),
+`ExactSubproblem` (Moré & Sorensen 1983, with the hard case) and
+`SteihaugSubproblem` (truncated conjugate gradients, products only).
+All of them reach H only through `SymmetricMatrix`, so dense and banded
+storages share them.
+"""
+
+import numpy as np
+
+from libc.math cimport sqrt, fabs, fmax, fmin
+from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, factorize_modified
+from fastnewton._vector cimport dot, norm2, axpy_into, boundary_roots
+
+
+cdef class TrustRegionSubproblem:
+    """Base class: holds work space and the model value shared by all solvers."""
+
+    def __cinit__(self, Py_ssize_t n, *args, **kwargs):
+        self.n = n
+        self.hess_step = np.empty(n)
+
+    cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
+                   double[::1] step, StepReport* report) except -1:
+        raise NotImplementedError
+
+    cdef int model_decrease(self, SymmetricMatrix hess, const double[::1] grad,
+                            const double[::1] step, double* decrease) except -1:
+        """m(0) − m(p) = −(gᵀp + ½pᵀHp); returns 1 if the product was not finite."""
+        if self.n and hess.matvec(&step[0], &self.hess_step[0]):
+            return 1
+        decrease[0] = -(dot(grad, step) + 0.5 * dot(step, self.hess_step))
+        return 0
+
+
+cdef class DoglegSubproblem(TrustRegionSubproblem):
+    """Powell's dogleg path from the Cauchy point to the Newton point.
+
+    For an indefinite H the Newton point comes from the modified Cholesky
+    factorization of H + τI (τ reported), and the step is compared with the
+    Cauchy point of the true model: whichever lowers the true model more is
+    taken, so every step keeps the Cauchy decrease that global convergence
+    needs (Nocedal & Wright 2006, §4.1–4.2). scipy's dogleg stops instead.
+    """
+    cdef double[::1] newton_point, cauchy_point, grad_product
+
+    def __cinit__(self, Py_ssize_t n, *args, **kwargs):
+        self.newton_point = np.empty(n)
+        self.cauchy_point = np.empty(n)
+        self.grad_product = np.empty(n)
+
+    cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
+                   double[::1] step, StepReport* report) except -1:
+        cdef Py_ssize_t i, n = self.n
+        cdef double shift = 0.0, gnorm = norm2(grad), curvature, tau_low, tau_high
+        cdef double newton_norm, cauchy_norm, dogleg_decrease, cauchy_decrease
+        report.hard_case = False
+        report.negative_curvature = False
+        if factorize_modified(hess, &shift):
+            report.status = SUBPROBLEM_FACTORIZATION_FAILED
+            return 0
+        report.hess_shift = shift
+        report.hessian_modified = shift > 0.0
+        for i in range(n):
+            self.newton_point[i] = -grad[i]
+        hess.solve(&self.newton_point[0])
+        newton_norm = norm2(self.newton_point)
+        if hess.matvec(&grad[0], &self.grad_product[0]):
+            report.status = SUBPROBLEM_NONFINITE
+            return 0
+        curvature = dot(grad, self.grad_product)
+        # The unconstrained minimizer along −g, for the (possibly shifted) model used by the path.
+        for i in range(n):
+            self.cauchy_point[i] = -(gnorm * gnorm / (curvature + shift * gnorm * gnorm)) * grad[i]
+        cauchy_norm = norm2(self.cauchy_point)
+        report.hits_boundary = True
+        if newton_norm <= radius:
+            step[:] = self.newton_point
+            report.hits_boundary = False
+        elif cauchy_norm >= radius:
+            for i in range(n):
+                step[i] = -(radius / gnorm) * grad[i]
+        else:
+            for i in range(n):
+                self.newton_point[i] -= self.cauchy_point[i]
+            boundary_roots(self.cauchy_point, self.newton_point, radius, &tau_low, &tau_high)
+            axpy_into(tau_high, self.newton_point, self.cauchy_point, step)
+        if self.model_decrease(hess, grad, step, &dogleg_decrease):
+            report.status = SUBPROBLEM_NONFINITE
+            return 0
+        if report.hessian_modified:
+            # The Cauchy point of the true model: to the boundary along −g when
+            # the curvature there is not positive.
+            report.negative_curvature = curvature <= 0.0
+            if curvature <= 0.0:
+                cauchy_norm = radius
+            else:
+                cauchy_norm = fmin(gnorm * gnorm / curvature, radius / gnorm) * gnorm
+            cauchy_decrease = cauchy_norm * gnorm - 0.5 * curvature * (cauchy_norm / gnorm) ** 2
+            if cauchy_decrease > dogleg_decrease:
+                for i in range(n):
+                    step[i] = -(cauchy_norm / gnorm) * grad[i]
+                dogleg_decrease = cauchy_decrease
+                report.hits_boundary = cauchy_norm >= radius
+        report.model_decrease = dogleg_decrease
+        report.step_norm = norm2(step)
+        report.status = SUBPROBLEM_OK
+        return 0
+
+
+cdef class ExactSubproblem(TrustRegionSubproblem):
+    """Nearly exact solution by the safeguarded λ iteration of Moré & Sorensen (1983).
+
+    The solution is p(λ) = −(H + λI)⁻¹g with H + λI positive semidefinite and
+    λ(radius − ‖p‖) = 0. λ is bracketed by Gershgorin-type bounds
+    (Conn, Gould & Toint 2000, §7.3.8), updated by Newton's method on the
+    secular equation 1/‖p(λ)‖ − 1/radius = 0 (Moré & Sorensen, eq. 3.4), and
+    moved back into the bracket when Newton leaves it. In the hard case
+    (g nearly orthogonal to the eigenvectors of the smallest eigenvalue) the
+    step is completed with a vector z of small curvature, found by inverse
+    iteration on the factor of H + λI, so that ‖p + τz‖ = radius
+    (Moré & Sorensen, Lemma 3.4).
+    """
+    cdef double[::1] newton_step, secular_work, curvature_vector, curvature_product
+    cdef int maxiter
+    cdef double k_easy, k_hard
+
+    def __cinit__(self, Py_ssize_t n, int maxiter=25, double k_easy=0.1, double k_hard=0.2):
+        self.newton_step = np.empty(n)
+        self.secular_work = np.empty(n)
+        self.curvature_vector = np.empty(n)
+        self.curvature_product = np.empty(n)
+        self.maxiter = maxiter
+        self.k_easy = k_easy
+        self.k_hard = k_hard
+
+    cdef int small_curvature_vector(self, SymmetricMatrix hess, double shift,
+                                    double* curvature) except -1:
+        """Unit z with small zᵀ(H + shift·I)z, by inverse iteration on the current factor."""
+        cdef Py_ssize_t i, it, n = self.n
+        cdef double[::1] z = self.curvature_vector
+        cdef double length
+        cdef unsigned long state = 12345
+        # A fixed pseudo-random start: deterministic, and not orthogonal to
+        # the wanted eigenvector except by accident.
+        for i in range(n):
+            state = (state * 6364136223846793005UL + 1442695040888963407UL)
+            z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
+        for it in range(3):
+            length = norm2(z)
+            for i in range(n):
+                z[i] /= length
+            hess.solve(&z[0])
+        length = norm2(z)
+        for i in range(n):
+            z[i] /= length
+        if hess.matvec(&z[0], &self.curvature_product[0]):
+            return 1
+        curvature[0] = dot(z, self.curvature_product) + shift
+        return 0
+
+    cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
+                   double[::1] step, StepReport* report) except -1:
+        cdef Py_ssize_t i, it, n = self.n
+        cdef CurvatureBounds bounds
+        cdef double gnorm = norm2(grad), lam, lam_lower, lam_upper, lam_newton
+        cdef double step_norm, w_norm_sq, z_curvature, tau_low, tau_high, tau
+        cdef double step_curvature, model_change_low, model_change_high
+        cdef bint have_step = False
+        cdef double[::1] p = self.newton_step
+        cdef double[::1] z = self.curvature_vector
+        report.hard_case = False
+        report.hessian_modified = False
+        report.negative_curvature = False
+        report.status = SUBPROBLEM_OK
+        hess.curvature_bounds(&bounds)
+        lam_lower = fmax(0.0, fmax(-bounds.diag_min, gnorm / radius - fmin(
+            bounds.gershgorin_upper, fmin(bounds.frobenius_norm, bounds.inf_norm))))
+        lam_upper = fmax(0.0, gnorm / radius + fmin(
+            -bounds.gershgorin_lower, fmin(bounds.frobenius_norm, bounds.inf_norm)))
+        lam = 0.0 if lam_lower == 0.0 else fmax(sqrt(lam_lower * lam_upper),
+                                                lam_lower + 0.01 * (lam_upper - lam_lower))
+        for it in range(self.maxiter):
+            if hess.factorize(lam) != 0:
+                # H + λI is not positive definite: λ is below −λ_min.
+                lam_lower = fmax(lam_lower, lam)
+                lam = fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))
+                if lam_upper - lam_lower <= 1e-14 * fmax(1.0, lam_upper):
+                    lam = lam_upper
+                    lam_lower = lam_upper
+                continue
+            for i in range(n):
+                p[i] = -grad[i]
+            hess.solve(&p[0])
+            step_norm = norm2(p)
+            have_step = True
+            if step_norm <= radius and lam == 0.0:
+                break   # interior: the Newton step fits
+            if fabs(step_norm - radius) <= self.k_easy * radius:
+                break   # on the boundary to the accuracy asked
+            # Newton's method on 1/‖p(λ)‖ − 1/radius: ‖w‖² = pᵀ(H + λI)⁻¹p.
+            self.secular_work[:] = p
+            hess.solve(&self.secular_work[0])
+            w_norm_sq = dot(p, self.secular_work)
+            lam_newton = lam + (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
+            if step_norm < radius:
+                # λ > 0 and the step is short: either λ is too large, or we are
+                # in the hard case and must add a component along z.
+                if self.small_curvature_vector(hess, lam, &z_curvature):
+                    report.status = SUBPROBLEM_NONFINITE
+                    return 0
+                boundary_roots(p, z, radius, &tau_low, &tau_high)
+                # m(p + τz) − m(p) = −λτ zᵀp + ½τ² zᵀHz, since Hp = −g − λp.
+                model_change_low = -lam * tau_low * dot(z, p) + 0.5 * tau_low * tau_low * (z_curvature - lam)
+                model_change_high = -lam * tau_high * dot(z, p) + 0.5 * tau_high * tau_high * (z_curvature - lam)
+                tau = tau_low if model_change_low <= model_change_high else tau_high
+                step_curvature = -dot(p, grad)   # pᵀ(H + λI)p
+                if tau * tau * z_curvature <= self.k_hard * (step_curvature + lam * radius * radius):
+                    axpy_into(tau, z, p, p)
+                    report.hard_case = True
+                    break
+                lam_upper = lam
+                lam_lower = fmax(lam_lower, lam - z_curvature)
+            else:
+                lam_lower = lam
+            if lam_newton > lam_lower and lam_newton < lam_upper:
+                lam = lam_newton
+            else:
+                lam = fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))
+        if not have_step:
+            report.status = SUBPROBLEM_FACTORIZATION_FAILED
+            return 0
+        step_norm = norm2(p)
+        if step_norm > radius:
+            # Out of iterations above the boundary: pull back onto it.
+            for i in range(n):
+                p[i] *= radius / step_norm
+        step[:] = p
+        report.hess_shift = lam
+        report.step_norm = norm2(step)
+        report.hits_boundary = report.step_norm >= (1.0 - self.k_easy) * radius
+        if self.model_decrease(hess, grad, step, &report.model_decrease):
+            report.status = SUBPROBLEM_NONFINITE
+        return 0
+
+
+cdef class SteihaugSubproblem(TrustRegionSubproblem):
+    """Truncated conjugate gradients (Steihaug 1983; Toint 1981).
+
+    CG on Hp = −g from p = 0, stopped at the boundary, at a direction of
+    non-positive curvature (followed to the boundary), or when the residual
+    falls below min(0.5, √‖g‖)·‖g‖ (superlinear convergence, Nocedal & Wright
+    2006, Alg. 7.2). Needs only Hessian-vector products; the model value is
+    tracked along the way, so no extra product is spent on it.
+    """
+    cdef double[::1] residual, direction, direction_product
+    cdef int maxiter
+
+    def __cinit__(self, Py_ssize_t n, int maxiter=0):
+        self.residual = np.empty(n)
+        self.direction = np.empty(n)
+        self.direction_product = np.empty(n)
+        self.maxiter = maxiter if maxiter > 0 else 2 * n + 10
+
+    cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
+                   double[::1] step, StepReport* report) except -1:
+        cdef Py_ssize_t i, it, n = self.n
+        cdef double[::1] r = self.residual, d = self.direction, hd = self.direction_product
+        cdef double gnorm = norm2(grad), tolerance, r_sq, r_sq_next, curvature, alpha
+        cdef double tau_low, tau_high, model = 0.0, rd
+        report.hard_case = False
+        report.hessian_modified = False
+        report.negative_curvature = False
+        report.hits_boundary = False
+        report.hess_shift = 0.0
+        report.status = SUBPROBLEM_OK
+        tolerance = fmin(0.5, sqrt(gnorm)) * gnorm
+        step[:] = 0.0
+        r[:] = grad            # r = g + Hp
+        for i in range(n):
+            d[i] = -grad[i]
+        r_sq = dot(r, r)
+        for it in range(self.maxiter):
+            if hess.matvec(&d[0], &hd[0]):
+                report.status = SUBPROBLEM_NONFINITE
+                return 0
+            curvature = dot(d, hd)
+            if curvature <= 0.0:
+                # Follow the direction of non-positive curvature to the
+                # boundary, to the root that lowers the model more.
+                boundary_roots(step, d, radius, &tau_low, &tau_high)
+                rd = dot(r, d)
+                if (tau_low * rd + 0.5 * tau_low * tau_low * curvature
+                        < tau_high * rd + 0.5 * tau_high * tau_high * curvature):
+                    tau_high = tau_low
+                model += tau_high * rd + 0.5 * tau_high * tau_high * curvature
+                axpy_into(tau_high, d, step, step)
+                report.hits_boundary = True
+                report.negative_curvature = True
+                break
+            alpha = r_sq / curvature
+            # Is the next iterate outside the region? ‖p + αd‖² > radius².
+            if dot(step, step) + 2.0 * alpha * dot(step, d) + alpha * alpha * dot(d, d) >= radius * radius:
+                boundary_roots(step, d, radius, &tau_low, &tau_high)
+                rd = dot(r, d)
+                model += tau_high * rd + 0.5 * tau_high * tau_high * curvature
+                axpy_into(tau_high, d, step, step)
+                report.hits_boundary = True
+                break
+            # m(p + αd) − m(p) = α rᵀd + ½α² dᵀHd.
+            model += alpha * dot(r, d) + 0.5 * alpha * alpha * curvature
+            axpy_into(alpha, d, step, step)
+            axpy_into(alpha, hd, r, r)
+            r_sq_next = dot(r, r)
+            if sqrt(r_sq_next) < tolerance:
+                break
+            for i in range(n):
+                d[i] = -r[i] + (r_sq_next / r_sq) * d[i]
+            r_sq = r_sq_next
+        report.model_decrease = -model
+        report.step_norm = norm2(step)
+        return 0

@@ -1,0 +1,109 @@
+"""The trust-region driver shared by dogleg, trust-exact and trust-ncg.
+
+One compiled loop (Nocedal & Wright 2006, Alg. 4.1): solve the subproblem,
+compare actual with predicted decrease, update the radius, accept or reject.
+The subproblem object decides which method it is.
+"""
+
+import numpy as np
+
+from libc.math cimport isfinite, fmin, INFINITY
+from fastnewton._hessian cimport SymmetricMatrix
+from fastnewton._objective cimport Objective
+from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK,
+                                      SUBPROBLEM_FACTORIZATION_FAILED)
+from fastnewton._vector cimport norm2, norm_inf, axpy_into
+from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
+                                 CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
+                                 EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
+from fastnewton._start cimport evaluate_start
+
+cdef double EPS = np.finfo(np.float64).eps
+
+
+def trust_region(Objective objective, object x0, SymmetricMatrix hess,
+                 TrustRegionSubproblem subproblem, double radius, double max_radius,
+                 double eta, double gtol, bint inf_norm, Py_ssize_t maxiter, object reporter):
+    """Minimize from `x0` (a float64 array the driver may overwrite).
+
+    Returns a dict with x, fun, jac, nit, status and the step statistics.
+    `reporter(nit, x, f, gnorm, radius, events, shift)` is called after every
+    iteration when not None; a true return stops the run.
+    """
+    cdef Py_ssize_t n = objective.n, nit = 0, n_rejected = 0, n_modified = 0, n_hard_case = 0
+    x_array = x0
+    trial_array = np.empty(n)
+    grad_array = np.empty(n)
+    grad_trial_array = np.empty(n)
+    cdef double[::1] x = x_array, x_trial = trial_array, step = np.empty(n)
+    cdef double[::1] grad = grad_array, grad_trial = grad_trial_array
+    cdef double f, f_trial, rho, gnorm, max_shift = 0.0
+    cdef StepReport report
+    cdef Status status
+    cdef int events
+
+    f = evaluate_start(objective, x_array, grad, hess)
+    gnorm = norm_inf(grad) if inf_norm else norm2(grad)
+    while True:
+        if gnorm <= gtol:
+            status = SUCCESS
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        subproblem.solve(hess, grad, radius, step, &report)
+        if report.status != SUBPROBLEM_OK:
+            status = LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED else NONFINITE
+            break
+        if not report.model_decrease > 0.0:
+            status = NO_PROGRESS
+            break
+        events = ((EVENT_BOUNDARY if report.hits_boundary else 0)
+                  | (EVENT_HARD_CASE if report.hard_case else 0)
+                  | (EVENT_MODIFIED if report.hessian_modified else 0)
+                  | (EVENT_NEGATIVE_CURVATURE if report.negative_curvature else 0))
+        n_hard_case += report.hard_case
+        if report.hessian_modified:
+            n_modified += 1
+            max_shift = max(max_shift, report.hess_shift)
+        axpy_into(1.0, step, x, x_trial)
+        objective.value(trial_array, &f_trial)
+        if isfinite(f_trial):
+            rho = (f - f_trial) / report.model_decrease
+        else:
+            rho = -INFINITY
+            events |= EVENT_NONFINITE
+        if rho > eta and objective.gradient(trial_array, grad_trial):
+            rho = -INFINITY
+            events |= EVENT_NONFINITE
+        # Radius update of Nocedal & Wright (2006), Alg. 4.1; a shrink starts
+        # from the step actually taken, so an interior step that failed does
+        # not cost several rejections to reach.
+        if rho < 0.25:
+            radius = 0.25 * fmin(radius, report.step_norm)
+        elif rho > 0.75 and report.hits_boundary:
+            radius = fmin(2.0 * radius, max_radius)
+        if rho > eta:
+            x_array, trial_array = trial_array, x_array
+            x, x_trial = x_trial, x
+            grad_array, grad_trial_array = grad_trial_array, grad_array
+            grad, grad_trial = grad_trial, grad
+            f = f_trial
+            gnorm = norm_inf(grad) if inf_norm else norm2(grad)
+            events |= EVENT_ACCEPTED
+        else:
+            n_rejected += 1
+        nit += 1
+        if events & EVENT_ACCEPTED and objective.hessian(x_array, grad, hess):
+            status = NONFINITE
+            break
+        if reporter is not None and reporter(nit, x_array, f, gnorm, radius, events,
+                                             report.hess_shift):
+            status = CALLBACK_STOP
+            break
+        if radius <= EPS * max(1.0, norm2(x)):
+            status = NO_PROGRESS
+            break
+    return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
+                trust_radius=radius, n_rejected=n_rejected, n_hess_modified=n_modified,
+                n_hard_case=n_hard_case, hess_shift_max=max_shift)
