@@ -49,7 +49,7 @@ cdef class DenseHessian(SymmetricMatrix):
         """Copy a user Hessian into storage; returns 1 when it holds non-finite values."""
         cdef const double[:, :] view
         cdef bint finite
-        if issparse(value) or isinstance(value, LinearOperator):
+        if type(value) is not np.ndarray and (issparse(value) or isinstance(value, LinearOperator)):
             raise TypeError(
                 "hess returned a %s, but this method factorizes the Hessian and "
                 "needs a dense ndarray of shape (%d, %d); return a dense array "
@@ -125,5 +125,12 @@ cdef class DenseHessian(SymmetricMatrix):
         bounds.diag_min = diag_min
 
     cpdef object to_array(self):
-        lower = np.tril(self.values_array)
-        return lower + np.tril(lower, -1).T
+        """A new C-ordered symmetric ndarray holding H."""
+        cdef Py_ssize_t n = self.n, i, j
+        full = np.empty((n, n))
+        cdef double[:, ::1] out = full
+        for j in range(n):
+            for i in range(j, n):
+                out[i, j] = self.values[i, j]
+                out[j, i] = self.values[i, j]
+        return full

@@ -82,7 +82,8 @@ def check_unconstrained(bounds, constraints):
 
 
 def _number(name, value, low, high, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if type(value) is not float and (isinstance(value, bool)
+                                     or not isinstance(value, numbers.Real)):
         raise TypeError("%s must be a real number, got %r" % (name, value))
     value = float(value)
     if math.isnan(value):

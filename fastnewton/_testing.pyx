@@ -1,0 +1,78 @@
+"""Python entry points to the compiled kernels, so tests can check each one against numpy/scipy.
+
+Not part of the public API.
+"""
+
+import numpy as np
+
+from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, factorize_modified
+from fastnewton._dense cimport DenseHessian
+from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK)
+from fastnewton._subproblems import DoglegSubproblem, ExactSubproblem, SteihaugSubproblem
+
+
+cdef DenseHessian dense_from(object matrix):
+    matrix = np.asarray(matrix, dtype=np.float64)
+    cdef DenseHessian storage = DenseHessian(matrix.shape[0])
+    if storage.load(matrix):
+        raise ValueError("matrix has non-finite entries")
+    return storage
+
+
+def dense_shifted_solve(matrix, double shift, rhs):
+    """Solve (H + shift·I) x = rhs by the dense Cholesky kernel; None if not positive definite."""
+    cdef DenseHessian storage = dense_from(matrix)
+    cdef double[::1] solution = np.array(rhs, dtype=np.float64)
+    if storage.factorize(shift) != 0:
+        return None
+    storage.solve(&solution[0])
+    return np.asarray(solution)
+
+
+def dense_matvec(matrix, vector):
+    """H v by the dense storage's product kernel."""
+    cdef DenseHessian storage = dense_from(matrix)
+    cdef double[::1] v = np.array(vector, dtype=np.float64)
+    cdef double[::1] out = np.empty(v.shape[0])
+    storage.matvec(&v[0], &out[0])
+    return np.asarray(out)
+
+
+def dense_curvature_bounds(matrix):
+    """The CurvatureBounds of H as a dict."""
+    cdef DenseHessian storage = dense_from(matrix)
+    cdef CurvatureBounds bounds
+    storage.curvature_bounds(&bounds)
+    return dict(bounds)
+
+
+def modified_cholesky(matrix):
+    """(τ, L) with H + τI = L Lᵀ from `factorize_modified`; L is the kernel's lower factor."""
+    cdef DenseHessian storage = dense_from(matrix)
+    cdef double shift = 0.0
+    if factorize_modified(storage, &shift):
+        raise np.linalg.LinAlgError("modified Cholesky failed")
+    return shift, np.tril(np.asarray(storage.factor))
+
+
+def solve_subproblem(str kind, matrix, grad, double radius):
+    """Run one trust-region subproblem solver ('dogleg', 'exact', 'steihaug') on dense H.
+
+    Returns (step, report dict).
+    """
+    cdef DenseHessian storage = dense_from(matrix)
+    cdef Py_ssize_t n = storage.n
+    cdef double[::1] g = np.array(grad, dtype=np.float64)
+    cdef double[::1] step = np.zeros(n)
+    cdef StepReport report
+    cdef TrustRegionSubproblem solver
+    if kind == "dogleg":
+        solver = DoglegSubproblem(n)
+    elif kind == "exact":
+        solver = ExactSubproblem(n)
+    elif kind == "steihaug":
+        solver = SteihaugSubproblem(n)
+    else:
+        raise ValueError("kind must be 'dogleg', 'exact' or 'steihaug', got %r" % (kind,))
+    solver.solve(storage, g, radius, step, &report)
+    return np.asarray(step), dict(report)
