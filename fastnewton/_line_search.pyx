@@ -6,7 +6,8 @@ A bracketing phase is followed by a zoom that interpolates by cubics
 trial point at least 10% of the bracket away from its ends. A trial point
 where f or ∇f is not finite is treated as "too far" and shrinks the bracket,
 so an objective defined only on part of the space is handled. The gradient is
-evaluated only where sufficient decrease already holds.
+evaluated only where sufficient decrease already holds (or where the change
+in f is at rounding level, when the slope decides).
 """
 
 import numpy as np
@@ -14,6 +15,12 @@ import numpy as np
 from libc.math cimport isfinite, fabs, sqrt, fmin, fmax, INFINITY, NAN, isnan
 from fastnewton._objective cimport Objective
 from fastnewton._vector cimport dot, axpy_into
+
+
+# Trial points stay this fraction of the bracket away from its ends.
+cdef double SAFEGUARD = 0.1
+# Relative changes of f this small are taken as rounding noise.
+cdef double ROUNDING = 1e-12
 
 
 cdef double interpolate(double a, double fa, double da, double b, double fb, double db) noexcept nogil:
@@ -34,7 +41,7 @@ cdef double interpolate(double a, double fa, double da, double b, double fb, dou
             t = b - (b - a) * (db + d2 - d1) / (db - da + 2.0 * d2)
     if not isfinite(t):
         t = 0.5 * (a + b)
-    return fmin(fmax(t, lower + 0.1 * width), upper - 0.1 * width)
+    return fmin(fmax(t, lower + SAFEGUARD * width), upper - SAFEGUARD * width)
 
 
 cdef class StrongWolfeSearch:
@@ -81,6 +88,14 @@ cdef class StrongWolfeSearch:
                 high, f_high, slope_high = alpha, INFINITY, NAN
                 bracketed = True
             elif f_alpha > f0 + self.c1 * alpha * slope0 or f_alpha >= f_low:
+                # Near a minimizer the decrease can sink below the rounding
+                # error of f; then the slope decides (the approximate Wolfe
+                # conditions of Hager & Zhang 2005).
+                if (f_alpha <= f0 + ROUNDING * fabs(f0)
+                        and objective.gradient(trial_array, trial_grad) == 0
+                        and fabs(dot(trial_grad, direction)) <= -self.c2 * slope0):
+                    done = True
+                    break
                 high, f_high, slope_high = alpha, f_alpha, NAN
                 bracketed = True
             elif objective.gradient(trial_array, trial_grad):
