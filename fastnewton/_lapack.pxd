@@ -2,8 +2,8 @@
 # scipy's Cython bindings (no BLAS is linked by hand); the integer width of
 # those bindings lives behind `lapack_int`, so a move to 64-bit LAPACK
 # integers changes this file only.
-from scipy.linalg.cython_lapack cimport dpotrf, dpotrs
-from scipy.linalg.cython_blas cimport dsymv
+from scipy.linalg.cython_lapack cimport dpotrf, dpotrs, dpbtrf, dpbtrs
+from scipy.linalg.cython_blas cimport dsymv, dsbmv
 
 ctypedef int lapack_int
 
@@ -37,3 +37,36 @@ cdef inline void symmetric_matvec_lower(const double* a, lapack_int n, const dou
     cdef lapack_int inc = 1
     cdef double one = 1.0, zero = 0.0
     dsymv(&uplo, &n, &one, <double*>a, &lda, <double*>v, &inc, &zero, out, &inc)
+
+
+cdef inline lapack_int band_cholesky_lower(double* ab, lapack_int n, lapack_int bandwidth) noexcept nogil:
+    """Factor the symmetric band matrix in LAPACK lower band storage `ab` ((b+1)-by-n, column-major) in place.
+
+    Returns LAPACK's info as for `cholesky_lower`.
+    """
+    cdef char uplo = b'L'
+    cdef lapack_int ldab = bandwidth + 1
+    cdef lapack_int info = 0
+    dpbtrf(&uplo, &n, &bandwidth, ab, &ldab, &info)
+    return info
+
+
+cdef inline void band_cholesky_solve_lower(const double* factor, lapack_int n, lapack_int bandwidth,
+                                           double* rhs) noexcept nogil:
+    """Overwrite `rhs` with (L Lᵀ)⁻¹ rhs for the factor from `band_cholesky_lower`."""
+    cdef char uplo = b'L'
+    cdef lapack_int ldab = bandwidth + 1
+    cdef lapack_int nrhs = 1
+    cdef lapack_int ldb = n if n > 0 else 1
+    cdef lapack_int info = 0
+    dpbtrs(&uplo, &n, &bandwidth, &nrhs, <double*>factor, &ldab, rhs, &ldb, &info)
+
+
+cdef inline void band_symmetric_matvec_lower(const double* ab, lapack_int n, lapack_int bandwidth,
+                                             const double* v, double* out) noexcept nogil:
+    """out = A v for A in LAPACK lower band storage."""
+    cdef char uplo = b'L'
+    cdef lapack_int ldab = bandwidth + 1
+    cdef lapack_int inc = 1
+    cdef double one = 1.0, zero = 0.0
+    dsbmv(&uplo, &n, &bandwidth, &one, <double*>ab, &ldab, <double*>v, &inc, &zero, out, &inc)

@@ -10,6 +10,7 @@ iterations run in the compiled drivers.
 from scipy.optimize import OptimizeResult
 
 from fastnewton import _options
+from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
 from fastnewton._newton import newton as _newton_driver
 from fastnewton._objective import HessianProducts, Objective
@@ -50,7 +51,13 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     args = _options.as_args(args)
     opts = _options.parse_options(method, n, options, tol, _SCIPY_PASSTHROUGH)
     objective = Objective(fun, jac, hess, hessp, args, n, opts["rel_step"])
-    storage = DenseHessian(n) if factorizes else HessianProducts(objective)
+    products_only = hess is None and hessp is not None
+    if opts["bandwidth"] is not None and not products_only:
+        storage = BandedHessian(n, opts["bandwidth"])
+    elif factorizes:
+        storage = DenseHessian(n)
+    else:
+        storage = HessianProducts(objective)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
                                   "step" if method == "newton" else "radius")
@@ -80,7 +87,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         x=out.pop("x"), fun=out.pop("fun"), jac=out.pop("jac"), nit=out.pop("nit"),
         nfev=objective.nfev, njev=objective.njev, nhev=objective.nhev,
         status=int(status), success=status == Status.SUCCESS, message=message, **out)
-    if factorizes:
+    if not isinstance(storage, HessianProducts):
         result.hess = storage.to_array()
     if reporter is not None and reporter.allvecs is not None:
         result.allvecs = reporter.allvecs

@@ -1,5 +1,6 @@
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._dense cimport DenseHessian
+from fastnewton._banded cimport BandedHessian
 
 cdef enum GradientSource:
     GRADIENT_CALLABLE
@@ -53,6 +54,8 @@ cdef class Objective:
     cdef tuple split_value_and_gradient(self, object result)
     cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
                               DenseHessian out) except -1
+    cdef int banded_fd_hessian(self, object x_array, const double[::1] grad,
+                               BandedHessian out) except -1
     cdef int prepare_products(self, object x_array, const double[::1] grad) except -1
     cdef int value(self, object x_array, double* f) except -1
     cdef int gradient(self, object x_array, double[::1] out) except -1

@@ -14,6 +14,7 @@ from scipy.sparse.linalg import LinearOperator
 from libc.math cimport fabs, fmax, sqrt, isfinite, copysign, cbrt
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._dense cimport DenseHessian
+from fastnewton._banded cimport BandedHessian
 
 cdef double EPS = np.finfo(np.float64).eps
 # Relative steps that balance truncation against rounding error: √ε for
@@ -214,6 +215,8 @@ cdef class Objective:
             return out.load(value)
         if isinstance(out, DenseHessian):
             return self.dense_fd_hessian(x_array, grad, <DenseHessian>out)
+        if isinstance(out, BandedHessian):
+            return self.banded_fd_hessian(x_array, grad, <BandedHessian>out)
         raise TypeError("finite-difference Hessians are not available for %s"
                         % type(out).__name__)
 
@@ -243,6 +246,50 @@ cdef class Objective:
                     values[i, j] = (self.gradient_plus[i] - grad[i]) / h
             self.perturbed[j] = x_j
         out.symmetrize_from_columns()
+        return 0 if finite else 1
+
+    cdef int banded_fd_hessian(self, object x_array, const double[::1] grad,
+                               BandedHessian out) except -1:
+        """The band of H from 2b+1 gradient differences, whatever n (Curtis, Powell & Reid 1974).
+
+        Columns j and k of a band matrix share no nonzero row when
+        |j − k| > 2b, so all columns j ≡ c (mod 2b+1) are perturbed at once
+        and one gradient difference yields each of them on its own rows.
+        Both triangles are estimated and averaged, as in the dense case.
+        """
+        cdef const double[::1] x = x_array
+        cdef Py_ssize_t n = self.n, b = out.bandwidth, group_count = min(2 * b + 1, n)
+        cdef Py_ssize_t group, i, j, first, last
+        cdef double[::1, :] lower = out.values
+        cdef double[::1, :] upper = out.estimates_buffer()
+        cdef double h, difference
+        cdef bint central = self.hessian_source == HESSIAN_CENTRAL
+        cdef bint finite = True
+        self.perturbed[:] = x
+        for group in range(group_count):
+            for j in range(group, n, group_count):
+                self.perturbed[j] = x[j] + fd_step(x[j], self.hessian_rel_step)
+            finite &= self.gradient(self.perturbed_array, self.gradient_plus) == 0
+            if central:
+                for j in range(group, n, group_count):
+                    self.perturbed[j] = x[j] - (self.perturbed[j] - x[j])
+                finite &= self.gradient(self.perturbed_array, self.gradient_minus) == 0
+            for j in range(group, n, group_count):
+                h = fd_step(x[j], self.hessian_rel_step)
+                h = (x[j] + h) - x[j]
+                first = max(0, j - b)
+                last = min(n - 1, j + b)
+                for i in range(first, last + 1):
+                    if central:
+                        difference = (self.gradient_plus[i] - self.gradient_minus[i]) / (2.0 * h)
+                    else:
+                        difference = (self.gradient_plus[i] - grad[i]) / h
+                    if i >= j:
+                        lower[i - j, j] = difference
+                    else:
+                        upper[j - i, i] = difference
+                self.perturbed[j] = x[j]
+        out.symmetrize_estimates()
         return 0 if finite else 1
 
     cdef int prepare_products(self, object x_array, const double[::1] grad) except -1:
@@ -325,13 +372,18 @@ cdef class HessianProducts(SymmetricMatrix):
         return self.objective.hessian_product(v, out)
 
 
-def finite_difference_hessian(jac, x, tuple args, str method, rel_step):
-    """Dense finite-difference Hessian of the gradient `jac` at `x` (see `fastnewton.approx_hessian`)."""
+def finite_difference_hessian(jac, x, tuple args, str method, rel_step, bandwidth=None):
+    """Finite-difference Hessian of the gradient `jac` at `x` (see `fastnewton.approx_hessian`).
+
+    Returns the dense matrix, or the lower band storage when `bandwidth` is given.
+    """
     cdef Py_ssize_t n = x.shape[0]
     cdef Objective objective = Objective(None, jac, method, None, args, n, rel_step)
-    cdef DenseHessian storage = DenseHessian(n)
+    cdef SymmetricMatrix storage = (DenseHessian(n) if bandwidth is None
+                                    else BandedHessian(n, bandwidth))
     cdef double[::1] grad = np.empty(n)
     x_array = np.ascontiguousarray(x, dtype=np.float64)
-    objective.gradient(x_array, grad)
+    if objective.gradient(x_array, grad):
+        raise ValueError("jac returned non-finite values at x")
     objective.hessian(x_array, grad, storage)
-    return storage.to_array(), objective.njev
+    return storage.to_array()

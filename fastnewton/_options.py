@@ -96,6 +96,15 @@ def _number(name, value, low, high, low_open=False, high_open=False):
     return value
 
 
+def as_bandwidth(value):
+    """Validate a half-bandwidth: an integer b >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError("bandwidth must be an integer, got %r" % (value,))
+    if value < 0:
+        raise ValueError("bandwidth must be >= 0, got %d" % value)
+    return int(value)
+
+
 def _flag(name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError("%s must be True or False, got %r" % (name, value))
@@ -146,6 +155,8 @@ def parse_options(method, n, options, tol, extra):
     parsed["disp"] = _flag("disp", options.pop("disp", False))
     parsed["return_all"] = _flag("return_all", options.pop("return_all", False))
     rel_step = options.pop("finite_diff_rel_step", None)
+    bandwidth = options.pop("bandwidth", None)
+    parsed["bandwidth"] = None if bandwidth is None else as_bandwidth(bandwidth)
     parsed["rel_step"] = (None if rel_step is None else
                           _number("finite_diff_rel_step", rel_step, 0.0, 1.0, low_open=True))
     if method == "newton":

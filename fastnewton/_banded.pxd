@@ -1,0 +1,14 @@
+from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds
+
+cdef class BandedHessian(SymmetricMatrix):
+    # LAPACK lower band storage, column-major (b+1)-by-n: values[i - j, j] = H[i, j].
+    cdef readonly Py_ssize_t bandwidth
+    cdef double[::1, :] values
+    cdef double[::1, :] factor
+    # Estimates of the upper triangle from finite differences, in the same
+    # layout as `values` (upper_estimates[i - j, j] estimates H[j, i]).
+    cdef double[::1, :] upper_estimates
+    cdef bint has_upper_estimates
+
+    cdef double[::1, :] estimates_buffer(self)
+    cdef void symmetrize_estimates(self) noexcept nogil

@@ -1,0 +1,144 @@
+"""Banded symmetric Hessian storage: LAPACK band Cholesky (pbtrf/pbtrs), band products, O(n·b) bounds.
+
+The layout is LAPACK's (and `scipy.linalg.solveh_banded(..., lower=True)`'s)
+lower symmetric band storage, hess_band[k, j] = H[j + k, j] for
+k = 0..b, shape (b + 1, n); entries with j + k ≥ n lie outside the matrix
+and are ignored. No n-by-n array is ever formed.
+"""
+
+import numpy as np
+from scipy.sparse import issparse
+from scipy.sparse.linalg import LinearOperator
+
+from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
+from fastnewton._lapack cimport (lapack_int, band_cholesky_lower, band_cholesky_solve_lower,
+                                 band_symmetric_matvec_lower)
+
+# Below this many band entries a factorization is cheaper than releasing the GIL.
+cdef Py_ssize_t NOGIL_MIN_ENTRIES = 4096
+
+
+cdef bint copy_band_checked(const double[:, :] source, double[::1, :] dest) noexcept nogil:
+    """Copy the meaningful entries of a band array; zero the ones outside the matrix."""
+    cdef Py_ssize_t rows = dest.shape[0], n = dest.shape[1], k, j
+    cdef bint finite = True
+    for j in range(n):
+        for k in range(rows):
+            if j + k < n:
+                dest[k, j] = source[k, j]
+                finite = finite and isfinite(source[k, j])
+            else:
+                dest[k, j] = 0.0
+    return finite
+
+
+cdef lapack_int shifted_band_cholesky(const double[::1, :] values, double shift,
+                                      double[::1, :] factor) noexcept nogil:
+    cdef Py_ssize_t rows = values.shape[0], n = values.shape[1], k, j
+    for j in range(n):
+        for k in range(rows):
+            factor[k, j] = values[k, j]
+        factor[0, j] += shift
+    return band_cholesky_lower(&factor[0, 0], <lapack_int>n, <lapack_int>(rows - 1))
+
+
+cdef class BandedHessian(SymmetricMatrix):
+    """A symmetric band Hessian of half-bandwidth b in LAPACK lower band storage."""
+
+    def __cinit__(self, Py_ssize_t n, Py_ssize_t bandwidth):
+        self.n = n
+        self.bandwidth = bandwidth
+        self.can_factorize = True
+        self.values = np.zeros((bandwidth + 1, n), order="F")
+        self.factor = np.zeros((bandwidth + 1, n), order="F")
+
+    cdef int load(self, object value) except -1:
+        """Copy a user band array; returns 1 when it holds non-finite values."""
+        cdef const double[:, :] view
+        cdef bint finite
+        if type(value) is not np.ndarray and (issparse(value) or isinstance(value, LinearOperator)):
+            raise TypeError("with the 'bandwidth' option, hess must return the band storage as "
+                            "an ndarray of shape (%d, %d), got a %s"
+                            % (self.bandwidth + 1, self.n, type(value).__name__))
+        array = np.asarray(value, dtype=np.float64)
+        if array.shape != (self.bandwidth + 1, self.n):
+            raise ValueError(
+                "with the 'bandwidth' option (b=%d), hess must return LAPACK lower band storage "
+                "hess_band[k, j] = H[j + k, j] of shape (%d, %d), got shape %s"
+                % (self.bandwidth, self.bandwidth + 1, self.n, array.shape))
+        view = array
+        with nogil:
+            finite = copy_band_checked(view, self.values)
+        return 0 if finite else 1
+
+    cdef double[::1, :] estimates_buffer(self):
+        """The buffer for upper-triangle estimates, allocated on first use (finite differences only)."""
+        if not self.has_upper_estimates:
+            self.upper_estimates = np.zeros((self.bandwidth + 1, self.n), order="F")
+            self.has_upper_estimates = True
+        return self.upper_estimates
+
+    cdef void symmetrize_estimates(self) noexcept nogil:
+        """Average the finite-difference estimates of H[i, j] and H[j, i] into `values`."""
+        cdef Py_ssize_t rows = self.bandwidth + 1, n = self.n, k, j
+        for j in range(n):
+            for k in range(1, rows):
+                if j + k < n:
+                    self.values[k, j] = 0.5 * (self.values[k, j] + self.upper_estimates[k, j])
+                else:
+                    self.values[k, j] = 0.0
+
+    cdef int matvec(self, const double* v, double* out) except -1:
+        with nogil:
+            band_symmetric_matvec_lower(&self.values[0, 0], <lapack_int>self.n,
+                                        <lapack_int>self.bandwidth, v, out)
+        return 0
+
+    cdef int factorize(self, double shift) except -1:
+        cdef lapack_int info
+        if self.n == 0:
+            return 0
+        if self.n * (self.bandwidth + 1) >= NOGIL_MIN_ENTRIES:
+            with nogil:
+                info = shifted_band_cholesky(self.values, shift, self.factor)
+        else:
+            info = shifted_band_cholesky(self.values, shift, self.factor)
+        return info
+
+    cdef void solve(self, double* rhs) noexcept nogil:
+        if self.n > 0:
+            band_cholesky_solve_lower(&self.factor[0, 0], <lapack_int>self.n,
+                                      <lapack_int>self.bandwidth, rhs)
+
+    cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
+        cdef Py_ssize_t rows = self.bandwidth + 1, n = self.n, k, i
+        cdef double h, frob = 0.0, lower, upper, inf_norm = 0.0, diag_min, radius
+        # radius_i = Σ_{j≠i} |H[i, j]|: column i below the diagonal plus row i left of it.
+        lower, upper, diag_min = 0.0, 0.0, 0.0
+        for i in range(n):
+            radius = 0.0
+            for k in range(1, rows):
+                if i + k < n:
+                    h = fabs(self.values[k, i])
+                    radius += h
+                    frob += 2.0 * h * h
+                if i - k >= 0:
+                    radius += fabs(self.values[k, i - k])
+            h = self.values[0, i]
+            frob += h * h
+            if i == 0:
+                lower, upper, diag_min = h - radius, h + radius, h
+            else:
+                lower = fmin(lower, h - radius)
+                upper = fmax(upper, h + radius)
+                diag_min = fmin(diag_min, h)
+            inf_norm = fmax(inf_norm, fabs(h) + radius)
+        bounds.gershgorin_lower = lower
+        bounds.gershgorin_upper = upper
+        bounds.frobenius_norm = sqrt(frob)
+        bounds.inf_norm = inf_norm
+        bounds.diag_min = diag_min
+
+    cpdef object to_array(self):
+        """A new C-ordered copy of the band storage, shape (b + 1, n)."""
+        return np.ascontiguousarray(self.values)
