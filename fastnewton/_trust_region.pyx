@@ -7,7 +7,7 @@ The subproblem object decides which method it is.
 
 import numpy as np
 
-from libc.math cimport isfinite, fmin, INFINITY
+from libc.math cimport isfinite, fmin, fabs, INFINITY
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK,
@@ -19,6 +19,7 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
 from fastnewton._start cimport evaluate_start
 
 cdef double EPS = np.finfo(np.float64).eps
+cdef double ROUNDING = 10.0 * EPS
 
 
 def trust_region(Objective objective, object x0, SymmetricMatrix hess,
@@ -69,18 +70,21 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
         axpy_into(1.0, step, x, x_trial)
         objective.value(trial_array, &f_trial)
         if isfinite(f_trial):
-            rho = (f - f_trial) / report.model_decrease
+            # Near a minimizer both decreases sink to the rounding error of f;
+            # adding that error to both keeps ρ meaningful there (Conn, Gould
+            # & Toint 2000, §17.4.2) instead of rejecting steps on noise.
+            rounding = ROUNDING * max(1.0, fabs(f))
+            rho = (f - f_trial + rounding) / (report.model_decrease + rounding)
         else:
             rho = -INFINITY
             events |= EVENT_NONFINITE
         if rho > eta and objective.gradient(trial_array, grad_trial):
             rho = -INFINITY
             events |= EVENT_NONFINITE
-        # Radius update of Nocedal & Wright (2006), Alg. 4.1; a shrink starts
-        # from the step actually taken, so an interior step that failed does
-        # not cost several rejections to reach.
+        # Radius update of Nocedal & Wright (2006), Alg. 4.1, with scipy's
+        # constants, so iteration counts compare with scipy's one for one.
         if rho < 0.25:
-            radius = 0.25 * fmin(radius, report.step_norm)
+            radius = 0.25 * radius
         elif rho > 0.75 and report.hits_boundary:
             radius = fmin(2.0 * radius, max_radius)
         if rho > eta:
