@@ -12,7 +12,7 @@ from scipy.sparse.linalg import LinearOperator
 
 from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
 from fastnewton._lapack cimport (lapack_int, band_cholesky_lower, band_cholesky_solve_lower,
-                                 band_symmetric_matvec_lower)
+                                 band_triangular_solve_lower, band_symmetric_matvec_lower)
 
 # Below this many band entries a factorization is cheaper than releasing the GIL.
 cdef Py_ssize_t NOGIL_MIN_ENTRIES = 4096
@@ -109,6 +109,11 @@ cdef class BandedHessian(SymmetricMatrix):
         if self.n > 0:
             band_cholesky_solve_lower(&self.factor[0, 0], <lapack_int>self.n,
                                       <lapack_int>self.bandwidth, rhs)
+
+    cdef void solve_lower(self, double* rhs) noexcept nogil:
+        if self.n > 0:
+            band_triangular_solve_lower(&self.factor[0, 0], <lapack_int>self.n,
+                                        <lapack_int>self.bandwidth, False, rhs)
 
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
         cdef Py_ssize_t rows = self.bandwidth + 1, n = self.n, k, i

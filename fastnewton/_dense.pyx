@@ -6,7 +6,7 @@ from scipy.sparse.linalg import LinearOperator
 
 from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
 from fastnewton._lapack cimport (lapack_int, cholesky_lower, cholesky_solve_lower,
-                                 symmetric_matvec_lower)
+                                 triangular_solve_lower, symmetric_matvec_lower)
 
 # Below this order a factorization takes less time than releasing and
 # re-taking the GIL, so small problems keep it.
@@ -93,6 +93,10 @@ cdef class DenseHessian(SymmetricMatrix):
     cdef void solve(self, double* rhs) noexcept nogil:
         if self.n > 0:
             cholesky_solve_lower(&self.factor[0, 0], <lapack_int>self.n, rhs)
+
+    cdef void solve_lower(self, double* rhs) noexcept nogil:
+        if self.n > 0:
+            triangular_solve_lower(&self.factor[0, 0], <lapack_int>self.n, False, rhs)
 
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
         cdef Py_ssize_t n = self.n, i, j

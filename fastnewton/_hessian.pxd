@@ -21,8 +21,9 @@ cdef class SymmetricMatrix:
     cdef int matvec(self, const double* v, double* out) except -1
     cdef int factorize(self, double shift) except -1
     cdef void solve(self, double* rhs) noexcept nogil
+    cdef void solve_lower(self, double* rhs) noexcept nogil
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil
     cpdef object to_array(self)
 
 
-cdef int factorize_modified(SymmetricMatrix hess, double* shift) except -1
+cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizations) except -1

@@ -25,6 +25,9 @@ cdef class SymmetricMatrix:
     cdef void solve(self, double* rhs) noexcept nogil:
         pass
 
+    cdef void solve_lower(self, double* rhs) noexcept nogil:
+        pass
+
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
         pass
 
@@ -37,7 +40,7 @@ cdef class SymmetricMatrix:
 cdef double SHIFT_FLOOR = 1e-3
 
 
-cdef int factorize_modified(SymmetricMatrix hess, double* shift) except -1:
+cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizations) except -1:
     """Factor H + τI with the smallest τ ≥ 0 found by doubling that makes it positive definite.
 
     Cholesky with added multiple of the identity (Nocedal & Wright 2006,
@@ -45,16 +48,19 @@ cdef int factorize_modified(SymmetricMatrix hess, double* shift) except -1:
     H is left unmodified; otherwise τ starts at what the diagonal and the
     Gershgorin bound demand and doubles until the factorization succeeds. The
     shift keeps any band structure, so it serves every storage kind.
-    On return `shift[0]` holds τ; the factor is kept inside `hess`.
+    On return `shift[0]` holds τ and `factorizations[0]` how many
+    factorizations were tried; the factor is kept inside `hess`.
     """
     cdef CurvatureBounds bounds
     cdef double tau, beta
     cdef int attempts
     hess.curvature_bounds(&bounds)
+    factorizations[0] = 0
     beta = SHIFT_FLOOR * bounds.frobenius_norm
     if beta == 0.0:
         beta = SHIFT_FLOOR
     if bounds.diag_min > 0.0:
+        factorizations[0] += 1
         if hess.factorize(0.0) == 0:
             shift[0] = 0.0
             return 0
@@ -64,12 +70,14 @@ cdef int factorize_modified(SymmetricMatrix hess, double* shift) except -1:
     # τ never needs to exceed -λ_min + β, and λ_min ≥ the Gershgorin lower
     # bound, so the doubling stops after a bounded number of attempts.
     for attempts in range(200):
+        factorizations[0] += 1
         if hess.factorize(tau) == 0:
             shift[0] = tau
             return 0
         tau = fmax(2.0 * tau, beta)
         if tau > beta - bounds.gershgorin_lower:
             tau = beta - bounds.gershgorin_lower
+            factorizations[0] += 1
             if hess.factorize(tau) == 0:
                 shift[0] = tau
                 return 0

@@ -2,8 +2,8 @@
 # scipy's Cython bindings (no BLAS is linked by hand); the integer width of
 # those bindings lives behind `lapack_int`, so a move to 64-bit LAPACK
 # integers changes this file only.
-from scipy.linalg.cython_lapack cimport dpotrf, dpotrs, dpbtrf, dpbtrs
-from scipy.linalg.cython_blas cimport dsymv, dsbmv
+from scipy.linalg.cython_lapack cimport dpotrf, dpbtrf
+from scipy.linalg.cython_blas cimport dsymv, dsbmv, dtrsv, dtbsv
 
 ctypedef int lapack_int
 
@@ -21,13 +21,23 @@ cdef inline lapack_int cholesky_lower(double* a, lapack_int n) noexcept nogil:
     return info
 
 
-cdef inline void cholesky_solve_lower(const double* factor, lapack_int n, double* rhs) noexcept nogil:
-    """Overwrite `rhs` with (L Lᵀ)⁻¹ rhs for the factor from `cholesky_lower`."""
-    cdef char uplo = b'L'
-    cdef lapack_int nrhs = 1
+cdef inline void triangular_solve_lower(const double* factor, lapack_int n, bint transpose,
+                                       double* rhs) noexcept nogil:
+    """Overwrite `rhs` with L⁻¹ rhs (or L⁻ᵀ rhs) for the lower factor L from `cholesky_lower`."""
+    cdef char uplo = b'L', trans = b'T' if transpose else b'N', diag = b'N'
     cdef lapack_int lda = n if n > 0 else 1
-    cdef lapack_int info = 0
-    dpotrs(&uplo, &n, &nrhs, <double*>factor, &lda, rhs, &lda, &info)
+    cdef lapack_int inc = 1
+    dtrsv(&uplo, &trans, &diag, &n, <double*>factor, &lda, rhs, &inc)
+
+
+cdef inline void cholesky_solve_lower(const double* factor, lapack_int n, double* rhs) noexcept nogil:
+    """Overwrite `rhs` with (L Lᵀ)⁻¹ rhs for the factor from `cholesky_lower`.
+
+    Two BLAS-2 triangular solves: for one right-hand side they cost less
+    than potrs, whose BLAS-3 path pays packing overhead on small matrices.
+    """
+    triangular_solve_lower(factor, n, False, rhs)
+    triangular_solve_lower(factor, n, True, rhs)
 
 
 cdef inline void symmetric_matvec_lower(const double* a, lapack_int n, const double* v, double* out) noexcept nogil:
@@ -51,15 +61,21 @@ cdef inline lapack_int band_cholesky_lower(double* ab, lapack_int n, lapack_int 
     return info
 
 
+cdef inline void band_triangular_solve_lower(const double* factor, lapack_int n,
+                                             lapack_int bandwidth, bint transpose,
+                                             double* rhs) noexcept nogil:
+    """Overwrite `rhs` with L⁻¹ rhs (or L⁻ᵀ rhs) for the band factor from `band_cholesky_lower`."""
+    cdef char uplo = b'L', trans = b'T' if transpose else b'N', diag = b'N'
+    cdef lapack_int ldab = bandwidth + 1
+    cdef lapack_int inc = 1
+    dtbsv(&uplo, &trans, &diag, &n, &bandwidth, <double*>factor, &ldab, rhs, &inc)
+
+
 cdef inline void band_cholesky_solve_lower(const double* factor, lapack_int n, lapack_int bandwidth,
                                            double* rhs) noexcept nogil:
     """Overwrite `rhs` with (L Lᵀ)⁻¹ rhs for the factor from `band_cholesky_lower`."""
-    cdef char uplo = b'L'
-    cdef lapack_int ldab = bandwidth + 1
-    cdef lapack_int nrhs = 1
-    cdef lapack_int ldb = n if n > 0 else 1
-    cdef lapack_int info = 0
-    dpbtrs(&uplo, &n, &bandwidth, &nrhs, <double*>factor, &ldab, rhs, &ldb, &info)
+    band_triangular_solve_lower(factor, n, bandwidth, False, rhs)
+    band_triangular_solve_lower(factor, n, bandwidth, True, rhs)
 
 
 cdef inline void band_symmetric_matvec_lower(const double* ab, lapack_int n, lapack_int bandwidth,

@@ -14,7 +14,7 @@ import numpy as np
 
 from libc.math cimport isfinite, fabs, sqrt, fmin, fmax, INFINITY, NAN, isnan
 from fastnewton._objective cimport Objective
-from fastnewton._vector cimport dot, axpy_into
+from fastnewton._vector cimport dot, axpy_into, copy_into
 
 
 # Trial points stay this fraction of the bracket away from its ends.
@@ -112,7 +112,7 @@ cdef class StrongWolfeSearch:
                     high, f_high, slope_high = low, f_low, slope_low
                     bracketed = True
                 low, f_low, slope_low = alpha, f_alpha, slope_alpha
-                self.best_grad[:] = trial_grad
+                copy_into(trial_grad, self.best_grad)
             if bracketed:
                 if fabs(high - low) <= 1e-14 * fmax(1.0, fabs(low)):
                     break
@@ -128,7 +128,7 @@ cdef class StrongWolfeSearch:
             # Sufficient decrease without the curvature condition: still a
             # productive step, so take it rather than fail.
             axpy_into(low, direction, x, trial)
-            trial_grad[:] = self.best_grad
+            copy_into(self.best_grad, trial_grad)
             result.step_length = low
             result.value = f_low
             result.found = True

@@ -21,7 +21,8 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
     (and quadratic convergence) is kept near a minimizer. Returns a dict like
     `trust_region`.
     """
-    cdef Py_ssize_t i, n = objective.n, nit = 0, n_modified = 0
+    cdef Py_ssize_t i, n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
+    cdef int factorizations = 0, status_code
     x_array = x0
     trial_array = np.empty(n)
     grad_array = np.empty(n)
@@ -43,7 +44,9 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
         if nit >= maxiter:
             status = MAXITER
             break
-        if factorize_modified(hess, &shift):
+        status_code = factorize_modified(hess, &shift, &factorizations)
+        total_factorizations += factorizations
+        if status_code:
             status = LINALG_ERROR
             break
         for i in range(n):
@@ -80,4 +83,5 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
             status = CALLBACK_STOP
             break
     return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
-                n_hess_modified=n_modified, hess_shift_max=max_shift)
+                n_hess_modified=n_modified, hess_shift_max=max_shift,
+                n_factorizations=total_factorizations)

@@ -15,6 +15,7 @@ from libc.math cimport fabs, fmax, sqrt, isfinite, copysign, cbrt
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._dense cimport DenseHessian
 from fastnewton._banded cimport BandedHessian
+from fastnewton._vector cimport copy_into
 
 cdef double EPS = np.finfo(np.float64).eps
 # Relative steps that balance truncation against rounding error: √ε for
@@ -128,13 +129,13 @@ cdef class Objective:
                                  else (CENTRAL_STEP if central_hessian else FORWARD_STEP))
         self.cached_point = np.empty(n)
         self.cached_gradient = np.empty(n)
-        self.perturbed_array = np.empty(n)
-        self.perturbed = self.perturbed_array
-        self.gradient_plus = np.empty(n)
-        self.gradient_minus = np.empty(n)
-        self.product_point_array = np.empty(n)
-        self.product_point = self.product_point_array
-        self.product_gradient = np.empty(n)
+        # Finite differences need work arrays; analytic derivatives do not.
+        if (self.gradient_source in (GRADIENT_FORWARD, GRADIENT_CENTRAL)
+                or self.hessian_source != HESSIAN_CALLABLE):
+            self.perturbed_array = np.empty(n)
+            self.perturbed = self.perturbed_array
+            self.gradient_plus = np.empty(n)
+            self.gradient_minus = np.empty(n)
 
     cdef double call_fun(self, object x_array) except? -1.0:
         """f at a point, uncached; with jac=True the gradient that comes along is dropped."""
@@ -157,7 +158,7 @@ cdef class Objective:
         if self.has_cached_value and same_point(x, self.cached_point):
             f[0] = self.cached_value
             return 0
-        self.cached_point[:] = x
+        copy_into(x, self.cached_point)
         self.has_cached_value = False
         self.has_cached_gradient = False
         if self.gradient_source == GRADIENT_WITH_VALUE:
@@ -185,11 +186,11 @@ cdef class Objective:
             if not (self.has_cached_gradient and same_point(x, self.cached_point)):
                 self.has_cached_value = False
                 self.value(x_array, &f0)
-            out[:] = self.cached_gradient
+            copy_into(self.cached_gradient, out)
             return 0 if all_finite(out) else 1
         # Finite differences of f, one coordinate at a time.
         self.value(x_array, &f0)
-        self.perturbed[:] = x
+        copy_into(x, self.perturbed)
         for j in range(self.n):
             x_j = x[j]
             h = fd_step(x_j, self.gradient_rel_step)
@@ -229,7 +230,7 @@ cdef class Objective:
         cdef Py_ssize_t i, j, n = self.n
         cdef bint central = self.hessian_source == HESSIAN_CENTRAL
         cdef bint finite = True
-        self.perturbed[:] = x
+        copy_into(x, self.perturbed)
         for j in range(n):
             x_j = x[j]
             h = fd_step(x_j, self.hessian_rel_step)
@@ -265,7 +266,7 @@ cdef class Objective:
         cdef double h, difference
         cdef bint central = self.hessian_source == HESSIAN_CENTRAL
         cdef bint finite = True
-        self.perturbed[:] = x
+        copy_into(x, self.perturbed)
         for group in range(group_count):
             for j in range(group, n, group_count):
                 self.perturbed[j] = x[j] + fd_step(x[j], self.hessian_rel_step)
@@ -295,8 +296,12 @@ cdef class Objective:
     cdef int prepare_products(self, object x_array, const double[::1] grad) except -1:
         """Set the point at which `hessian_product` multiplies."""
         cdef const double[::1] x = x_array
-        self.product_point[:] = x
-        self.product_gradient[:] = grad
+        if self.product_point_array is None:
+            self.product_point_array = np.empty(self.n)
+            self.product_point = self.product_point_array
+            self.product_gradient = np.empty(self.n)
+        copy_into(x, self.product_point)
+        copy_into(grad, self.product_gradient)
         if self.hessian_source != HESSIAN_CALLABLE:
             return 0
         value = self.hess(x_array.copy(), *self.args)

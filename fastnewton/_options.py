@@ -24,14 +24,14 @@ def as_start_point(x0):
         array = np.asarray(x0)
     except Exception as exc:  # e.g. ragged nested lists
         raise TypeError("x0 must be an array of real numbers: %s" % exc) from None
-    if np.iscomplexobj(array):
-        raise TypeError("x0 must be real, got a complex array")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+    if array.dtype.kind not in "fiub":
+        if array.dtype.kind == "c":
+            raise TypeError("x0 must be real, got a complex array")
         raise TypeError("x0 must be an array of real numbers, got dtype %s" % array.dtype)
-    x = np.array(array, dtype=np.float64).ravel()
+    x = array.astype(np.float64).ravel()   # astype copies: the user's x0 stays untouched
     if x.size == 0:
         raise ValueError("x0 must have at least one element, got shape %s" % (array.shape,))
-    if not np.all(np.isfinite(x)):
+    if not np.isfinite(x).all():
         raise ValueError("x0 must be finite; entries %s are not"
                          % np.flatnonzero(~np.isfinite(x))[:10].tolist())
     return x
@@ -82,8 +82,8 @@ def check_unconstrained(bounds, constraints):
 
 
 def _number(name, value, low, high, low_open=False, high_open=False):
-    if type(value) is not float and (isinstance(value, bool)
-                                     or not isinstance(value, numbers.Real)):
+    if type(value) is not float and type(value) is not int and (
+            isinstance(value, bool) or not isinstance(value, numbers.Real)):
         raise TypeError("%s must be a real number, got %r" % (name, value))
     value = float(value)
     if math.isnan(value):
@@ -143,7 +143,8 @@ def parse_options(method, n, options, tol, extra):
     maxiter = options.pop("maxiter", None)
     if maxiter is None:
         maxiter = 200 * n
-    if isinstance(maxiter, bool) or not isinstance(maxiter, numbers.Integral):
+    if type(maxiter) is not int and (isinstance(maxiter, bool)
+                                     or not isinstance(maxiter, numbers.Integral)):
         raise TypeError("maxiter must be an integer, got %r" % (maxiter,))
     if maxiter < 0:
         raise ValueError("maxiter must be >= 0, got %d" % maxiter)

@@ -10,6 +10,7 @@ cdef struct StepReport:
     double model_decrease      # m(0) − m(p), positive for a useful step
     double step_norm
     double hess_shift          # λ (exact) or τ of the modified Cholesky (dogleg)
+    int factorizations         # Cholesky factorizations spent on this step
     bint hits_boundary
     bint hard_case
     bint hessian_modified

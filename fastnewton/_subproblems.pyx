@@ -12,7 +12,7 @@ import numpy as np
 
 from libc.math cimport sqrt, fabs, fmax, fmin
 from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, factorize_modified
-from fastnewton._vector cimport dot, norm2, axpy_into, boundary_roots
+from fastnewton._vector cimport dot, norm2, axpy_into, boundary_roots, copy_into
 
 
 cdef class TrustRegionSubproblem:
@@ -58,7 +58,7 @@ cdef class DoglegSubproblem(TrustRegionSubproblem):
         cdef double newton_norm, cauchy_norm, dogleg_decrease, cauchy_decrease
         report.hard_case = False
         report.negative_curvature = False
-        if factorize_modified(hess, &shift):
+        if factorize_modified(hess, &shift, &report.factorizations):
             report.status = SUBPROBLEM_FACTORIZATION_FAILED
             return 0
         report.hess_shift = shift
@@ -77,7 +77,7 @@ cdef class DoglegSubproblem(TrustRegionSubproblem):
         cauchy_norm = norm2(self.cauchy_point)
         report.hits_boundary = True
         if newton_norm <= radius:
-            step[:] = self.newton_point
+            copy_into(self.newton_point, step)
             report.hits_boundary = False
         elif cauchy_norm >= radius:
             for i in range(n):
@@ -182,7 +182,9 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
             -bounds.gershgorin_lower, fmin(bounds.frobenius_norm, bounds.inf_norm)))
         lam = 0.0 if lam_lower == 0.0 else fmax(sqrt(lam_lower * lam_upper),
                                                 lam_lower + 0.01 * (lam_upper - lam_lower))
+        report.factorizations = 0
         for it in range(self.maxiter):
+            report.factorizations += 1
             if hess.factorize(lam) != 0:
                 # H + λI is not positive definite: λ is below −λ_min.
                 lam_lower = fmax(lam_lower, lam)
@@ -200,10 +202,11 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
                 break   # interior: the Newton step fits
             if fabs(step_norm - radius) <= self.k_easy * radius:
                 break   # on the boundary to the accuracy asked
-            # Newton's method on 1/‖p(λ)‖ − 1/radius: ‖w‖² = pᵀ(H + λI)⁻¹p.
-            self.secular_work[:] = p
-            hess.solve(&self.secular_work[0])
-            w_norm_sq = dot(p, self.secular_work)
+            # Newton's method on 1/‖p(λ)‖ − 1/radius needs ‖w‖² with L w = p
+            # (Moré & Sorensen 1983, eq. 3.4): one triangular solve.
+            copy_into(p, self.secular_work)
+            hess.solve_lower(&self.secular_work[0])
+            w_norm_sq = dot(self.secular_work, self.secular_work)
             lam_newton = lam + (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
             if step_norm < radius:
                 # λ > 0 and the step is short: either λ is too large, or we are
@@ -237,7 +240,7 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
             # Out of iterations above the boundary: pull back onto it.
             for i in range(n):
                 p[i] *= radius / step_norm
-        step[:] = p
+        copy_into(p, step)
         report.hess_shift = lam
         report.step_norm = norm2(step)
         report.hits_boundary = report.step_norm >= (1.0 - self.k_easy) * radius
@@ -275,10 +278,11 @@ cdef class SteihaugSubproblem(TrustRegionSubproblem):
         report.negative_curvature = False
         report.hits_boundary = False
         report.hess_shift = 0.0
+        report.factorizations = 0
         report.status = SUBPROBLEM_OK
         tolerance = fmin(0.5, sqrt(gnorm)) * gnorm
         step[:] = 0.0
-        r[:] = grad            # r = g + Hp
+        copy_into(grad, r)            # r = g + Hp
         for i in range(n):
             d[i] = -grad[i]
         r_sq = dot(r, r)

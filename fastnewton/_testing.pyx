@@ -50,7 +50,8 @@ def modified_cholesky(matrix):
     """(τ, L) with H + τI = L Lᵀ from `factorize_modified`; L is the kernel's lower factor."""
     cdef DenseHessian storage = dense_from(matrix)
     cdef double shift = 0.0
-    if factorize_modified(storage, &shift):
+    cdef int factorizations = 0
+    if factorize_modified(storage, &shift, &factorizations):
         raise np.linalg.LinAlgError("modified Cholesky failed")
     return shift, np.tril(np.asarray(storage.factor))
 

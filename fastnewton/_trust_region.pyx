@@ -32,6 +32,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     iteration when not None; a true return stops the run.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_rejected = 0, n_modified = 0, n_hard_case = 0
+    cdef Py_ssize_t n_factorizations = 0
     x_array = x0
     trial_array = np.empty(n)
     grad_array = np.empty(n)
@@ -53,6 +54,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             status = MAXITER
             break
         subproblem.solve(hess, grad, radius, step, &report)
+        n_factorizations += report.factorizations
         if report.status != SUBPROBLEM_OK:
             status = LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED else NONFINITE
             break
@@ -110,4 +112,5 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             break
     return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
                 trust_radius=radius, n_rejected=n_rejected, n_hess_modified=n_modified,
-                n_hard_case=n_hard_case, hess_shift_max=max_shift)
+                n_hard_case=n_hard_case, hess_shift_max=max_shift,
+                n_factorizations=n_factorizations)
