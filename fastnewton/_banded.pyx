@@ -14,7 +14,8 @@ from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
 from fastnewton._lapack cimport (lapack_int, band_cholesky_lower, band_cholesky_solve_lower,
                                  band_triangular_solve_lower, band_symmetric_matvec_lower)
 
-# Below this many band entries a factorization is cheaper than releasing the GIL.
+# Below this many band entries a factorization, product or copy is cheaper
+# than releasing and re-taking the GIL.
 cdef Py_ssize_t NOGIL_MIN_ENTRIES = 4096
 
 
@@ -67,7 +68,10 @@ cdef class BandedHessian(SymmetricMatrix):
                 "hess_band[k, j] = H[j + k, j] of shape (%d, %d), got shape %s"
                 % (self.bandwidth, self.bandwidth + 1, self.n, array.shape))
         view = array
-        with nogil:
+        if self.n * (self.bandwidth + 1) >= NOGIL_MIN_ENTRIES:
+            with nogil:
+                finite = copy_band_checked(view, self.values)
+        else:
             finite = copy_band_checked(view, self.values)
         return 0 if finite else 1
 
@@ -89,7 +93,11 @@ cdef class BandedHessian(SymmetricMatrix):
                     self.values[k, j] = 0.0
 
     cdef int matvec(self, const double* v, double* out) except -1:
-        with nogil:
+        if self.n * (self.bandwidth + 1) >= NOGIL_MIN_ENTRIES:
+            with nogil:
+                band_symmetric_matvec_lower(&self.values[0, 0], <lapack_int>self.n,
+                                            <lapack_int>self.bandwidth, v, out)
+        else:
             band_symmetric_matvec_lower(&self.values[0, 0], <lapack_int>self.n,
                                         <lapack_int>self.bandwidth, v, out)
         return 0

@@ -7,4 +7,5 @@ cdef class DenseHessian(SymmetricMatrix):
     cdef double[::1, :] factor
     cdef object values_array
 
+    cdef object as_matrix(self, object value)
     cdef void symmetrize_from_columns(self) noexcept nogil

@@ -8,8 +8,8 @@ from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
 from fastnewton._lapack cimport (lapack_int, cholesky_lower, cholesky_solve_lower,
                                  triangular_solve_lower, symmetric_matvec_lower)
 
-# Below this order a factorization takes less time than releasing and
-# re-taking the GIL, so small problems keep it.
+# Below this order a factorization, product or copy takes less time than
+# releasing and re-taking the GIL, so small problems keep it.
 cdef Py_ssize_t NOGIL_MIN_N = 64
 
 
@@ -49,7 +49,23 @@ cdef class DenseHessian(SymmetricMatrix):
         """Copy a user Hessian into storage; returns 1 when it holds non-finite values."""
         cdef const double[:, :] view
         cdef bint finite
-        if type(value) is not np.ndarray and (issparse(value) or isinstance(value, LinearOperator)):
+        try:
+            # The common case, a float64 matrix, needs no conversion at all.
+            view = value
+        except (TypeError, ValueError, BufferError):
+            view = self.as_matrix(value)
+        if view.shape[0] != self.n or view.shape[1] != self.n:
+            view = self.as_matrix(value)
+        if self.n >= NOGIL_MIN_N:
+            with nogil:
+                finite = copy_lower_checked(view, self.values)
+        else:
+            finite = copy_lower_checked(view, self.values)
+        return 0 if finite else 1
+
+    cdef object as_matrix(self, object value):
+        """`value` as a float64 (n, n) array, or a clear error saying what was expected."""
+        if issparse(value) or isinstance(value, LinearOperator):
             raise TypeError(
                 "hess returned a %s, but this method factorizes the Hessian and "
                 "needs a dense ndarray of shape (%d, %d); return a dense array "
@@ -58,14 +74,10 @@ cdef class DenseHessian(SymmetricMatrix):
         array = np.asarray(value, dtype=np.float64)
         if array.shape != (self.n, self.n):
             if self.n == 1 and array.size == 1:
-                array = array.reshape(1, 1)
-            else:
-                raise ValueError("hess must return an array of shape (%d, %d), got shape %s"
-                                 % (self.n, self.n, array.shape))
-        view = array
-        with nogil:
-            finite = copy_lower_checked(view, self.values)
-        return 0 if finite else 1
+                return array.reshape(1, 1)
+            raise ValueError("hess must return an array of shape (%d, %d), got shape %s"
+                             % (self.n, self.n, array.shape))
+        return array
 
     cdef void symmetrize_from_columns(self) noexcept nogil:
         """Average H and Hᵀ into the lower triangle (finite-difference columns are not symmetric)."""
@@ -75,7 +87,10 @@ cdef class DenseHessian(SymmetricMatrix):
                 self.values[i, j] = 0.5 * (self.values[i, j] + self.values[j, i])
 
     cdef int matvec(self, const double* v, double* out) except -1:
-        with nogil:
+        if self.n >= NOGIL_MIN_N:
+            with nogil:
+                symmetric_matvec_lower(&self.values[0, 0], <lapack_int>self.n, v, out)
+        else:
             symmetric_matvec_lower(&self.values[0, 0], <lapack_int>self.n, v, out)
         return 0
 

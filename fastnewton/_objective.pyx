@@ -69,14 +69,19 @@ cdef double as_scalar(object value) except? -1.0:
 cdef int copy_vector(object value, double[::1] out, str name) except -1:
     """Validate a length-n vector from the user and copy it; returns 1 if it is not finite."""
     cdef Py_ssize_t n = out.shape[0]
-    array = np.asarray(value, dtype=np.float64)
-    if array.ndim != 1 or array.shape[0] != n:
-        if n == 1 and array.size == 1:
-            array = array.reshape(1)
-        else:
+    cdef const double[:] view
+    try:
+        # The common case, a float64 vector, needs no conversion at all.
+        view = value
+    except (TypeError, ValueError, BufferError):
+        array = np.asarray(value, dtype=np.float64)
+        if array.ndim != 1 and not (n == 1 and array.size == 1):
             raise ValueError("%s must return an array of shape (%d,), got shape %s"
-                             % (name, n, array.shape))
-    cdef const double[:] view = array
+                             % (name, n, array.shape)) from None
+        view = array.reshape(-1)
+    if view.shape[0] != n:
+        raise ValueError("%s must return an array of shape (%d,), got shape (%d,)"
+                         % (name, n, view.shape[0]))
     return 0 if copy_checked(view, out) else 1
 
 
