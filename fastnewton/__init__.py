@@ -7,15 +7,20 @@ minimize
 newton, trust_exact, dogleg, trust_ncg
     The methods as callables, also usable as
     ``scipy.optimize.minimize(..., method=fastnewton.trust_exact)``.
-approx_hessian
-    Finite-difference Hessians from a gradient, in compiled code.
+approx_hessian, approx_jacobian
+    Finite-difference Hessians (from a gradient) and Jacobians, dense or
+    banded, in compiled code.
 problems
     Classic test problems with analytic derivatives.
 """
 
-from fastnewton._derivatives import approx_hessian
+from fastnewton._band_check import BandwidthWarning
+from fastnewton._derivatives import approx_hessian, approx_jacobian
 from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
 from fastnewton._minimize import minimize
 
 __version__ = "0.1.0"
-__all__ = ["minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian"]
+__all__ = [
+    "minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian", "approx_jacobian",
+    "BandwidthWarning",
+]

@@ -1,10 +1,12 @@
 """Public finite-difference helpers, computed by the same compiled code as `minimize`."""
 
-from fastnewton import _options
+from fastnewton import _band_check, _options
+from fastnewton._jacobian import finite_difference_jacobian
 from fastnewton._objective import finite_difference_hessian
 
 
-def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=None):
+def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=None,
+                   check_bandwidth=True):
     """Approximate the Hessian by finite differences of the gradient.
 
     Column j is (∇f(x + h_j e_j) − ∇f(x)) / h_j ('2-point', n + 1 gradient
@@ -29,6 +31,10 @@ def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=N
         Columns more than 2b apart are perturbed together (Curtis, Powell &
         Reid 1974), so the band costs 2b + 1 gradient calls ('2-point') or
         2(2b + 1) ('3-point') whatever n is.
+    check_bandwidth : bool, optional
+        With `bandwidth`, compare the band's product with a random ±1
+        direction against a central difference of `jac` along it (2 more
+        gradient calls) and warn if they disagree.
 
     Returns
     -------
@@ -45,6 +51,11 @@ def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=N
     ValueError
         For a bad `method` or `rel_step`, a non-finite `x`, or a gradient of
         the wrong shape.
+
+    Warns
+    -----
+    BandwidthWarning
+        When `check_bandwidth` finds curvature outside the declared band.
 
     Examples
     --------
@@ -66,5 +77,78 @@ def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=N
         raise ValueError("rel_step must be a number in (0, 1), got %r" % (rel_step,))
     if bandwidth is not None:
         bandwidth = _options.as_bandwidth(bandwidth)
-    return finite_difference_hessian(jac, _options.as_start_point(x), _options.as_args(args),
-                                     method, rel_step, bandwidth)
+    x = _options.as_start_point(x)
+    args = _options.as_args(args)
+    hessian = finite_difference_hessian(jac, x, args, method, rel_step, bandwidth)
+    if bandwidth is not None and check_bandwidth:
+        _band_check.check_bandwidth(lambda point: jac(point, *args), x, hessian)
+    return hessian
+
+
+def approx_jacobian(fun, x, args=(), method="2-point", rel_step=None, bandwidth=None):
+    """Approximate the Jacobian of a vector function by finite differences.
+
+    For f: ℝⁿ → ℝᵐ, column j of J is (f(x + h_j e_j) − f(x)) / h_j
+    ('2-point', n + 1 calls) or (f(x + h_j e_j) − f(x − h_j e_j)) / (2h_j)
+    ('3-point', 2n + 1 calls), with h_j = rel_step·max(1, |x_j|). The
+    Jacobian of a composition is the product of the Jacobians (the chain rule
+    behind backpropagation); see the example.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> array_like`` of shape (m,).
+    x : array_like, shape (n,)
+        Where to differentiate.
+    args : tuple, optional
+        Extra arguments for `fun`.
+    method : {'2-point', '3-point'}, optional
+        Forward or central differences.
+    rel_step : float, optional
+        Relative step; default √ε for '2-point' and ∛ε for '3-point'.
+    bandwidth : tuple of two ints, optional
+        ``(lower, upper)``: J[i, j] = 0 unless −upper ≤ i − j ≤ lower. Then
+        columns more than lower + upper apart are perturbed together (Curtis,
+        Powell & Reid 1974): lower + upper + 1 calls ('2-point') whatever n.
+
+    Returns
+    -------
+    ndarray
+        Shape (m, n); with `bandwidth`, the general band storage of shape
+        (lower + upper + 1, n) with ``ab[upper + i - j, j] = J[i, j]``, the
+        layout `scipy.linalg.solve_banded((lower, upper), ab, b)` takes.
+
+    Raises
+    ------
+    TypeError
+        If `fun` is not callable or `bandwidth` is not a pair of integers.
+    ValueError
+        For a bad `method` or `rel_step`, a non-finite `x`, negative
+        bandwidths, or a `fun` whose output length changes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastnewton import approx_jacobian
+    >>> g = lambda x: np.array([x[0] * x[1], np.sin(x[0])])       # ℝ² → ℝ²
+    >>> h = lambda y: np.array([y[0] + y[1] ** 2])                 # ℝ² → ℝ¹
+    >>> x = np.array([0.5, 2.0])
+    >>> chain = approx_jacobian(h, g(x)) @ approx_jacobian(g, x)
+    >>> np.allclose(approx_jacobian(lambda x: h(g(x)), x), chain, atol=1e-6)
+    True
+    """
+    if not callable(fun):
+        raise TypeError("fun must be callable, got %s" % type(fun).__name__)
+    if method not in _options.FINITE_DIFFERENCE_SCHEMES:
+        raise ValueError("method must be '2-point' or '3-point', got %r" % (method,))
+    if rel_step is not None and not (isinstance(rel_step, (int, float)) and 0 < rel_step < 1):
+        raise ValueError("rel_step must be a number in (0, 1), got %r" % (rel_step,))
+    lower = upper = -1
+    if bandwidth is not None:
+        if not (isinstance(bandwidth, (tuple, list)) and len(bandwidth) == 2):
+            raise TypeError("bandwidth must be a pair (lower, upper), got %r" % (bandwidth,))
+        lower, upper = (_options.as_bandwidth(b) for b in bandwidth)
+    jacobian, _ = finite_difference_jacobian(fun, _options.as_start_point(x),
+                                             _options.as_args(args), method == "3-point",
+                                             rel_step, lower, upper)
+    return jacobian

@@ -9,7 +9,8 @@ iterations run in the compiled drivers.
 
 from scipy.optimize import OptimizeResult
 
-from fastnewton import _options
+from fastnewton import _band_check, _options
+from fastnewton._objective import finite_difference_hessian
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
 from fastnewton._newton import newton as _newton_driver
@@ -58,9 +59,12 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         storage = DenseHessian(n)
     else:
         storage = HessianProducts(objective)
+    if isinstance(storage, BandedHessian) and opts["check_bandwidth"] and jac is not None \
+            and (jac is True or callable(jac)):
+        _probe_bandwidth(objective, fun, jac, hess, x, args, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
-                                  "step" if method == "newton" else "radius")
+                                  "alpha" if method == "newton" else "radius")
                 if wants_report else None)
     if reporter is not None:
         reporter.start(x)
@@ -99,6 +103,30 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         print("         Gradient evaluations: %d" % result.njev)
         print("         Hessian evaluations: %d" % result.nhev)
     return result
+
+
+def _probe_bandwidth(objective, fun, jac, hess, x, args, opts):
+    """Warn at x0 if the function has curvature outside the declared band (see _band_check).
+
+    The calls it makes are added to the objective's counters.
+    """
+    calls = [0]
+
+    def gradient(point):
+        calls[0] += 1
+        return fun(point, *args)[1] if jac is True else jac(point, *args)
+
+    if callable(hess):
+        band = _band_check.as_band(hess(x.copy(), *args), opts["bandwidth"], x.size)
+        objective.nhev += 1
+    else:
+        band = finite_difference_hessian(lambda point: gradient(point), x, (),
+                                         hess if hess == "3-point" else "2-point",
+                                         opts["rel_step"], opts["bandwidth"])
+    _band_check.check_bandwidth(gradient, x, band)
+    if jac is True:
+        objective.nfev += calls[0]
+    objective.njev += calls[0]
 
 
 def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,

@@ -11,18 +11,12 @@ import numpy as np
 from scipy.sparse import issparse
 from scipy.sparse.linalg import LinearOperator
 
-from libc.math cimport fabs, fmax, sqrt, isfinite, copysign, cbrt
+from libc.math cimport sqrt, isfinite
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._dense cimport DenseHessian
 from fastnewton._banded cimport BandedHessian
 from fastnewton._vector cimport copy_into
-
-cdef double EPS = np.finfo(np.float64).eps
-# Relative steps that balance truncation against rounding error: √ε for
-# forward differences, ∛ε for central ones (Nocedal & Wright 2006, §8.1).
-cdef double FORWARD_STEP = sqrt(EPS)
-cdef double CENTRAL_STEP = cbrt(EPS)
-
+from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
 
 cdef bint same_point(const double[::1] a, const double[::1] b) noexcept nogil:
     cdef Py_ssize_t i
@@ -48,11 +42,6 @@ cdef bint all_finite(const double[::1] v) noexcept nogil:
         if not isfinite(v[i]):
             return False
     return True
-
-
-cdef double fd_step(double x, double rel_step) noexcept nogil:
-    """A step of size rel_step·max(1, |x|) pointing away from zero."""
-    return copysign(rel_step * fmax(1.0, fabs(x)), x if x != 0.0 else 1.0)
 
 
 cdef double as_scalar(object value) except? -1.0:
@@ -129,9 +118,9 @@ cdef class Objective:
         central_gradient = self.gradient_source == GRADIENT_CENTRAL
         central_hessian = self.hessian_source == HESSIAN_CENTRAL
         self.gradient_rel_step = (rel_step if rel_step is not None
-                                  else (CENTRAL_STEP if central_gradient else FORWARD_STEP))
+                                  else (central_rel_step() if central_gradient else forward_rel_step()))
         self.hessian_rel_step = (rel_step if rel_step is not None
-                                 else (CENTRAL_STEP if central_hessian else FORWARD_STEP))
+                                 else (central_rel_step() if central_hessian else forward_rel_step()))
         self.cached_point = np.empty(n)
         self.cached_gradient = np.empty(n)
         # Finite differences need work arrays; analytic derivatives do not.
@@ -347,7 +336,7 @@ cdef class Objective:
             out_view[:] = 0.0
             return 0
         central = self.product_kind == PRODUCTS_CENTRAL
-        h = (CENTRAL_STEP if central else FORWARD_STEP) * (1.0 + sqrt(x_norm)) / sqrt(v_norm)
+        h = (central_rel_step() if central else forward_rel_step()) * (1.0 + sqrt(x_norm)) / sqrt(v_norm)
         for i in range(n):
             self.perturbed[i] = self.product_point[i] + h * v[i]
         if self.gradient(self.perturbed_array, self.gradient_plus):

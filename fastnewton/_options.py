@@ -158,6 +158,7 @@ def parse_options(method, n, options, tol, extra):
     rel_step = options.pop("finite_diff_rel_step", None)
     bandwidth = options.pop("bandwidth", None)
     parsed["bandwidth"] = None if bandwidth is None else as_bandwidth(bandwidth)
+    parsed["check_bandwidth"] = _flag("check_bandwidth", options.pop("check_bandwidth", True))
     parsed["rel_step"] = (None if rel_step is None else
                           _number("finite_diff_rel_step", rel_step, 0.0, 1.0, low_open=True))
     if method == "newton":

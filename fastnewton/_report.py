@@ -45,7 +45,7 @@ class IterationReporter:
     return_all : bool
         Keep a copy of every iterate.
     size_label : str
-        Heading of the step-size column ('radius' or 'step').
+        Heading of the step-size column ('radius' or 'alpha').
     """
 
     def __init__(self, callback, disp, return_all, size_label):
@@ -60,7 +60,7 @@ class IterationReporter:
         if self.allvecs is not None:
             self.allvecs.append(x0.copy())
         if self.disp:
-            print("%6s  %23s  %10s  %10s  %s" % ("iter", "f", "|g|", self.size_label, "step"))
+            print("%6s  %23s  %10s  %10s  %s" % ("iter", "f", "|g|", self.size_label, "event"))
 
     def __call__(self, nit, x, f, gnorm, size, events, shift):
         if self.allvecs is not None:
