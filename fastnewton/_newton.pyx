@@ -5,7 +5,7 @@ import numpy as np
 from fastnewton._hessian cimport SymmetricMatrix, factorize_modified
 from fastnewton._objective cimport Objective
 from fastnewton._line_search cimport StrongWolfeSearch, SearchResult
-from fastnewton._vector cimport dot, norm2, norm_inf
+from fastnewton._vector cimport dot, gradient_norm
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_MODIFIED, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
@@ -36,7 +36,7 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
     cdef int events
 
     f = evaluate_start(objective, x_array, grad, hess)
-    gnorm = norm_inf(grad) if inf_norm else norm2(grad)
+    gnorm = gradient_norm(grad, inf_norm)
     while True:
         if gnorm <= gtol:
             status = SUCCESS
@@ -73,7 +73,7 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
         grad_array, grad_trial_array = grad_trial_array, grad_array
         grad, grad_trial = grad_trial, grad
         f = found.value
-        gnorm = norm_inf(grad) if inf_norm else norm2(grad)
+        gnorm = gradient_norm(grad, inf_norm)
         nit += 1
         if objective.hessian(x_array, grad, hess):
             status = NONFINITE

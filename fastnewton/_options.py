@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -148,7 +149,7 @@ def parse_options(method, n, options, tol, extra):
         raise TypeError("maxiter must be an integer, got %r" % (maxiter,))
     if maxiter < 0:
         raise ValueError("maxiter must be >= 0, got %d" % maxiter)
-    parsed["maxiter"] = int(maxiter)
+    parsed["maxiter"] = min(int(maxiter), sys.maxsize)   # any larger limit is never reached
     norm = options.pop("norm", 2)
     if norm not in (2, math.inf):
         raise ValueError("norm must be 2 or numpy.inf, got %r" % (norm,))

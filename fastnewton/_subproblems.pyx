@@ -166,38 +166,45 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
         cdef Py_ssize_t i, it, n = self.n
         cdef CurvatureBounds bounds
         cdef double gnorm = norm2(grad), lam, lam_lower, lam_upper, lam_newton
-        cdef double step_norm, w_norm_sq, z_curvature, tau_low, tau_high, tau
-        cdef double step_curvature, model_change_low, model_change_high
+        cdef double step_norm, w_norm_sq, z_curvature, tau, step_curvature
+        cdef double bump, step_lambda = 0.0
         cdef bint have_step = False
         cdef double[::1] p = self.newton_step
         cdef double[::1] z = self.curvature_vector
         report.hard_case = False
         report.hessian_modified = False
         report.negative_curvature = False
+        report.hits_boundary = False
+        report.model_decrease = 0.0
+        report.step_norm = 0.0
+        report.hess_shift = 0.0
+        report.factorizations = 0
         report.status = SUBPROBLEM_OK
         hess.curvature_bounds(&bounds)
         lam_lower = fmax(0.0, fmax(-bounds.diag_min, gnorm / radius - fmin(
             bounds.gershgorin_upper, fmin(bounds.frobenius_norm, bounds.inf_norm))))
         lam_upper = fmax(0.0, gnorm / radius + fmin(
             -bounds.gershgorin_lower, fmin(bounds.frobenius_norm, bounds.inf_norm)))
-        lam = 0.0 if lam_lower == 0.0 else fmax(sqrt(lam_lower * lam_upper),
-                                                lam_lower + 0.01 * (lam_upper - lam_lower))
-        report.factorizations = 0
+        # λ_upper is safe in exact arithmetic; when −λ_min sits at it (‖g‖/radius
+        # below rounding) it can still fail, and is then raised by growing bumps.
+        bump = 1e-14 * fmax(bounds.frobenius_norm, 1e-300)
+        lam = 0.0 if lam_lower == 0.0 else next_lambda(lam_lower, lam_upper)
         for it in range(self.maxiter):
             report.factorizations += 1
             if hess.factorize(lam) != 0:
                 # H + λI is not positive definite: λ is below −λ_min.
                 lam_lower = fmax(lam_lower, lam)
-                lam = fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))
-                if lam_upper - lam_lower <= 1e-14 * fmax(1.0, lam_upper):
-                    lam = lam_upper
-                    lam_lower = lam_upper
+                if lam_lower >= lam_upper:
+                    lam_upper = lam_lower + bump
+                    bump *= 4.0
+                lam = next_lambda(lam_lower, lam_upper)
                 continue
             for i in range(n):
                 p[i] = -grad[i]
             hess.solve(&p[0])
             step_norm = norm2(p)
             have_step = True
+            step_lambda = lam
             if step_norm <= radius and lam == 0.0:
                 break   # interior: the Newton step fits
             if fabs(step_norm - radius) <= self.k_easy * radius:
@@ -214,11 +221,7 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
                 if self.small_curvature_vector(hess, lam, &z_curvature):
                     report.status = SUBPROBLEM_NONFINITE
                     return 0
-                boundary_roots(p, z, radius, &tau_low, &tau_high)
-                # m(p + τz) − m(p) = −λτ zᵀp + ½τ² zᵀHz, since Hp = −g − λp.
-                model_change_low = -lam * tau_low * dot(z, p) + 0.5 * tau_low * tau_low * (z_curvature - lam)
-                model_change_high = -lam * tau_high * dot(z, p) + 0.5 * tau_high * tau_high * (z_curvature - lam)
-                tau = tau_low if model_change_low <= model_change_high else tau_high
+                tau = self.boundary_multiple(p, lam, z_curvature, radius)
                 step_curvature = -dot(p, grad)   # pᵀ(H + λI)p
                 if tau * tau * z_curvature <= self.k_hard * (step_curvature + lam * radius * radius):
                     axpy_into(tau, z, p, p)
@@ -231,22 +234,62 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
             if lam_newton > lam_lower and lam_newton < lam_upper:
                 lam = lam_newton
             else:
-                lam = fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))
+                lam = next_lambda(lam_lower, lam_upper)
         if not have_step:
-            report.status = SUBPROBLEM_FACTORIZATION_FAILED
-            return 0
+            # Out of iterations without a positive definite H + λI: step from
+            # the safe end of the bracket, completed to the boundary along z.
+            lam = lam_upper
+            while hess.factorize(lam) != 0:
+                report.factorizations += 1
+                if report.factorizations > self.maxiter + 200:
+                    report.status = SUBPROBLEM_FACTORIZATION_FAILED
+                    return 0
+                lam += bump
+                bump *= 4.0
+            report.factorizations += 1
+            for i in range(n):
+                p[i] = -grad[i]
+            hess.solve(&p[0])
+            step_lambda = lam
+            if norm2(p) < radius and lam > 0.0:
+                if self.small_curvature_vector(hess, lam, &z_curvature):
+                    report.status = SUBPROBLEM_NONFINITE
+                    return 0
+                axpy_into(self.boundary_multiple(p, lam, z_curvature, radius), z, p, p)
+                report.hard_case = True
         step_norm = norm2(p)
         if step_norm > radius:
             # Out of iterations above the boundary: pull back onto it.
             for i in range(n):
                 p[i] *= radius / step_norm
         copy_into(p, step)
-        report.hess_shift = lam
+        report.hess_shift = step_lambda
         report.step_norm = norm2(step)
         report.hits_boundary = report.step_norm >= (1.0 - self.k_easy) * radius
         if self.model_decrease(hess, grad, step, &report.model_decrease):
             report.status = SUBPROBLEM_NONFINITE
         return 0
+
+    cdef double boundary_multiple(self, const double[::1] p, double lam, double z_curvature,
+                                  double radius) noexcept nogil:
+        """τ with ‖p + τz‖ = radius, of the two roots the one with the lower model.
+
+        m(p + τz) − m(p) = −λτ zᵀp + ½τ² zᵀHz, since Hp = −g − λp, and
+        zᵀHz = z_curvature − λ for the unit z.
+        """
+        cdef double tau_low, tau_high, z_dot_p = dot(self.curvature_vector, p)
+        boundary_roots(p, self.curvature_vector, radius, &tau_low, &tau_high)
+        if (-lam * tau_low * z_dot_p + 0.5 * tau_low * tau_low * (z_curvature - lam)
+                <= -lam * tau_high * z_dot_p + 0.5 * tau_high * tau_high * (z_curvature - lam)):
+            return tau_low
+        return tau_high
+
+
+cdef inline double next_lambda(double lam_lower, double lam_upper) noexcept nogil:
+    """The safeguarded trial λ inside the bracket (Moré & Sorensen 1983, eq. 3.13)."""
+    if lam_upper - lam_lower <= 1e-12 * lam_upper:
+        return lam_upper
+    return fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))
 
 
 cdef class SteihaugSubproblem(TrustRegionSubproblem):

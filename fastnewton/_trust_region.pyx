@@ -12,7 +12,7 @@ from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED)
-from fastnewton._vector cimport norm2, norm_inf, axpy_into
+from fastnewton._vector cimport norm2, gradient_norm, axpy_into
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
@@ -45,7 +45,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     cdef int events
 
     f = evaluate_start(objective, x_array, grad, hess)
-    gnorm = norm_inf(grad) if inf_norm else norm2(grad)
+    gnorm = gradient_norm(grad, inf_norm)
     while True:
         if gnorm <= gtol:
             status = SUCCESS
@@ -74,8 +74,9 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
         if isfinite(f_trial):
             # Near a minimizer both decreases sink to the rounding error of f;
             # adding that error to both keeps ρ meaningful there (Conn, Gould
-            # & Toint 2000, §17.4.2) instead of rejecting steps on noise.
-            rounding = ROUNDING * max(1.0, fabs(f))
+            # & Toint 2000, §17.4.2) instead of rejecting steps on noise. It is
+            # relative to |f| so that scaling f does not change the iterates.
+            rounding = ROUNDING * fabs(f)
             rho = (f - f_trial + rounding) / (report.model_decrease + rounding)
         else:
             rho = -INFINITY
@@ -95,7 +96,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             grad_array, grad_trial_array = grad_trial_array, grad_array
             grad, grad_trial = grad_trial, grad
             f = f_trial
-            gnorm = norm_inf(grad) if inf_norm else norm2(grad)
+            gnorm = gradient_norm(grad, inf_norm)
             events |= EVENT_ACCEPTED
         else:
             n_rejected += 1

@@ -32,6 +32,18 @@ cdef inline double norm_inf(const double[::1] a) noexcept nogil:
     return largest
 
 
+cdef inline double gradient_norm(const double[::1] g, bint inf_norm) noexcept nogil:
+    """‖g‖∞, or ‖g‖₂ scaled by ‖g‖∞ so that tiny gradients do not underflow to 0."""
+    cdef Py_ssize_t i
+    cdef double largest = norm_inf(g), total = 0.0, scaled
+    if inf_norm or largest == 0.0 or largest != largest or largest > 1e300:
+        return largest if inf_norm or largest == 0.0 or largest != largest else norm2(g)
+    for i in range(g.shape[0]):
+        scaled = g[i] / largest
+        total += scaled * scaled
+    return largest * sqrt(total)
+
+
 cdef inline void axpy_into(double alpha, const double[::1] x, const double[::1] y,
                            double[::1] out) noexcept nogil:
     """out = alpha·x + y (out may be y)."""
