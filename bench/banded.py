@@ -809,8 +809,8 @@ def environment(info):
 LEGEND = """\
 Columns: r = timed runs (median of 3 (1 with --quick), up to 15 for runs
 < 0.05 s, 1 at n=1e6 and for runs > %gs); nhev = fastnewton Hessian (band)
-evaluations, scipy hessp products, loop band evaluations; nband = calls of hess_band; |g|inf and f recomputed at the
-returned x; x fn = time / fastest converged fastnewton analytic-band row;
+evaluations, scipy hessp products, loop band evaluations; nband = calls
+of hess_band; |g|inf and f recomputed at the returned x; x fn = time / fastest converged fastnewton analytic-band row;
 cb%% = share of the time spent in the user's callbacks (fun, jac, hess_band,
 hessp); own s = time - callbacks; peakMiB / n-vec = tracemalloc peak above
 the memory held before the call, measured in a separate untimed run (numpy
