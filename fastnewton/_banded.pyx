@@ -152,6 +152,13 @@ cdef class BandedHessian(SymmetricMatrix):
         bounds.inf_norm = inf_norm
         bounds.diag_min = diag_min
 
+    cdef double diagonal_min(self) noexcept nogil:
+        cdef Py_ssize_t i
+        cdef double smallest = self.values[0, 0] if self.n else 0.0
+        for i in range(1, self.n):
+            smallest = fmin(smallest, self.values[0, i])
+        return smallest
+
     cpdef object to_array(self):
         """A new C-ordered copy of the band storage, shape (b + 1, n)."""
         return np.ascontiguousarray(self.values)

@@ -143,6 +143,13 @@ cdef class DenseHessian(SymmetricMatrix):
         bounds.inf_norm = inf_norm
         bounds.diag_min = diag_min
 
+    cdef double diagonal_min(self) noexcept nogil:
+        cdef Py_ssize_t i
+        cdef double smallest = self.values[0, 0] if self.n else 0.0
+        for i in range(1, self.n):
+            smallest = fmin(smallest, self.values[i, i])
+        return smallest
+
     cpdef object to_array(self):
         """A new C-ordered symmetric ndarray holding H."""
         cdef Py_ssize_t n = self.n, i, j

@@ -23,6 +23,7 @@ cdef class SymmetricMatrix:
     cdef void solve(self, double* rhs) noexcept nogil
     cdef void solve_lower(self, double* rhs) noexcept nogil
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil
+    cdef double diagonal_min(self) noexcept nogil
     cpdef object to_array(self)
 
 

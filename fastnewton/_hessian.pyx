@@ -31,6 +31,9 @@ cdef class SymmetricMatrix:
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
         pass
 
+    cdef double diagonal_min(self) noexcept nogil:
+        return 0.0
+
     cpdef object to_array(self):
         return None
 

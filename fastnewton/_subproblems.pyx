@@ -165,10 +165,11 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
                    double[::1] step, StepReport* report) except -1:
         cdef Py_ssize_t i, it, n = self.n
         cdef CurvatureBounds bounds
-        cdef double gnorm = norm2(grad), lam, lam_lower, lam_upper, lam_newton
+        cdef double gnorm = norm2(grad), lam, lam_lower, lam_upper
         cdef double step_norm, w_norm_sq, z_curvature, tau, step_curvature
         cdef double bump, step_lambda = 0.0
-        cdef bint have_step = False
+        cdef bint have_step = False, newton_tried, newton_failed = False
+        cdef double lam_newton = 0.0
         cdef double[::1] p = self.newton_step
         cdef double[::1] z = self.curvature_vector
         report.hard_case = False
@@ -180,6 +181,30 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
         report.hess_shift = 0.0
         report.factorizations = 0
         report.status = SUBPROBLEM_OK
+        newton_tried = hess.diagonal_min() > 0.0
+        if newton_tried:
+            # Try the Newton step first: inside the region it is the answer,
+            # and the O(n²) bounds below are never needed.
+            report.factorizations += 1
+            newton_failed = hess.factorize(0.0) != 0
+            if not newton_failed:
+                for i in range(n):
+                    p[i] = -grad[i]
+                hess.solve(&p[0])
+                step_norm = norm2(p)
+                if step_norm <= radius:
+                    copy_into(p, step)
+                    report.step_norm = step_norm
+                    report.hits_boundary = step_norm >= (1.0 - self.k_easy) * radius
+                    if self.model_decrease(hess, grad, step, &report.model_decrease):
+                        report.status = SUBPROBLEM_NONFINITE
+                    return 0
+                # Too long: the secular-equation Newton step from λ = 0 is the
+                # best first λ (Moré & Sorensen 1983, eq. 3.4).
+                copy_into(p, self.secular_work)
+                hess.solve_lower(&self.secular_work[0])
+                w_norm_sq = dot(self.secular_work, self.secular_work)
+                lam_newton = (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
         hess.curvature_bounds(&bounds)
         lam_lower = fmax(0.0, fmax(-bounds.diag_min, gnorm / radius - fmin(
             bounds.gershgorin_upper, fmin(bounds.frobenius_norm, bounds.inf_norm))))
@@ -188,7 +213,12 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
         # λ_upper is safe in exact arithmetic; when −λ_min sits at it (‖g‖/radius
         # below rounding) it can still fail, and is then raised by growing bumps.
         bump = 1e-14 * fmax(bounds.frobenius_norm, 1e-300)
-        lam = 0.0 if lam_lower == 0.0 else next_lambda(lam_lower, lam_upper)
+        if newton_tried and not newton_failed and lam_lower < lam_newton < lam_upper:
+            lam = lam_newton
+        elif lam_lower == 0.0 and not newton_tried:
+            lam = 0.0
+        else:
+            lam = next_lambda(lam_lower, lam_upper)
         for it in range(self.maxiter):
             report.factorizations += 1
             if hess.factorize(lam) != 0:
