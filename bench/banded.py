@@ -810,12 +810,13 @@ LEGEND = """\
 Columns: r = timed runs (median of 3 (1 with --quick), up to 15 for runs
 < 0.05 s, 1 at n=1e6 and for runs > %gs); nhev = fastnewton Hessian (band)
 evaluations, scipy hessp products, loop band evaluations; nband = calls
-of hess_band; |g|inf and f recomputed at the returned x; x fn = time / fastest converged fastnewton analytic-band row;
-cb%% = share of the time spent in the user's callbacks (fun, jac, hess_band,
-hessp); own s = time - callbacks; peakMiB / n-vec = tracemalloc peak above
-the memory held before the call, measured in a separate untimed run (numpy
-registers its buffers with tracemalloc, so this covers the solver's work
-arrays and the callbacks' temporaries; ru_maxrss is not used because it is a
+of hess_band; |g|inf and f recomputed at the returned x; x fn = time /
+fastest converged fastnewton analytic-band row; cb%% = share of the time
+spent in the user's callbacks (fun, jac, hess_band, hessp); own s = time -
+callbacks; peakMiB / n-vec = tracemalloc peak above the memory held before
+the call, measured in a separate untimed run (numpy registers its buffers
+with tracemalloc, so this covers the solver's work arrays and the
+callbacks' temporaries; ru_maxrss is not used because it is a
 process-lifetime high-water mark), and that peak in units of n float64s
 (not measured for runs > 10 s). fastnewton notes: nfact = band Cholesky
 factorizations (LAPACK dpbtrf).

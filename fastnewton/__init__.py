@@ -10,11 +10,16 @@ newton, trust_exact, dogleg, trust_ncg
 approx_hessian, approx_jacobian
     Finite-difference Hessians (from a gradient) and Jacobians, dense or
     banded, in compiled code.
+classify_critical_point, CriticalPoint
+    Minimum, maximum, saddle or degenerate, from the Hessian's inertia; every
+    result carries one as ``res.critical_point``.
 problems
     Classic test problems with analytic derivatives.
 """
 
 from fastnewton._band_check import BandwidthWarning
+from fastnewton._critical import classify_critical_point
+from fastnewton._curvature import CriticalPoint
 from fastnewton._derivatives import approx_hessian, approx_jacobian
 from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
 from fastnewton._minimize import minimize
@@ -22,5 +27,5 @@ from fastnewton._minimize import minimize
 __version__ = "0.1.0"
 __all__ = [
     "minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian", "approx_jacobian",
-    "BandwidthWarning",
+    "BandwidthWarning", "classify_critical_point", "CriticalPoint",
 ]

@@ -69,7 +69,7 @@ def check_bandwidth(gradient, x, hess_band, probes=1, seed=0):
     step = np.cbrt(np.finfo(float).eps) * (1.0 + np.linalg.norm(x, np.inf))
     worst = 0.0
     for _ in range(probes):
-        direction = rng.choice([-1.0, 1.0], size=n)
+        direction = 2.0 * rng.integers(0, 2, size=n) - 1.0
         directional = (np.asarray(gradient(x + step * direction), dtype=float)
                        - np.asarray(gradient(x - step * direction), dtype=float)) / (2 * step)
         product = band_matvec(hess_band, direction)

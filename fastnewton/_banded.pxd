@@ -12,3 +12,4 @@ cdef class BandedHessian(SymmetricMatrix):
 
     cdef double[::1, :] estimates_buffer(self)
     cdef void symmetrize_estimates(self) noexcept nogil
+    cdef void matvec_kernel(self, const double* v, double* out) noexcept nogil

@@ -45,7 +45,7 @@ cdef class DenseHessian(SymmetricMatrix):
         self.values = self.values_array
         self.factor = np.zeros((n, n), order="F")
 
-    cdef int load(self, object value) except -1:
+    cpdef int load(self, object value) except -1:
         """Copy a user Hessian into storage; returns 1 when it holds non-finite values."""
         cdef const double[:, :] view
         cdef bint finite

@@ -17,7 +17,7 @@ cdef class SymmetricMatrix:
     # False for storages that only know products (user hessp, sparse matrices).
     cdef readonly bint can_factorize
 
-    cdef int load(self, object value) except -1
+    cpdef int load(self, object value) except -1
     cdef int matvec(self, const double* v, double* out) except -1
     cdef int factorize(self, double shift) except -1
     cdef void solve(self, double* rhs) noexcept nogil

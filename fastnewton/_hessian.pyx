@@ -13,7 +13,7 @@ cdef class SymmetricMatrix:
     `to_array` (a copy for the user).
     """
 
-    cdef int load(self, object value) except -1:
+    cpdef int load(self, object value) except -1:
         raise NotImplementedError
 
     cdef int matvec(self, const double* v, double* out) except -1:
@@ -57,19 +57,19 @@ cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizat
     cdef CurvatureBounds bounds
     cdef double tau, beta
     cdef int attempts
-    hess.curvature_bounds(&bounds)
     factorizations[0] = 0
-    beta = SHIFT_FLOOR * bounds.frobenius_norm
-    if beta == 0.0:
-        beta = SHIFT_FLOOR
-    if bounds.diag_min > 0.0:
+    if hess.diagonal_min() > 0.0:
+        # The common case near a minimizer: H itself factors, and the O(n·b)
+        # (dense: O(n²)) bounds below are never needed.
         factorizations[0] += 1
         if hess.factorize(0.0) == 0:
             shift[0] = 0.0
             return 0
-        tau = beta
-    else:
-        tau = beta - bounds.diag_min
+    hess.curvature_bounds(&bounds)
+    beta = SHIFT_FLOOR * bounds.frobenius_norm
+    if beta == 0.0:
+        beta = SHIFT_FLOOR
+    tau = beta if bounds.diag_min > 0.0 else beta - bounds.diag_min
     # τ never needs to exceed -λ_min + β, and λ_min ≥ the Gershgorin lower
     # bound, so the doubling stops after a bounded number of attempts.
     for attempts in range(200):

@@ -25,7 +25,7 @@ def finite_difference_jacobian(fun, object x_array, tuple args, bint central, re
     Returns (jacobian, number of calls to fun).
     """
     cdef const double[::1] x = x_array
-    cdef Py_ssize_t n = x.shape[0], m, group, groups, i, j, first, last, calls = 1
+    cdef Py_ssize_t n = x.shape[0], m, group, member, groups, i, j, first, last, calls = 1
     cdef bint banded = lower >= 0
     cdef double step = (rel_step if rel_step is not None
                         else (central_rel_step() if central else forward_rel_step()))
@@ -45,18 +45,21 @@ def finite_difference_jacobian(fun, object x_array, tuple args, bint central, re
     perturbed_array = np.array(x_array)
     cdef double[::1] perturbed = perturbed_array
     for group in range(groups):
-        for j in range(group, n, groups):
+        for member in range((n - group + groups - 1) // groups):
+            j = group + member * groups
             perturbed[j] = x[j] + fd_step(x[j], step)
         plus_array = call_vector(fun, perturbed_array, args, m)
         plus = plus_array
         calls += 1
         if central:
-            for j in range(group, n, groups):
+            for member in range((n - group + groups - 1) // groups):
+                j = group + member * groups
                 perturbed[j] = x[j] - (perturbed[j] - x[j])
             minus_array = call_vector(fun, perturbed_array, args, m)
             minus = minus_array
             calls += 1
-        for j in range(group, n, groups):
+        for member in range((n - group + groups - 1) // groups):
+            j = group + member * groups
             h = (x[j] + fd_step(x[j], step)) - x[j]
             first = max(0, j - upper) if banded else 0
             last = min(m - 1, j + lower) if banded else m - 1

@@ -2,7 +2,7 @@
 # scipy's Cython bindings (no BLAS is linked by hand); the integer width of
 # those bindings lives behind `lapack_int`, so a move to 64-bit LAPACK
 # integers changes this file only.
-from scipy.linalg.cython_lapack cimport dpotrf, dpbtrf
+from scipy.linalg.cython_lapack cimport dpotrf, dpbtrf, dsyevd
 from scipy.linalg.cython_blas cimport dsymv, dsbmv, dtrsv, dtbsv
 
 ctypedef int lapack_int
@@ -86,3 +86,17 @@ cdef inline void band_symmetric_matvec_lower(const double* ab, lapack_int n, lap
     cdef lapack_int inc = 1
     cdef double one = 1.0, zero = 0.0
     dsbmv(&uplo, &n, &bandwidth, &one, <double*>ab, &ldab, <double*>v, &inc, &zero, out, &inc)
+
+
+cdef inline lapack_int symmetric_eigenvalues_lower(double* a, lapack_int n, double* eigenvalues,
+                                                   double* work, lapack_int lwork) noexcept nogil:
+    """Eigenvalues (ascending) of the column-major `a` from its lower triangle; `a` is destroyed.
+
+    `work` needs 2n + 1 entries (divide and conquer without eigenvectors).
+    Returns LAPACK's info.
+    """
+    cdef char jobz = b'N', uplo = b'L'
+    cdef lapack_int lda = n if n > 0 else 1
+    cdef lapack_int iwork = 0, liwork = 1, info = 0
+    dsyevd(&jobz, &uplo, &n, a, &lda, eigenvalues, work, &lwork, &iwork, &liwork, &info)
+    return info

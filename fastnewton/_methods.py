@@ -7,9 +7,10 @@ here only validates, builds the compiled pieces and the result; the
 iterations run in the compiled drivers.
 """
 
+import numpy as np
 from scipy.optimize import OptimizeResult
 
-from fastnewton import _band_check, _options
+from fastnewton import _band_check, _critical, _options
 from fastnewton._objective import finite_difference_hessian
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
@@ -93,6 +94,12 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         status=int(status), success=status == Status.SUCCESS, message=message, **out)
     if not isinstance(storage, HessianProducts):
         result.hess = storage.to_array()
+    # The second-order certificate of the returned point (none after a
+    # non-finite Hessian: there is nothing trustworthy to classify). For
+    # products-only Hessians it may call the user's functions: count those.
+    result.critical_point = (None if status == Status.NONFINITE else _critical.certify_result(
+        storage, objective, float(np.linalg.norm(result.jac))))
+    result.nfev, result.njev, result.nhev = objective.nfev, objective.njev, objective.nhev
     if reporter is not None and reporter.allvecs is not None:
         result.allvecs = reporter.allvecs
     if opts["disp"]:

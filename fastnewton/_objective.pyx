@@ -254,7 +254,7 @@ cdef class Objective:
         """
         cdef const double[::1] x = x_array
         cdef Py_ssize_t n = self.n, b = out.bandwidth, group_count = min(2 * b + 1, n)
-        cdef Py_ssize_t group, i, j, first, last
+        cdef Py_ssize_t group, member, i, j, first, last
         cdef double[::1, :] lower = out.values
         cdef double[::1, :] upper = out.estimates_buffer()
         cdef double h, difference
@@ -262,14 +262,17 @@ cdef class Objective:
         cdef bint finite = True
         copy_into(x, self.perturbed)
         for group in range(group_count):
-            for j in range(group, n, group_count):
+            for member in range((n - group + group_count - 1) // group_count):
+                j = group + member * group_count
                 self.perturbed[j] = x[j] + fd_step(x[j], self.hessian_rel_step)
             finite &= self.gradient(self.perturbed_array, self.gradient_plus) == 0
             if central:
-                for j in range(group, n, group_count):
+                for member in range((n - group + group_count - 1) // group_count):
+                    j = group + member * group_count
                     self.perturbed[j] = x[j] - (self.perturbed[j] - x[j])
                 finite &= self.gradient(self.perturbed_array, self.gradient_minus) == 0
-            for j in range(group, n, group_count):
+            for member in range((n - group + group_count - 1) // group_count):
+                j = group + member * group_count
                 h = fd_step(x[j], self.hessian_rel_step)
                 h = (x[j] + h) - x[j]
                 first = max(0, j - b)
@@ -386,3 +389,30 @@ def finite_difference_hessian(jac, x, tuple args, str method, rel_step, bandwidt
         raise ValueError("jac returned non-finite values at x")
     objective.hessian(x_array, grad, storage)
     return storage.to_array()
+
+
+def dense_hessian_from_products(Objective objective, Py_ssize_t max_products):
+    """The Hessian at the current product point as a DenseHessian, for a certificate.
+
+    Free when `hess` returned a dense array; otherwise built from n products
+    H e_j (counted like any other) when n ≤ `max_products`; else None.
+    """
+    cdef Py_ssize_t n = objective.n, j
+    cdef DenseHessian storage
+    cdef double[::1] unit
+    if objective.product_kind == PRODUCTS_DENSE and objective.dense_products is not None:
+        return objective.dense_products
+    if n > max_products or objective.product_point_array is None:
+        return None
+    storage = DenseHessian(n)
+    unit = np.zeros(n)
+    columns = np.empty((n, n))
+    cdef double[:, ::1] column_view = columns
+    for j in range(n):
+        unit[j] = 1.0
+        if objective.hessian_product(&unit[0], &column_view[j, 0]):
+            return None
+        unit[j] = 0.0
+    # Rows of `columns` are H e_j; average with the transpose for a symmetric matrix.
+    storage.load(0.5 * (columns + columns.T))
+    return storage

@@ -7,6 +7,7 @@ import numpy as np
 
 from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, factorize_modified
 from fastnewton._dense cimport DenseHessian
+from fastnewton._banded cimport BandedHessian
 from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK)
 from fastnewton._subproblems import DoglegSubproblem, ExactSubproblem, SteihaugSubproblem
 
@@ -77,3 +78,27 @@ def solve_subproblem(str kind, matrix, grad, double radius):
         raise ValueError("kind must be 'dogleg', 'exact' or 'steihaug', got %r" % (kind,))
     solver.solve(storage, g, radius, step, &report)
     return np.asarray(step), dict(report)
+
+
+def banded_shifted_solve(band, double shift, rhs):
+    """Solve (H + shift·I) x = rhs by the band Cholesky kernel; None if not positive definite."""
+    band = np.asarray(band, dtype=np.float64)
+    cdef BandedHessian storage = BandedHessian(band.shape[1], band.shape[0] - 1)
+    cdef double[::1] solution = np.array(rhs, dtype=np.float64)
+    if storage.load(band):
+        raise ValueError("band has non-finite entries")
+    if storage.factorize(shift) != 0:
+        return None
+    storage.solve(&solution[0])
+    return np.asarray(solution)
+
+
+def banded_matvec(band, vector):
+    """H v by the band storage's product kernel."""
+    band = np.asarray(band, dtype=np.float64)
+    cdef BandedHessian storage = BandedHessian(band.shape[1], band.shape[0] - 1)
+    cdef double[::1] v = np.array(vector, dtype=np.float64)
+    cdef double[::1] out = np.empty(v.shape[0])
+    storage.load(band)
+    storage.matvec(&v[0], &out[0])
+    return np.asarray(out)

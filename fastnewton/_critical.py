@@ -1,0 +1,135 @@
+"""classify_critical_point and the certificate every result carries."""
+
+import numpy as np
+
+from fastnewton import _options
+from fastnewton._banded import BandedHessian
+from fastnewton._curvature import CriticalPoint, certify
+from fastnewton._dense import DenseHessian
+from fastnewton._derivatives import approx_hessian, approx_jacobian
+from fastnewton._objective import HessianProducts, dense_hessian_from_products
+
+# trust-ncg sees only products; below this n its certificate spends n of them.
+MAX_CERTIFICATE_PRODUCTS = 200
+
+
+def _storage_for(matrix, bandwidth):
+    """A storage holding `matrix` (dense n-by-n, or band (b+1, n) with `bandwidth`)."""
+    array = np.asarray(matrix, dtype=float)
+    if bandwidth is None:
+        if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] == 0:
+            raise ValueError("the Hessian must be a square matrix of shape (n, n), got shape %s"
+                             % (array.shape,))
+        scale = max(np.abs(array).max(), np.finfo(float).tiny)
+        if not np.allclose(array, array.T, rtol=0.0, atol=1e-8 * scale):
+            raise ValueError("the Hessian must be symmetric")
+        storage = DenseHessian(array.shape[0])
+    else:
+        bandwidth = _options.as_bandwidth(bandwidth)
+        if array.ndim != 2 or array.shape[0] != bandwidth + 1 or array.shape[1] == 0:
+            raise ValueError("with bandwidth=%d the Hessian must be LAPACK lower band storage of "
+                             "shape (%d, n), got shape %s"
+                             % (bandwidth, bandwidth + 1, array.shape))
+        storage = BandedHessian(array.shape[1], bandwidth)
+    if storage.load(array):
+        raise ValueError("the Hessian has non-finite entries")
+    return storage
+
+
+def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=(), bandwidth=None,
+                            tol=None):
+    """Classify a point by the signs of the Hessian's eigenvalues.
+
+    All eigenvalues positive: a minimum; all negative: a maximum; both signs:
+    a saddle; otherwise (some within `tol` of zero) degenerate, where second
+    derivatives alone cannot decide.
+
+    Parameters
+    ----------
+    hess_or_fun : array_like or callable
+        A symmetric Hessian of shape (n, n) — or, with `bandwidth`, its
+        LAPACK lower band storage of shape (b + 1, n) — or the objective
+        ``fun(x, *args)``, whose Hessian at `x` is then taken from `hess`,
+        from finite differences of `jac`, or (neither given) from finite
+        differences of central-difference gradients of `fun`.
+    x : array_like, shape (n,), optional
+        The point, required when `hess_or_fun` is callable.
+    jac, hess : callable, optional
+        Gradient and Hessian of `fun` (``hess`` returns band storage when
+        `bandwidth` is given).
+    args : tuple, optional
+        Extra arguments for `fun`, `jac` and `hess`.
+    bandwidth : int, optional
+        Half-bandwidth b: the matrix is banded and handled in O(n·b²)
+        without forming it (Sylvester inertia and bisection).
+    tol : float, optional
+        Eigenvalues with |λ| ≤ tol count as zero; default √ε·‖H‖∞.
+
+    Returns
+    -------
+    CriticalPoint
+        ``kind``, the inertia ``(n_positive, n_negative, n_zero)``, the
+        smallest and largest eigenvalue, ``tol``, ``method`` and, when `fun`
+        was given with a gradient, ``gradient_norm`` (is ∇f really ~0?).
+
+    Raises
+    ------
+    ValueError
+        For a non-square, non-symmetric or non-finite Hessian, a bad band
+        shape, a negative or NaN `tol`, or a callable without `x`.
+    TypeError
+        For arguments of the wrong type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastnewton import classify_critical_point
+    >>> classify_critical_point(np.diag([5.0, -2.0])).kind
+    'saddle'
+    >>> f = lambda x: x[0] ** 2 + 3 * x[1] ** 2
+    >>> classify_critical_point(f, [0.0, 0.0]).kind
+    'minimum'
+    """
+    if tol is not None:
+        tol = float(tol)
+        if not tol >= 0.0:
+            raise ValueError("tol must be a non-negative number, got %r" % (tol,))
+    gradient_norm = np.nan
+    if callable(hess_or_fun):
+        if x is None:
+            raise ValueError("x is required when the first argument is a function")
+        fun = hess_or_fun
+        x = _options.as_start_point(x)
+        args = _options.as_args(args)
+        if hess is not None:
+            if not callable(hess):
+                raise TypeError("hess must be callable, got %s" % type(hess).__name__)
+            matrix = hess(x.copy(), *args)
+        else:
+            gradient = ((lambda point, *a: jac(point, *a)) if callable(jac) else
+                        (lambda point, *a: approx_jacobian(fun, point, a, "3-point")[0]))
+            matrix = approx_hessian(gradient, x, args, "3-point" if jac is None else "2-point",
+                                    bandwidth=bandwidth, check_bandwidth=False)
+        if callable(jac):
+            gradient_norm = float(np.linalg.norm(jac(x.copy(), *args)))
+    else:
+        matrix = hess_or_fun
+    point = certify(_storage_for(matrix, bandwidth), -1.0 if tol is None else tol, False)
+    point.gradient_norm = gradient_norm
+    return point
+
+
+def certify_result(storage, objective, gradient_norm):
+    """The certificate a result carries: see the `critical_point` entry of `minimize`'s result.
+
+    Cheap when the final Hessian is safely positive definite (one Cholesky
+    factorization of H − tol·I); a full classification otherwise. For
+    products-only Hessians it spends n products when n ≤ 200, else None.
+    """
+    if isinstance(storage, HessianProducts):
+        storage = dense_hessian_from_products(objective, MAX_CERTIFICATE_PRODUCTS)
+        if storage is None:
+            return None
+    point = certify(storage)
+    point.gradient_norm = gradient_norm
+    return point

@@ -1,0 +1,230 @@
+"""Second-order information at a point: inertia and extreme eigenvalues of a Hessian.
+
+Dense Hessians: all eigenvalues from LAPACK (`syevd`, O(n³), the cost of a
+few Cholesky factorizations). They give the extreme eigenvalues exactly and
+a near-zero count against a tolerance, which the pivots of an LDLᵀ
+factorization (not eigenvalues) cannot.
+
+Banded Hessians: no n-by-n array and O(n·b²) work. The inertia comes from
+Sylvester's law: the number of negative pivots of the LDLᵀ factorization of
+H − σI (without pivoting, so the band is kept) is the number of eigenvalues
+below σ. Counting at σ = ±tol gives the negative, near-zero and positive
+counts; bisection on the same count brackets the extreme eigenvalues. For a
+tridiagonal H this is the classical Sturm sequence count, which is
+backward stable; for wider bands, pivots are kept away from zero by a
+threshold as LAPACK's bisection does.
+
+A positive definite H − tol·I (one Cholesky factorization) already certifies
+a strict minimum; `certify` stops there when it can.
+"""
+
+import numpy as np
+
+from libc.math cimport fabs, fmax, isfinite
+from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds
+from fastnewton._dense cimport DenseHessian
+from fastnewton._banded cimport BandedHessian
+from fastnewton._lapack cimport lapack_int, symmetric_eigenvalues_lower
+
+# Relative tolerance of the band eigenvalue bisection.
+cdef double BISECTION_RTOL = 1e-10
+cdef double TINY = 2.2250738585072014e-308
+
+
+def default_tolerance(SymmetricMatrix hess):
+    """√ε·‖H‖∞, floored at the smallest normal double: eigenvalues within it count as zero."""
+    cdef CurvatureBounds bounds
+    hess.curvature_bounds(&bounds)
+    return max(1.4901161193847656e-08 * bounds.inf_norm, TINY)
+
+
+def dense_eigenvalues(DenseHessian hess):
+    """All eigenvalues of a dense storage, ascending (LAPACK syevd, GIL released)."""
+    cdef Py_ssize_t n = hess.n, i, j
+    cdef double[::1, :] a = np.empty((n, n), order="F")
+    cdef double[::1] eigenvalues = np.empty(n)
+    cdef double[::1] work = np.empty(2 * n + 1)
+    cdef lapack_int info = 0
+    if n == 0:
+        return np.asarray(eigenvalues)
+    with nogil:
+        for j in range(n):
+            for i in range(j, n):
+                a[i, j] = hess.values[i, j]
+        info = symmetric_eigenvalues_lower(&a[0, 0], <lapack_int>n, &eigenvalues[0], &work[0],
+                                           <lapack_int>(2 * n + 1))
+    if info != 0:
+        raise np.linalg.LinAlgError("the eigenvalue computation did not converge (info=%d)" % info)
+    return np.asarray(eigenvalues)
+
+
+cdef Py_ssize_t count_below(const double[::1, :] band, double sigma, double[::1, :] work,
+                            double pivot_floor) noexcept nogil:
+    """Eigenvalues of the band matrix below sigma: negative pivots of LDLᵀ = H − σI."""
+    cdef Py_ssize_t rows = band.shape[0], n = band.shape[1], b = rows - 1
+    cdef Py_ssize_t i, j, k, count = 0
+    cdef double pivot, total
+    for j in range(n):
+        pivot = band[0, j] - sigma
+        for k in range(1, min(b, j) + 1):
+            pivot -= work[k, j - k] * work[k, j - k] * work[0, j - k]
+        if fabs(pivot) < pivot_floor:
+            pivot = -pivot_floor if pivot < 0.0 else pivot_floor
+        work[0, j] = pivot
+        if pivot < 0.0:
+            count += 1
+        for i in range(1, min(b, n - 1 - j) + 1):
+            total = band[i, j]
+            for k in range(1, b - i + 1):
+                if j - k < 0:
+                    break
+                total -= work[i + k, j - k] * work[k, j - k] * work[0, j - k]
+            work[i, j] = total / pivot
+    return count
+
+
+def band_inertia(BandedHessian hess, double tol):
+    """(negative, near-zero, positive) eigenvalue counts of a band storage, by Sylvester's law."""
+    cdef double[::1, :] work = np.empty((hess.bandwidth + 1, hess.n), order="F")
+    cdef CurvatureBounds bounds
+    cdef Py_ssize_t below_minus, below_plus
+    cdef double floor
+    hess.curvature_bounds(&bounds)
+    floor = fmax(TINY, 1e-300 * bounds.inf_norm)
+    with nogil:
+        below_minus = count_below(hess.values, -tol, work, floor)
+        below_plus = count_below(hess.values, tol, work, floor)
+    return below_minus, below_plus - below_minus, hess.n - below_plus
+
+
+def band_extreme_eigenvalues(BandedHessian hess):
+    """(smallest, largest) eigenvalue of a band storage, by bisection on Sylvester counts."""
+    cdef double[::1, :] work = np.empty((hess.bandwidth + 1, hess.n), order="F")
+    cdef CurvatureBounds bounds
+    cdef double low, high, middle, floor, smallest, largest
+    cdef Py_ssize_t n = hess.n
+    cdef int side
+    hess.curvature_bounds(&bounds)
+    floor = fmax(TINY, 1e-300 * bounds.inf_norm)
+    result = []
+    with nogil:
+        for side in range(2):
+            # Smallest: the least σ with one eigenvalue below it; largest: the
+            # least σ with all n below it.
+            low, high = bounds.gershgorin_lower, bounds.gershgorin_upper
+            while high - low > BISECTION_RTOL * fmax(fabs(low), fabs(high)) + TINY:
+                middle = 0.5 * (low + high)
+                if middle <= low or middle >= high:
+                    break
+                if count_below(hess.values, middle, work, floor) >= (1 if side == 0 else n):
+                    high = middle
+                else:
+                    low = middle
+            if side == 0:
+                smallest = 0.5 * (low + high)
+            else:
+                largest = 0.5 * (low + high)
+    return smallest, largest
+
+
+def positive_definite_beyond(SymmetricMatrix hess, double tol):
+    """True when H − tol·I has a Cholesky factorization: every eigenvalue exceeds tol."""
+    return hess.can_factorize and hess.factorize(-tol) == 0
+
+
+cdef class CriticalPoint:
+    """The second-order character of a point: what the Hessian's eigenvalues say.
+
+    Attributes
+    ----------
+    kind : str
+        'minimum' (all eigenvalues > tol), 'maximum' (all < −tol), 'saddle'
+        (some > tol and some < −tol) or 'degenerate' (none of those, some
+        within tol of zero). At a point where the gradient vanishes this is
+        the classification of the critical point.
+    n_positive, n_negative, n_zero : int
+        The inertia: eigenvalues above tol, below −tol, and within tol of 0.
+    min_eigenvalue, max_eigenvalue : float
+        The extreme eigenvalues; NaN when a Cholesky factorization of
+        H − tol·I alone certified a minimum and they were not computed.
+    tol : float
+        Eigenvalues with |λ| ≤ tol count as zero.
+    method : str
+        How it was computed: 'cholesky' (one factorization of H − tol·I),
+        'eigenvalues' (dense LAPACK syevd) or 'sylvester' (band LDLᵀ counts
+        and bisection).
+    gradient_norm : float
+        ‖∇f‖₂ at the point when known, else NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastnewton import classify_critical_point
+    >>> point = classify_critical_point(np.diag([5.0, -2.0]))
+    >>> point.kind, point.inertia
+    ('saddle', (1, 1, 0))
+    """
+    cdef readonly str kind, method
+    cdef readonly Py_ssize_t n_positive, n_negative, n_zero
+    cdef readonly double min_eigenvalue, max_eigenvalue, tol
+    cdef public double gradient_norm
+
+    def __init__(self, Py_ssize_t n_positive, Py_ssize_t n_negative, Py_ssize_t n_zero,
+                 double min_eigenvalue, double max_eigenvalue, double tol, str method,
+                 double gradient_norm=np.nan):
+        self.n_positive, self.n_negative, self.n_zero = n_positive, n_negative, n_zero
+        self.min_eigenvalue, self.max_eigenvalue = min_eigenvalue, max_eigenvalue
+        self.tol, self.method, self.gradient_norm = tol, method, gradient_norm
+        if n_positive and n_negative:
+            self.kind = "saddle"
+        elif n_zero:
+            self.kind = "degenerate"
+        elif n_negative:
+            self.kind = "maximum"
+        else:
+            self.kind = "minimum"
+
+    @property
+    def inertia(self):
+        """(n_positive, n_negative, n_zero)."""
+        return (self.n_positive, self.n_negative, self.n_zero)
+
+    @property
+    def is_positive_definite(self):
+        """True when every eigenvalue exceeds tol."""
+        return self.n_negative == 0 and self.n_zero == 0
+
+    def __repr__(self):
+        return ("CriticalPoint(kind=%r, inertia=(+%d, -%d, 0:%d), min_eigenvalue=%.6g, "
+                "max_eigenvalue=%.6g, tol=%.3g, method=%r)"
+                % (self.kind, self.n_positive, self.n_negative, self.n_zero,
+                   self.min_eigenvalue, self.max_eigenvalue, self.tol, self.method))
+
+
+cpdef CriticalPoint certify(SymmetricMatrix hess, double tol=-1.0, bint cheap=True):
+    """Classify the matrix held by `hess` (its factor is overwritten).
+
+    With `cheap`, a successful Cholesky factorization of H − tol·I settles it
+    ('minimum', extreme eigenvalues not computed), and a band matrix gets its
+    inertia only (two O(n·b²) counts, no bisection for the extreme
+    eigenvalues); otherwise everything is computed. A negative `tol` picks
+    `default_tolerance`.
+    """
+    cdef Py_ssize_t n = hess.n, negative, zero, positive
+    cdef double smallest, largest
+    if tol < 0.0:
+        tol = default_tolerance(hess)
+    if cheap and hess.factorize(-tol) == 0:
+        return CriticalPoint(n, 0, 0, np.nan, np.nan, tol, "cholesky")
+    if isinstance(hess, DenseHessian):
+        eigenvalues = dense_eigenvalues(<DenseHessian>hess)
+        negative = int(np.count_nonzero(eigenvalues < -tol))
+        positive = int(np.count_nonzero(eigenvalues > tol))
+        return CriticalPoint(positive, negative, n - positive - negative, eigenvalues[0],
+                             eigenvalues[n - 1], tol, "eigenvalues")
+    if isinstance(hess, BandedHessian):
+        negative, zero, positive = band_inertia(<BandedHessian>hess, tol)
+        smallest, largest = ((np.nan, np.nan) if cheap
+                             else band_extreme_eigenvalues(<BandedHessian>hess))
+        return CriticalPoint(positive, negative, zero, smallest, largest, tol, "sylvester")
+    raise TypeError("no curvature certificate for %s" % type(hess).__name__)
