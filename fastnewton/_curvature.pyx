@@ -31,11 +31,7 @@ cdef double BISECTION_RTOL = 1e-10
 cdef double TINY = 2.2250738585072014e-308
 
 
-def default_tolerance(SymmetricMatrix hess):
-    """√ε·‖H‖∞, floored at the smallest normal double: eigenvalues within it count as zero."""
-    cdef CurvatureBounds bounds
-    hess.curvature_bounds(&bounds)
-    return max(1.4901161193847656e-08 * bounds.inf_norm, TINY)
+from fastnewton._hessian import curvature_tolerance as default_tolerance
 
 
 def dense_eigenvalues(DenseHessian hess):

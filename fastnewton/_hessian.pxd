@@ -28,3 +28,7 @@ cdef class SymmetricMatrix:
 
 
 cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizations) except -1
+
+cdef int smallest_curvature_direction(SymmetricMatrix hess, double shift, double[::1] z,
+                                      double[::1] product, double* curvature) except -1
+cdef bint positive_semidefinite(SymmetricMatrix hess, double tol) except -1

@@ -1,6 +1,6 @@
 """Hessian storage interface and the modified Cholesky factorization built on it."""
 
-from libc.math cimport fmax
+from libc.math cimport fmax, sqrt
 
 
 cdef class SymmetricMatrix:
@@ -87,3 +87,51 @@ cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizat
             break
     shift[0] = tau
     return 1
+
+
+cdef int smallest_curvature_direction(SymmetricMatrix hess, double shift, double[::1] z,
+                                      double[::1] product, double* curvature) except -1:
+    """Unit z with small zᵀ(H + shift·I)z, by inverse iteration on the current factor of H + shift·I.
+
+    The factor must be that of H + shift·I. Three iterations suffice: near the
+    hard case (or a saddle with the modified factorization) H + shift·I is
+    nearly singular, and inverse iteration converges at the ratio of its two
+    smallest eigenvalues. On return `curvature[0]` = zᵀ(H + shift·I)z;
+    returns 1 if the product was not finite.
+    """
+    cdef Py_ssize_t i, it, n = hess.n
+    cdef double length, total
+    cdef unsigned long state = 12345
+    # A fixed pseudo-random start: deterministic, and not orthogonal to the
+    # wanted eigenvector except by accident.
+    for i in range(n):
+        state = (state * 6364136223846793005UL + 1442695040888963407UL)
+        z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
+    for it in range(4):
+        total = 0.0
+        for i in range(n):
+            total += z[i] * z[i]
+        length = sqrt(total)
+        for i in range(n):
+            z[i] /= length
+        if it < 3:
+            hess.solve(&z[0])
+    if hess.matvec(&z[0], &product[0]):
+        return 1
+    total = 0.0
+    for i in range(n):
+        total += z[i] * product[i]
+    curvature[0] = total + shift
+    return 0
+
+
+cdef bint positive_semidefinite(SymmetricMatrix hess, double tol) except -1:
+    """True when H + tol·I factors: no eigenvalue below −tol (the factor is overwritten)."""
+    return hess.factorize(tol) == 0
+
+
+def curvature_tolerance(SymmetricMatrix hess):
+    """√ε·‖H‖∞: curvature within it of zero counts as zero (see fastnewton.CriticalPoint)."""
+    cdef CurvatureBounds bounds
+    hess.curvature_bounds(&bounds)
+    return max(1.4901161193847656e-08 * bounds.inf_norm, 2.2250738585072014e-308)

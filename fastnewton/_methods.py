@@ -31,6 +31,8 @@ _MESSAGES = {
                           "even after modification."),
     Status.NONFINITE: ("The objective or its derivatives returned non-finite values (inf or "
                        "NaN) and no shorter step gave finite ones."),
+    Status.SADDLE: ("Stopped at a stationary point where the Hessian has negative curvature "
+                    "that no step could use: a saddle, not a minimum."),
     Status.CALLBACK_STOP: "`callback` raised `StopIteration`.",
 }
 _NO_PROGRESS = {
@@ -71,7 +73,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         reporter.start(x)
     if method == "newton":
         out = _newton_driver(objective, x, storage, opts["gtol"], opts["inf_norm"],
-                             opts["maxiter"], opts["c1"], opts["c2"], reporter)
+                             opts["maxiter"], opts["c1"], opts["c2"], reporter,
+                             opts["escape_saddles"])
     else:
         if method == "dogleg":
             subproblem = DoglegSubproblem(n)
@@ -82,7 +85,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         out = _trust_region_driver(objective, x, storage, subproblem,
                                    opts["initial_trust_radius"], opts["max_trust_radius"],
                                    opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                                   reporter)
+                                   reporter, opts["escape_saddles"])
     status = Status(out.pop("status"))
     if status == Status.NO_PROGRESS:
         message = _NO_PROGRESS["line search" if method == "newton" else "trust"]
@@ -100,6 +103,17 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     result.critical_point = (None if status == Status.NONFINITE else _critical.certify_result(
         storage, objective, float(np.linalg.norm(result.jac))))
     result.nfev, result.njev, result.nhev = objective.nfev, objective.njev, objective.nhev
+    point = result.critical_point
+    if (opts["escape_saddles"] and status == Status.SUCCESS and point is not None
+            and point.kind in ("saddle", "maximum")):
+        # Only 'trust-ncg' (products only, no factorization to test) gets
+        # here: it passed the gradient test at a point the certificate shows
+        # is not a minimum. Say so rather than report success.
+        status = Status.SADDLE
+        result.update(status=int(status), success=False, message=(
+            "The gradient norm is at most gtol, but the Hessian there has negative curvature: "
+            "not a minimum. 'trust-ncg' cannot step along it at a stationary point; use a "
+            "smaller gtol or a factorizing method ('trust-exact', 'newton', 'dogleg')."))
     if reporter is not None and reporter.allvecs is not None:
         result.allvecs = reporter.allvecs
     if opts["disp"]:
@@ -175,6 +189,11 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
             Stop when ‖∇f‖ ≤ gtol (default 1e-5).
         norm : 2 or inf
             The norm of that test (default 2).
+        escape_saddles : bool
+            Default True: a point with ‖∇f‖ ≤ gtol where H has curvature
+            below −tol (tol = √ε·‖H‖∞) is left along the direction of most
+            negative curvature, so success means a second-order point.
+            False: stop at any point passing the gradient test.
         maxiter : int
             Most iterations (default 200·n); 0 evaluates x0 only.
         c1, c2 : float
@@ -190,8 +209,10 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     -------
     OptimizeResult
         x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        plus ``n_hess_modified`` (iterations whose Hessian needed a shift)
-        and ``hess_shift_max`` (the largest τ used).
+        plus ``n_hess_modified`` (iterations whose Hessian needed a shift),
+        ``hess_shift_max`` (the largest τ used), ``n_factorizations`` and
+        ``critical_point`` (a `fastnewton.CriticalPoint`: minimum, maximum,
+        saddle or degenerate, from the Hessian at x).
 
     Raises
     ------
@@ -218,6 +239,12 @@ _TRUST_OPTIONS = """    **options
             Stop when ‖∇f‖ ≤ gtol (default 1e-5).
         norm : 2 or inf
             The norm of that test (default 2).
+        escape_saddles : bool
+            Default True: at a point with ‖∇f‖ ≤ gtol where H has curvature
+            below −tol the iteration goes on (the subproblem steps along the
+            negative curvature), so success means a second-order point.
+            False: stop at any point passing the gradient test. ('trust-ncg'
+            sees only products and always stops at first order.)
         maxiter : int
             Most iterations (default 200·n); 0 evaluates x0 only.
         initial_trust_radius, max_trust_radius : float

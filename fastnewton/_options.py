@@ -154,6 +154,7 @@ def parse_options(method, n, options, tol, extra):
     if norm not in (2, math.inf):
         raise ValueError("norm must be 2 or numpy.inf, got %r" % (norm,))
     parsed["inf_norm"] = norm == math.inf
+    parsed["escape_saddles"] = _flag("escape_saddles", options.pop("escape_saddles", True))
     parsed["disp"] = _flag("disp", options.pop("disp", False))
     parsed["return_all"] = _flag("return_all", options.pop("return_all", False))
     rel_step = options.pop("finite_diff_rel_step", None)

@@ -6,6 +6,7 @@ cpdef enum Status:
     NO_PROGRESS = 2      # predicted decrease vanished, radius or line search collapsed
     LINALG_ERROR = 3     # a factorization failed even after modification
     NONFINITE = 4        # the user's functions returned inf/NaN and no smaller step helped
+    SADDLE = 5           # ‖g‖ ≤ gtol but H has negative curvature that no step could use
     CALLBACK_STOP = 99   # callback raised StopIteration (scipy's code)
 
 cpdef enum Event:

@@ -11,7 +11,8 @@ storages share them.
 import numpy as np
 
 from libc.math cimport sqrt, fabs, fmax, fmin
-from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, factorize_modified
+from fastnewton._hessian cimport (SymmetricMatrix, CurvatureBounds, factorize_modified,
+                                 smallest_curvature_direction)
 from fastnewton._vector cimport dot, norm2, axpy_into, boundary_roots, copy_into
 
 
@@ -39,23 +40,28 @@ cdef class DoglegSubproblem(TrustRegionSubproblem):
     """Powell's dogleg path from the Cauchy point to the Newton point.
 
     For an indefinite H the Newton point comes from the modified Cholesky
-    factorization of H + τI (τ reported), and the step is compared with the
-    Cauchy point of the true model: whichever lowers the true model more is
+    factorization of H + τI (τ reported), and three candidates are compared
+    on the true model: that dogleg step, the Cauchy point of the true model,
+    and a step to the boundary along the direction of most negative
+    curvature (inverse iteration on the factor of H + τI). The best is
     taken, so every step keeps the Cauchy decrease that global convergence
-    needs (Nocedal & Wright 2006, §4.1–4.2). scipy's dogleg stops instead.
+    needs (Nocedal & Wright 2006, §4.1–4.2) and a stationary saddle is left
+    along negative curvature. scipy's dogleg stops instead.
     """
-    cdef double[::1] newton_point, cauchy_point, grad_product
+    cdef double[::1] newton_point, cauchy_point, grad_product, curvature_direction
 
     def __cinit__(self, Py_ssize_t n, *args, **kwargs):
         self.newton_point = np.empty(n)
         self.cauchy_point = np.empty(n)
         self.grad_product = np.empty(n)
+        self.curvature_direction = np.empty(n)
 
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1:
         cdef Py_ssize_t i, n = self.n
         cdef double shift = 0.0, gnorm = norm2(grad), curvature, tau_low, tau_high
-        cdef double newton_norm, cauchy_norm, dogleg_decrease, cauchy_decrease
+        cdef double newton_norm, cauchy_norm, best_decrease, decrease, sign
+        cdef double[::1] z = self.curvature_direction
         report.hard_case = False
         report.negative_curvature = False
         if factorize_modified(hess, &shift, &report.factorizations):
@@ -71,40 +77,56 @@ cdef class DoglegSubproblem(TrustRegionSubproblem):
             report.status = SUBPROBLEM_NONFINITE
             return 0
         curvature = dot(grad, self.grad_product)
-        # The unconstrained minimizer along −g, for the (possibly shifted) model used by the path.
-        for i in range(n):
-            self.cauchy_point[i] = -(gnorm * gnorm / (curvature + shift * gnorm * gnorm)) * grad[i]
-        cauchy_norm = norm2(self.cauchy_point)
         report.hits_boundary = True
         if newton_norm <= radius:
             copy_into(self.newton_point, step)
             report.hits_boundary = False
-        elif cauchy_norm >= radius:
-            for i in range(n):
-                step[i] = -(radius / gnorm) * grad[i]
         else:
+            # The unconstrained minimizer along −g of the (possibly shifted) model of the path.
             for i in range(n):
-                self.newton_point[i] -= self.cauchy_point[i]
-            boundary_roots(self.cauchy_point, self.newton_point, radius, &tau_low, &tau_high)
-            axpy_into(tau_high, self.newton_point, self.cauchy_point, step)
-        if self.model_decrease(hess, grad, step, &dogleg_decrease):
+                self.cauchy_point[i] = -(gnorm * gnorm / (curvature + shift * gnorm * gnorm)) * grad[i]
+            cauchy_norm = norm2(self.cauchy_point)
+            if cauchy_norm >= radius:
+                for i in range(n):
+                    step[i] = -(radius / gnorm) * grad[i]
+            else:
+                for i in range(n):
+                    self.newton_point[i] -= self.cauchy_point[i]
+                boundary_roots(self.cauchy_point, self.newton_point, radius, &tau_low, &tau_high)
+                axpy_into(tau_high, self.newton_point, self.cauchy_point, step)
+        if self.model_decrease(hess, grad, step, &best_decrease):
             report.status = SUBPROBLEM_NONFINITE
             return 0
-        if report.hessian_modified:
+        if report.hessian_modified and gnorm > 0.0:
             # The Cauchy point of the true model: to the boundary along −g when
             # the curvature there is not positive.
-            report.negative_curvature = curvature <= 0.0
             if curvature <= 0.0:
                 cauchy_norm = radius
             else:
                 cauchy_norm = fmin(gnorm * gnorm / curvature, radius / gnorm) * gnorm
-            cauchy_decrease = cauchy_norm * gnorm - 0.5 * curvature * (cauchy_norm / gnorm) ** 2
-            if cauchy_decrease > dogleg_decrease:
+            decrease = cauchy_norm * gnorm - 0.5 * curvature * (cauchy_norm / gnorm) ** 2
+            if decrease > best_decrease:
                 for i in range(n):
                     step[i] = -(cauchy_norm / gnorm) * grad[i]
-                dogleg_decrease = cauchy_decrease
+                best_decrease = decrease
                 report.hits_boundary = cauchy_norm >= radius
-        report.model_decrease = dogleg_decrease
+                report.negative_curvature = curvature <= 0.0
+        if report.hessian_modified:
+            # Along the most negative curvature, to the boundary, downhill.
+            if smallest_curvature_direction(hess, shift, z, self.grad_product, &curvature):
+                report.status = SUBPROBLEM_NONFINITE
+                return 0
+            curvature -= shift
+            if curvature < 0.0:
+                sign = -1.0 if dot(grad, z) > 0.0 else 1.0
+                decrease = -(sign * radius * dot(grad, z) + 0.5 * radius * radius * curvature)
+                if decrease > best_decrease:
+                    for i in range(n):
+                        step[i] = sign * radius * z[i]
+                    best_decrease = decrease
+                    report.hits_boundary = True
+                    report.negative_curvature = True
+        report.model_decrease = best_decrease
         report.step_norm = norm2(step)
         report.status = SUBPROBLEM_OK
         return 0
@@ -135,31 +157,6 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
         self.maxiter = maxiter
         self.k_easy = k_easy
         self.k_hard = k_hard
-
-    cdef int small_curvature_vector(self, SymmetricMatrix hess, double shift,
-                                    double* curvature) except -1:
-        """Unit z with small zᵀ(H + shift·I)z, by inverse iteration on the current factor."""
-        cdef Py_ssize_t i, it, n = self.n
-        cdef double[::1] z = self.curvature_vector
-        cdef double length
-        cdef unsigned long state = 12345
-        # A fixed pseudo-random start: deterministic, and not orthogonal to
-        # the wanted eigenvector except by accident.
-        for i in range(n):
-            state = (state * 6364136223846793005UL + 1442695040888963407UL)
-            z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
-        for it in range(3):
-            length = norm2(z)
-            for i in range(n):
-                z[i] /= length
-            hess.solve(&z[0])
-        length = norm2(z)
-        for i in range(n):
-            z[i] /= length
-        if hess.matvec(&z[0], &self.curvature_product[0]):
-            return 1
-        curvature[0] = dot(z, self.curvature_product) + shift
-        return 0
 
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1:
@@ -248,7 +245,7 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
             if step_norm < radius:
                 # λ > 0 and the step is short: either λ is too large, or we are
                 # in the hard case and must add a component along z.
-                if self.small_curvature_vector(hess, lam, &z_curvature):
+                if smallest_curvature_direction(hess, lam, z, self.curvature_product, &z_curvature):
                     report.status = SUBPROBLEM_NONFINITE
                     return 0
                 tau = self.boundary_multiple(p, lam, z_curvature, radius)
@@ -282,7 +279,7 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
             hess.solve(&p[0])
             step_lambda = lam
             if norm2(p) < radius and lam > 0.0:
-                if self.small_curvature_vector(hess, lam, &z_curvature):
+                if smallest_curvature_direction(hess, lam, z, self.curvature_product, &z_curvature):
                     report.status = SUBPROBLEM_NONFINITE
                     return 0
                 axpy_into(self.boundary_multiple(p, lam, z_curvature, radius), z, p, p)

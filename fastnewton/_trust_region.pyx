@@ -8,12 +8,13 @@ The subproblem object decides which method it is.
 import numpy as np
 
 from libc.math cimport isfinite, fmin, fabs, INFINITY
-from fastnewton._hessian cimport SymmetricMatrix
+from fastnewton._hessian cimport SymmetricMatrix, positive_semidefinite
+from fastnewton._hessian import curvature_tolerance
 from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED)
 from fastnewton._vector cimport norm2, gradient_norm, axpy_into
-from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
+from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
@@ -24,12 +25,18 @@ cdef double ROUNDING = 10.0 * EPS
 
 def trust_region(Objective objective, object x0, SymmetricMatrix hess,
                  TrustRegionSubproblem subproblem, double radius, double max_radius,
-                 double eta, double gtol, bint inf_norm, Py_ssize_t maxiter, object reporter):
+                 double eta, double gtol, bint inf_norm, Py_ssize_t maxiter, object reporter,
+                 bint escape_saddles=True):
     """Minimize from `x0` (a float64 array the driver may overwrite).
 
     Returns a dict with x, fun, jac, nit, status and the step statistics.
     `reporter(nit, x, f, gnorm, radius, events, shift)` is called after every
-    iteration when not None; a true return stops the run.
+    iteration when not None; a true return stops the run. With
+    `escape_saddles`, ‖g‖ ≤ gtol ends the run only where H has no curvature
+    below −tol (see `curvature_tolerance`); elsewhere the subproblem, whose
+    hard case (exact) or negative-curvature candidate (dogleg) supplies a
+    step even at g = 0, carries the iteration on. Products-only Hessians
+    cannot be checked and stop at first order.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_rejected = 0, n_modified = 0, n_hard_case = 0
     cdef Py_ssize_t n_factorizations = 0
@@ -47,7 +54,8 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     f = evaluate_start(objective, x_array, grad, hess)
     gnorm = gradient_norm(grad, inf_norm)
     while True:
-        if gnorm <= gtol:
+        if gnorm <= gtol and (not escape_saddles or not hess.can_factorize
+                              or positive_semidefinite(hess, curvature_tolerance(hess))):
             status = SUCCESS
             break
         if nit >= maxiter:
@@ -59,7 +67,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             status = LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED else NONFINITE
             break
         if not report.model_decrease > 0.0:
-            status = NO_PROGRESS
+            status = SADDLE if gnorm <= gtol else NO_PROGRESS
             break
         events = ((EVENT_BOUNDARY if report.hits_boundary else 0)
                   | (EVENT_HARD_CASE if report.hard_case else 0)

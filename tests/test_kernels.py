@@ -554,7 +554,11 @@ def test_dogleg_indefinite_keeps_cauchy_decrease(problem):
     assert report["hess_shift"] > -lam[0]      # H + τI positive definite
     tol = 1e-10 * model_scale(h, g, radius)
     assert model(h, g, step) <= model(h, g, cauchy_point(h, g, radius)) + tol
-    assert report["negative_curvature"] == bool(g @ h @ g <= 0)
+    # The flag marks a step taken along non-positive curvature: the true
+    # model's Cauchy step when gᵀHg ≤ 0, or the direction of most negative
+    # curvature.
+    if report["negative_curvature"]:
+        assert step @ h @ step <= 1e-12 * np.abs(h).max() * (step @ step)
 
 
 def test_dogleg_indefinite_examples():

@@ -649,7 +649,13 @@ def test_success_means_gtol_held(method):
     for gtol in (1e-2, 1e-5, 1e-9):
         res = fastnewton.minimize(problem.fun, problem.x0, method=method,
                                   options=dict(gtol=gtol), **derivatives(problem, method))
-        assert res.success
+        # trust-ncg cannot step along negative curvature once the gradient
+        # test holds; where its certificate shows some, it reports status 5
+        # instead of success (the loose gtol=1e-2 stops in such a region).
+        if method == "trust-ncg" and not res.success:
+            assert res.status == 5 and res.critical_point.kind in ("saddle", "maximum")
+        else:
+            assert res.success
         assert np.linalg.norm(problem.jac(res.x)) <= gtol
 
 
