@@ -21,7 +21,7 @@ a strict minimum; `certify` stops there when it can.
 import numpy as np
 
 from libc.math cimport fabs, fmax, isfinite
-from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds
+from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, curvature_tolerance_of
 from fastnewton._dense cimport DenseHessian
 from fastnewton._banded cimport BandedHessian
 from fastnewton._lapack cimport lapack_int, symmetric_eigenvalues_lower
@@ -31,7 +31,6 @@ cdef double BISECTION_RTOL = 1e-10
 cdef double TINY = 2.2250738585072014e-308
 
 
-from fastnewton._hessian import curvature_tolerance as default_tolerance
 
 
 def dense_eigenvalues(DenseHessian hess):
@@ -204,12 +203,12 @@ cpdef CriticalPoint certify(SymmetricMatrix hess, double tol=-1.0, bint cheap=Tr
     ('minimum', extreme eigenvalues not computed), and a band matrix gets its
     inertia only (two O(n·b²) counts, no bisection for the extreme
     eigenvalues); otherwise everything is computed. A negative `tol` picks
-    `default_tolerance`.
+    `fastnewton._hessian.curvature_tolerance`.
     """
     cdef Py_ssize_t n = hess.n, negative, zero, positive
     cdef double smallest, largest
     if tol < 0.0:
-        tol = default_tolerance(hess)
+        tol = curvature_tolerance_of(hess)
     if cheap and hess.factorize(-tol) == 0:
         return CriticalPoint(n, 0, 0, np.nan, np.nan, tol, "cholesky")
     if isinstance(hess, DenseHessian):

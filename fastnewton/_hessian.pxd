@@ -32,3 +32,4 @@ cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizat
 cdef int smallest_curvature_direction(SymmetricMatrix hess, double shift, double[::1] z,
                                       double[::1] product, double* curvature) except -1
 cdef bint positive_semidefinite(SymmetricMatrix hess, double tol) except -1
+cdef double curvature_tolerance_of(SymmetricMatrix hess) noexcept nogil

@@ -130,8 +130,13 @@ cdef bint positive_semidefinite(SymmetricMatrix hess, double tol) except -1:
     return hess.factorize(tol) == 0
 
 
-def curvature_tolerance(SymmetricMatrix hess):
-    """√ε·‖H‖∞: curvature within it of zero counts as zero (see fastnewton.CriticalPoint)."""
+cdef double curvature_tolerance_of(SymmetricMatrix hess) noexcept nogil:
+    """√ε·‖H‖∞ floored at the smallest normal double: curvature within it counts as zero."""
     cdef CurvatureBounds bounds
     hess.curvature_bounds(&bounds)
-    return max(1.4901161193847656e-08 * bounds.inf_norm, 2.2250738585072014e-308)
+    return fmax(1.4901161193847656e-08 * bounds.inf_norm, 2.2250738585072014e-308)
+
+
+def curvature_tolerance(SymmetricMatrix hess):
+    """√ε·‖H‖∞ (see fastnewton.CriticalPoint.tol): curvature within it of zero counts as zero."""
+    return curvature_tolerance_of(hess)

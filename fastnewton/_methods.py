@@ -7,7 +7,6 @@ here only validates, builds the compiled pieces and the result; the
 iterations run in the compiled drivers.
 """
 
-import numpy as np
 from scipy.optimize import OptimizeResult
 
 from fastnewton import _band_check, _critical, _options
@@ -87,6 +86,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
                                    opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
                                    reporter, opts["escape_saddles"])
     status = Status(out.pop("status"))
+    gradient_norm2 = out.pop("gradient_norm2")
     if status == Status.NO_PROGRESS:
         message = _NO_PROGRESS["line search" if method == "newton" else "trust"]
     else:
@@ -101,7 +101,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     # non-finite Hessian: there is nothing trustworthy to classify). For
     # products-only Hessians it may call the user's functions: count those.
     result.critical_point = (None if status == Status.NONFINITE else _critical.certify_result(
-        storage, objective, float(np.linalg.norm(result.jac))))
+        storage, objective, gradient_norm2))
     result.nfev, result.njev, result.nhev = objective.nfev, objective.njev, objective.nhev
     point = result.critical_point
     if (opts["escape_saddles"] and status == Status.SUCCESS and point is not None

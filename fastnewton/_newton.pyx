@@ -4,11 +4,10 @@ import numpy as np
 
 from libc.math cimport isfinite
 from fastnewton._hessian cimport (SymmetricMatrix, factorize_modified, positive_semidefinite,
-                                 smallest_curvature_direction)
-from fastnewton._hessian import curvature_tolerance
+                                 smallest_curvature_direction, curvature_tolerance_of)
 from fastnewton._objective cimport Objective
 from fastnewton._line_search cimport StrongWolfeSearch, SearchResult
-from fastnewton._vector cimport dot, gradient_norm, axpy_into
+from fastnewton._vector cimport dot, norm2, gradient_norm, axpy_into
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  SADDLE, CALLBACK_STOP, EVENT_ACCEPTED, EVENT_MODIFIED,
                                  EVENT_NONFINITE, EVENT_NEGATIVE_CURVATURE)
@@ -93,7 +92,7 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
     while True:
         stationary = gnorm <= gtol
         if stationary and (not escape_saddles
-                           or positive_semidefinite(hess, curvature_tolerance(hess))):
+                           or positive_semidefinite(hess, curvature_tolerance_of(hess))):
             status = SUCCESS
             break
         if nit >= maxiter:
@@ -106,7 +105,7 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
             break
         if stationary:
             # A stationary point with negative curvature: leave along it.
-            tol = curvature_tolerance(hess)
+            tol = curvature_tolerance_of(hess)
             if smallest_curvature_direction(hess, shift, direction, product, &curvature):
                 status = NONFINITE
                 break
@@ -160,4 +159,4 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
             break
     return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
                 n_hess_modified=n_modified, hess_shift_max=max_shift,
-                n_factorizations=total_factorizations)
+                n_factorizations=total_factorizations, gradient_norm2=norm2(grad))

@@ -50,6 +50,12 @@ cdef class Objective:
     cdef object hess_operator
     cdef DenseHessian dense_products
 
+    # The last copy of a point handed to the user (never written by the solver).
+    cdef object user_point
+    cdef const double[::1] user_point_view
+
+    cdef object point_for_user(self, object x_array)
+    cdef object call(self, object function, object x_array)
     cdef double call_fun(self, object x_array) except? -1.0
     cdef tuple split_value_and_gradient(self, object result)
     cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,

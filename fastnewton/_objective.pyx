@@ -131,9 +131,28 @@ cdef class Objective:
             self.gradient_plus = np.empty(n)
             self.gradient_minus = np.empty(n)
 
+    cdef object point_for_user(self, object x_array):
+        """The point as an array the solver never writes: the last one handed out if it still holds these values, else a fresh copy.
+
+        fun, jac and hess at one point then share one copy (a comparison
+        instead of two copies), and a user who changed it gets a new one.
+        """
+        cdef const double[::1] x = x_array
+        if self.user_point is not None and same_point(x, self.user_point_view):
+            return self.user_point
+        self.user_point = x_array.copy()
+        self.user_point_view = self.user_point
+        return self.user_point
+
+    cdef object call(self, object function, object x_array):
+        """function(point, *args); without args, the one-argument call is the cheaper one."""
+        if self.args:
+            return function(self.point_for_user(x_array), *self.args)
+        return function(self.point_for_user(x_array))
+
     cdef double call_fun(self, object x_array) except? -1.0:
         """f at a point, uncached; with jac=True the gradient that comes along is dropped."""
-        result = self.fun(x_array.copy(), *self.args)
+        result = self.call(self.fun, x_array)
         self.nfev += 1
         if self.gradient_source == GRADIENT_WITH_VALUE:
             self.njev += 1
@@ -156,7 +175,7 @@ cdef class Objective:
         self.has_cached_value = False
         self.has_cached_gradient = False
         if self.gradient_source == GRADIENT_WITH_VALUE:
-            result = self.split_value_and_gradient(self.fun(x_array.copy(), *self.args))
+            result = self.split_value_and_gradient(self.call(self.fun, x_array))
             self.nfev += 1
             self.njev += 1
             self.cached_value = as_scalar(result[0])
@@ -175,7 +194,7 @@ cdef class Objective:
         cdef Py_ssize_t j
         if self.gradient_source == GRADIENT_CALLABLE:
             self.njev += 1
-            return copy_vector(self.jac(x_array.copy(), *self.args), out, "jac")
+            return copy_vector(self.call(self.jac, x_array), out, "jac")
         if self.gradient_source == GRADIENT_WITH_VALUE:
             if not (self.has_cached_gradient and same_point(x, self.cached_point)):
                 self.has_cached_value = False
@@ -205,7 +224,7 @@ cdef class Objective:
         if isinstance(out, HessianProducts):
             return self.prepare_products(x_array, grad)
         if self.hessian_source == HESSIAN_CALLABLE:
-            value = self.hess(x_array.copy(), *self.args)
+            value = self.call(self.hess, x_array)
             self.nhev += 1
             return out.load(value)
         if isinstance(out, DenseHessian):
@@ -301,7 +320,7 @@ cdef class Objective:
         copy_into(grad, self.product_gradient)
         if self.hessian_source != HESSIAN_CALLABLE:
             return 0
-        value = self.hess(x_array.copy(), *self.args)
+        value = self.call(self.hess, x_array)
         self.nhev += 1
         if issparse(value) or isinstance(value, LinearOperator):
             if value.shape != (self.n, self.n):
@@ -329,7 +348,7 @@ cdef class Objective:
             return copy_vector(self.hess_operator @ v_array, out_view, "hess(x) @ v")
         if self.product_kind == PRODUCTS_HESSP:
             self.nhev += 1
-            return copy_vector(self.hessp(self.product_point_array.copy(), v_array, *self.args),
+            return copy_vector(self.hessp(self.point_for_user(self.product_point_array), v_array, *self.args),
                                out_view, "hessp")
         # H v ≈ (∇f(x + h v) − ∇f(x)) / h, h scaled to the lengths of x and v.
         for i in range(n):

@@ -112,6 +112,65 @@ def _flag(name, value):
     return bool(value)
 
 
+def _maxiter(value):
+    if type(value) is not int and (isinstance(value, bool)
+                                   or not isinstance(value, numbers.Integral)):
+        raise TypeError("maxiter must be an integer, got %r" % (value,))
+    if value < 0:
+        raise ValueError("maxiter must be >= 0, got %d" % value)
+    return min(int(value), sys.maxsize)   # any larger limit is never reached
+
+
+def _norm(value):
+    if value not in (2, math.inf):
+        raise ValueError("norm must be 2 or numpy.inf, got %r" % (value,))
+    return value
+
+
+def _positive_int(name):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError("%s must be a positive integer, got %r" % (name, value))
+        return int(value)
+    return check
+
+
+# Each option: its default and its validator (applied to values the user gives).
+_COMMON_OPTIONS = {
+    "gtol": (1e-5, lambda v: _number("gtol", v, 0.0, math.inf)),
+    "maxiter": (None, _maxiter),                     # None: 200·n, as in scipy
+    "norm": (2, _norm),
+    "escape_saddles": (True, lambda v: _flag("escape_saddles", v)),
+    "disp": (False, lambda v: _flag("disp", v)),
+    "return_all": (False, lambda v: _flag("return_all", v)),
+    "finite_diff_rel_step": (None, lambda v: None if v is None else _number(
+        "finite_diff_rel_step", v, 0.0, 1.0, low_open=True)),
+    "bandwidth": (None, lambda v: None if v is None else as_bandwidth(v)),
+    "check_bandwidth": (True, lambda v: _flag("check_bandwidth", v)),
+}
+_LINE_SEARCH_OPTIONS = {
+    "c1": (1e-4, lambda v: _number("c1", v, 0.0, 1.0, True, True)),
+    "c2": (0.9, lambda v: _number("c2", v, 0.0, 1.0, True, True)),
+}
+_TRUST_OPTIONS = {
+    "initial_trust_radius": (1.0, lambda v: _number("initial_trust_radius", v, 0.0, math.inf,
+                                                    low_open=True, high_open=True)),
+    "max_trust_radius": (1000.0, lambda v: _number("max_trust_radius", v, 0.0, math.inf,
+                                                   low_open=True)),
+    "eta": (0.15, lambda v: _number("eta", v, 0.0, 0.25, high_open=True)),
+}
+_METHOD_OPTIONS = {
+    "newton": {**_COMMON_OPTIONS, **_LINE_SEARCH_OPTIONS},
+    "dogleg": {**_COMMON_OPTIONS, **_TRUST_OPTIONS},
+    "trust-exact": {**_COMMON_OPTIONS, **_TRUST_OPTIONS,
+                    "subproblem_maxiter": (25, lambda v: 25 if v is None else
+                                           _positive_int("subproblem_maxiter")(v))},
+    # scipy's trust-ncg spreads finite-difference work over `workers`; ours
+    # runs in compiled code and ignores it.
+    "trust-ncg": {**_COMMON_OPTIONS, **_TRUST_OPTIONS, "workers": (None, lambda v: v)},
+}
+
+
 def parse_options(method, n, options, tol, extra):
     """Validate the options of `method` and fill in defaults.
 
@@ -131,68 +190,31 @@ def parse_options(method, n, options, tol, extra):
     Returns
     -------
     dict
-        Every option of the method, validated.
+        Every option of the method by name, validated, plus ``inf_norm``
+        (the norm is ∞) and ``rel_step`` (the finite-difference step).
     """
-    options = dict(options)
-    for name in extra:
-        options.pop(name, None)
-    parsed = {}
-    gtol = options.pop("gtol", None)
-    if gtol is None:
-        gtol = tol if tol is not None else 1e-5
-    parsed["gtol"] = _number("gtol", gtol, 0.0, math.inf)
-    maxiter = options.pop("maxiter", None)
-    if maxiter is None:
-        maxiter = 200 * n
-    if type(maxiter) is not int and (isinstance(maxiter, bool)
-                                     or not isinstance(maxiter, numbers.Integral)):
-        raise TypeError("maxiter must be an integer, got %r" % (maxiter,))
-    if maxiter < 0:
-        raise ValueError("maxiter must be >= 0, got %d" % maxiter)
-    parsed["maxiter"] = min(int(maxiter), sys.maxsize)   # any larger limit is never reached
-    norm = options.pop("norm", 2)
-    if norm not in (2, math.inf):
-        raise ValueError("norm must be 2 or numpy.inf, got %r" % (norm,))
-    parsed["inf_norm"] = norm == math.inf
-    parsed["escape_saddles"] = _flag("escape_saddles", options.pop("escape_saddles", True))
-    parsed["disp"] = _flag("disp", options.pop("disp", False))
-    parsed["return_all"] = _flag("return_all", options.pop("return_all", False))
-    rel_step = options.pop("finite_diff_rel_step", None)
-    bandwidth = options.pop("bandwidth", None)
-    parsed["bandwidth"] = None if bandwidth is None else as_bandwidth(bandwidth)
-    parsed["check_bandwidth"] = _flag("check_bandwidth", options.pop("check_bandwidth", True))
-    parsed["rel_step"] = (None if rel_step is None else
-                          _number("finite_diff_rel_step", rel_step, 0.0, 1.0, low_open=True))
-    if method == "newton":
-        parsed["c1"] = _number("c1", options.pop("c1", 1e-4), 0.0, 1.0, True, True)
-        parsed["c2"] = _number("c2", options.pop("c2", 0.9), 0.0, 1.0, True, True)
-        if parsed["c1"] >= parsed["c2"]:
-            raise ValueError("c1 must be smaller than c2, got c1=%g, c2=%g"
-                             % (parsed["c1"], parsed["c2"]))
-    else:
-        radius = _number("initial_trust_radius", options.pop("initial_trust_radius", 1.0),
-                         0.0, math.inf, low_open=True, high_open=True)
-        max_radius = _number("max_trust_radius", options.pop("max_trust_radius", 1000.0),
-                             0.0, math.inf, low_open=True)
-        if radius > max_radius:
-            raise ValueError("initial_trust_radius (%g) must not exceed max_trust_radius (%g)"
-                             % (radius, max_radius))
-        parsed["initial_trust_radius"] = radius
-        parsed["max_trust_radius"] = max_radius
-        parsed["eta"] = _number("eta", options.pop("eta", 0.15), 0.0, 0.25, high_open=True)
-        if method == "trust-exact":
-            maxiter_sub = options.pop("subproblem_maxiter", None)
-            maxiter_sub = 25 if maxiter_sub is None else maxiter_sub
-            if isinstance(maxiter_sub, bool) or not isinstance(maxiter_sub, numbers.Integral) \
-                    or maxiter_sub < 1:
-                raise ValueError("subproblem_maxiter must be a positive integer, got %r"
-                                 % (maxiter_sub,))
-            parsed["subproblem_maxiter"] = int(maxiter_sub)
-        if method == "trust-ncg":
-            # scipy's trust-ncg spreads finite-difference work over workers;
-            # our finite differences run in compiled code and ignore it.
-            options.pop("workers", None)
-    if options:
-        warnings.warn("Unknown solver options: %s" % ", ".join(sorted(options)),
+    known = _METHOD_OPTIONS[method]
+    parsed = {name: default for name, (default, _) in known.items()}
+    if tol is not None:
+        parsed["gtol"] = _number("tol", tol, 0.0, math.inf)
+    unknown = []
+    for name, value in options.items():
+        if name in known:
+            if value is not None:      # scipy code passes None for "the default"
+                parsed[name] = known[name][1](value)
+        elif name not in extra:
+            unknown.append(name)
+    if unknown:
+        warnings.warn("Unknown solver options: %s" % ", ".join(sorted(unknown)),
                       OptimizeWarning, stacklevel=4)
+    if parsed["maxiter"] is None:
+        parsed["maxiter"] = 200 * n
+    parsed["inf_norm"] = parsed["norm"] == math.inf
+    parsed["rel_step"] = parsed["finite_diff_rel_step"]
+    if method == "newton" and parsed["c1"] >= parsed["c2"]:
+        raise ValueError("c1 must be smaller than c2, got c1=%g, c2=%g"
+                         % (parsed["c1"], parsed["c2"]))
+    if method != "newton" and parsed["initial_trust_radius"] > parsed["max_trust_radius"]:
+        raise ValueError("initial_trust_radius (%g) must not exceed max_trust_radius (%g)"
+                         % (parsed["initial_trust_radius"], parsed["max_trust_radius"]))
     return parsed

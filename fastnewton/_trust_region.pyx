@@ -8,8 +8,8 @@ The subproblem object decides which method it is.
 import numpy as np
 
 from libc.math cimport isfinite, fmin, fabs, INFINITY
-from fastnewton._hessian cimport SymmetricMatrix, positive_semidefinite
-from fastnewton._hessian import curvature_tolerance
+from fastnewton._hessian cimport (SymmetricMatrix, positive_semidefinite,
+                                 curvature_tolerance_of)
 from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED)
@@ -55,7 +55,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     gnorm = gradient_norm(grad, inf_norm)
     while True:
         if gnorm <= gtol and (not escape_saddles or not hess.can_factorize
-                              or positive_semidefinite(hess, curvature_tolerance(hess))):
+                              or positive_semidefinite(hess, curvature_tolerance_of(hess))):
             status = SUCCESS
             break
         if nit >= maxiter:
@@ -122,4 +122,4 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
                 trust_radius=radius, n_rejected=n_rejected, n_hess_modified=n_modified,
                 n_hard_case=n_hard_case, hess_shift_max=max_shift,
-                n_factorizations=n_factorizations)
+                n_factorizations=n_factorizations, gradient_norm2=norm2(grad))
