@@ -10,6 +10,8 @@ newton, trust_exact, dogleg, trust_ncg
 approx_hessian, approx_jacobian
     Finite-difference Hessians (from a gradient) and Jacobians, dense or
     banded, in compiled code.
+taylor, TaylorModel
+    The order-0/1/2 Taylor model of f at a point (value, slope, curvature).
 classify_critical_point, CriticalPoint
     Minimum, maximum, saddle or degenerate, from the Hessian's inertia; every
     result carries one as ``res.critical_point``.
@@ -23,9 +25,10 @@ from fastnewton._curvature import CriticalPoint
 from fastnewton._derivatives import approx_hessian, approx_jacobian
 from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
 from fastnewton._minimize import minimize
+from fastnewton._taylor import TaylorModel, taylor
 
 __version__ = "0.1.0"
 __all__ = [
     "minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian", "approx_jacobian",
-    "BandwidthWarning", "classify_critical_point", "CriticalPoint",
+    "BandwidthWarning", "classify_critical_point", "CriticalPoint", "taylor", "TaylorModel",
 ]

@@ -297,10 +297,10 @@ def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None
     >>> import fastnewton
     >>> from fastnewton.problems import rosenbrock
     >>> p = rosenbrock(10)
-    >>> res = scipy.optimize.minimize(p.fun, p.x0, method=fastnewton.trust_exact,
+    >>> res = scipy.optimize.minimize(p.fun, np.full(10, 0.5), method=fastnewton.trust_exact,
     ...                               jac=p.jac, hess=p.hess)
-    >>> res.success, np.allclose(res.x, np.ones(10), atol=1e-6)
-    (True, True)
+    >>> res.success, np.allclose(res.x, np.ones(10), atol=1e-6), res.critical_point.kind
+    (True, True, 'minimum')
     """
     return _run("trust-exact", fun, x0, args, jac, hess, hessp, callback, tol, bounds,
                 constraints, options)
