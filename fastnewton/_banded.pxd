@@ -4,7 +4,11 @@ cdef class BandedHessian(SymmetricMatrix):
     # LAPACK lower band storage, column-major (b+1)-by-n: values[i - j, j] = H[i, j].
     cdef readonly Py_ssize_t bandwidth
     cdef double[::1, :] values
+    # The factor of values + shift·I from the last `factorize`: for b ≤ 8,
+    # unit L below the diagonal and 1/d on it (L D Lᵀ); beyond, LAPACK's L.
     cdef double[::1, :] factor
+    cdef double[::1] pivots
+    cdef bint has_factor
     # Estimates of the upper triangle from finite differences, in the same
     # layout as `values` (upper_estimates[i - j, j] estimates H[j, i]).
     cdef double[::1, :] upper_estimates

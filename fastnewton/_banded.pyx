@@ -50,47 +50,61 @@ cdef bint copy_band_checked(const double[:, :] source, double[::1, :] dest) noex
 
 # Up to this half-bandwidth the compiled loops below beat LAPACK's pbtrf,
 # pbtrs and sbmv, which call BLAS once per column (measured: 3-4x at b = 1-2,
-# n = 10⁶); wider bands go to LAPACK's blocked code.
+# n = 10⁶); wider bands go to LAPACK's blocked code. Narrow bands are
+# factored as L D Lᵀ (unit L) with the reciprocal pivots kept, so the
+# solves, whose columns depend on each other, chain multiplications rather
+# than divisions and square roots.
 cdef Py_ssize_t NARROW_BAND = 8
 
 
-cdef lapack_int narrow_band_cholesky(double[::1, :] factor) noexcept nogil:
-    """In-place L Lᵀ of a band matrix in lower band storage (left-looking); info as LAPACK's."""
+cdef lapack_int narrow_band_ldlt(double[::1, :] factor, double[::1] pivots) noexcept nogil:
+    """In place: factor[k, j] ← L[j+k, j] (k ≥ 1), factor[0, j] ← 1/d_j; info as LAPACK's.
+
+    A positive definite band matrix has an L D Lᵀ factorization with d > 0
+    without pivoting; a non-positive pivot means the matrix is not positive
+    definite, as in LAPACK's Cholesky.
+    """
     cdef Py_ssize_t b = factor.shape[0] - 1, n = factor.shape[1], i, j, k
-    cdef double pivot, total
+    cdef double pivot, inverse, total, entry
     for j in range(n):
         pivot = factor[0, j]
         for k in range(1, min(b, j) + 1):
-            pivot -= factor[k, j - k] * factor[k, j - k]
+            entry = factor[k, j - k]
+            pivot -= entry * entry * pivots[j - k]
         if not pivot > 0.0:
             return <lapack_int>(j + 1)
-        pivot = sqrt(pivot)
-        factor[0, j] = pivot
+        pivots[j] = pivot
+        inverse = 1.0 / pivot
+        factor[0, j] = inverse
         for i in range(1, min(b, n - 1 - j) + 1):
-            # L[j+i, j] = (A[j+i, j] - Σ_k L[j+i, j-k] L[j, j-k]) / L[j, j]
+            # L[j+i, j] = (A[j+i, j] - Σ_k L[j+i, j-k] d_{j-k} L[j, j-k]) / d_j
             total = factor[i, j]
             for k in range(1, min(b - i, j) + 1):
-                total -= factor[i + k, j - k] * factor[k, j - k]
-            factor[i, j] = total / pivot
+                total -= factor[i + k, j - k] * factor[k, j - k] * pivots[j - k]
+            factor[i, j] = total * inverse
     return 0
 
 
 cdef void narrow_band_solve(const double[::1, :] factor, double* rhs, bint lower_only) noexcept nogil:
-    """rhs ← L⁻¹ rhs, and then L⁻ᵀ rhs unless `lower_only`."""
+    """rhs ← (L D Lᵀ)⁻¹ rhs, or with `lower_only` the Cholesky factor's (L D^½)⁻¹ rhs."""
     cdef Py_ssize_t b = factor.shape[0] - 1, n = factor.shape[1], j, k
     cdef double total
     for j in range(n):
         total = rhs[j]
         for k in range(1, min(b, j) + 1):
             total -= factor[k, j - k] * rhs[j - k]
-        rhs[j] = total / factor[0, j]
+        rhs[j] = total
     if lower_only:
+        for j in range(n):
+            rhs[j] *= sqrt(factor[0, j])
         return
+    for j in range(n):
+        rhs[j] *= factor[0, j]
     for j in range(n - 1, -1, -1):
         total = rhs[j]
         for k in range(1, min(b, n - 1 - j) + 1):
             total -= factor[k, j] * rhs[j + k]
-        rhs[j] = total / factor[0, j]
+        rhs[j] = total
 
 
 cdef void narrow_band_matvec(const double[::1, :] values, const double* v, double* out) noexcept nogil:
@@ -105,14 +119,15 @@ cdef void narrow_band_matvec(const double[::1, :] values, const double* v, doubl
 
 
 cdef lapack_int shifted_band_cholesky(const double[::1, :] values, double shift,
-                                      double[::1, :] factor) noexcept nogil:
+                                      double[::1, :] factor, double[::1] pivots) noexcept nogil:
+    """Factor values + shift·I into `factor` (L D Lᵀ for narrow bands, else LAPACK's L Lᵀ)."""
     cdef Py_ssize_t rows = values.shape[0], n = values.shape[1], k, j
     for j in range(n):
         for k in range(rows):
             factor[k, j] = values[k, j]
         factor[0, j] += shift
     if rows - 1 <= NARROW_BAND:
-        return narrow_band_cholesky(factor)
+        return narrow_band_ldlt(factor, pivots)
     return band_cholesky_lower(&factor[0, 0], <lapack_int>n, <lapack_int>(rows - 1))
 
 
@@ -124,7 +139,6 @@ cdef class BandedHessian(SymmetricMatrix):
         self.bandwidth = bandwidth
         self.can_factorize = True
         self.values = np.zeros((bandwidth + 1, n), order="F")
-        self.factor = np.zeros((bandwidth + 1, n), order="F")
 
     cpdef int load(self, object value) except -1:
         """Copy a user band array; returns 1 when it holds non-finite values."""
@@ -184,11 +198,16 @@ cdef class BandedHessian(SymmetricMatrix):
         cdef lapack_int info
         if self.n == 0:
             return 0
+        if not self.has_factor:
+            # Allocated on first use: finite-difference assembly alone never factors.
+            self.factor = np.empty((self.bandwidth + 1, self.n), order="F")
+            self.pivots = np.empty(self.n)
+            self.has_factor = True
         if self.n * (self.bandwidth + 1) >= NOGIL_MIN_ENTRIES:
             with nogil:
-                info = shifted_band_cholesky(self.values, shift, self.factor)
+                info = shifted_band_cholesky(self.values, shift, self.factor, self.pivots)
         else:
-            info = shifted_band_cholesky(self.values, shift, self.factor)
+            info = shifted_band_cholesky(self.values, shift, self.factor, self.pivots)
         return info
 
     cdef void solve(self, double* rhs) noexcept nogil:
