@@ -38,8 +38,9 @@ cdef class SymmetricMatrix:
         return None
 
 
-# Smallest shift tried, relative to ‖H‖_F (Nocedal & Wright 2006, Alg. 3.3 use
-# an absolute 1e-3; scaling it keeps the method invariant to scaling of f).
+# Smallest shift tried, relative to ‖H‖∞ (Nocedal & Wright 2006, Alg. 3.3 use
+# an absolute 1e-3; scaling it keeps the method invariant to scaling of f, and
+# ‖H‖∞, unlike ‖H‖_F, does not grow with n for chained problems).
 cdef double SHIFT_FLOOR = 1e-3
 
 
@@ -66,7 +67,7 @@ cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizat
             shift[0] = 0.0
             return 0
     hess.curvature_bounds(&bounds)
-    beta = SHIFT_FLOOR * bounds.frobenius_norm
+    beta = SHIFT_FLOOR * bounds.inf_norm
     if beta == 0.0:
         beta = SHIFT_FLOOR
     tau = beta if bounds.diag_min > 0.0 else beta - bounds.diag_min
