@@ -11,6 +11,7 @@ from scipy.sparse import issparse
 from scipy.sparse.linalg import LinearOperator
 
 from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
+from fastnewton._hessian cimport add_bounds_row, finish_bounds
 from fastnewton._lapack cimport (lapack_int, band_cholesky_lower, band_cholesky_solve_lower,
                                  band_triangular_solve_lower, band_symmetric_matvec_lower)
 
@@ -230,32 +231,23 @@ cdef class BandedHessian(SymmetricMatrix):
 
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
         cdef Py_ssize_t rows = self.bandwidth + 1, n = self.n, k, i
-        cdef double h, frob = 0.0, lower, upper, inf_norm = 0.0, diag_min, radius
-        # radius_i = Σ_{j≠i} |H[i, j]|: column i below the diagonal plus row i left of it.
-        lower, upper, diag_min = 0.0, 0.0, 0.0
+        cdef double h, radius, squares
+        bounds.gershgorin_lower = bounds.gershgorin_upper = bounds.diag_min = 0.0
+        bounds.inf_norm = bounds.frobenius_norm = 0.0
         for i in range(n):
-            radius = 0.0
+            # Row i: column i below the diagonal plus row i left of it.
+            radius = squares = 0.0
             for k in range(1, rows):
                 if i + k < n:
-                    h = fabs(self.values[k, i])
-                    radius += h
-                    frob += 2.0 * h * h
+                    h = self.values[k, i]
+                    radius += fabs(h)
+                    squares += h * h
                 if i - k >= 0:
-                    radius += fabs(self.values[k, i - k])
-            h = self.values[0, i]
-            frob += h * h
-            if i == 0:
-                lower, upper, diag_min = h - radius, h + radius, h
-            else:
-                lower = fmin(lower, h - radius)
-                upper = fmax(upper, h + radius)
-                diag_min = fmin(diag_min, h)
-            inf_norm = fmax(inf_norm, fabs(h) + radius)
-        bounds.gershgorin_lower = lower
-        bounds.gershgorin_upper = upper
-        bounds.frobenius_norm = sqrt(frob)
-        bounds.inf_norm = inf_norm
-        bounds.diag_min = diag_min
+                    h = self.values[k, i - k]
+                    radius += fabs(h)
+                    squares += h * h
+            add_bounds_row(bounds, i, self.values[0, i], radius, squares)
+        finish_bounds(bounds)
 
     cdef double diagonal_min(self) noexcept nogil:
         cdef Py_ssize_t i

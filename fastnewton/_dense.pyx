@@ -5,6 +5,7 @@ from scipy.sparse import issparse
 from scipy.sparse.linalg import LinearOperator
 
 from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
+from fastnewton._hessian cimport add_bounds_row, finish_bounds
 from fastnewton._lapack cimport (lapack_int, cholesky_lower, cholesky_solve_lower,
                                  triangular_solve_lower, symmetric_matvec_lower)
 
@@ -178,33 +179,22 @@ cdef class DenseHessian(SymmetricMatrix):
 
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
         cdef Py_ssize_t n = self.n, i, j
-        cdef double h, radius, frob = 0.0, lower = 0.0, upper = 0.0, inf_norm = 0.0
-        cdef double diag_min = 0.0
+        cdef double h, radius, squares
+        bounds.gershgorin_lower = bounds.gershgorin_upper = bounds.diag_min = 0.0
+        bounds.inf_norm = bounds.frobenius_norm = 0.0
         for i in range(n):
-            radius = 0.0
+            radius = squares = 0.0
             # Row i of the symmetric matrix: the lower triangle read across, then down.
             for j in range(i):
-                h = fabs(self.values[i, j])
-                radius += h
-                frob += h * h
+                h = self.values[i, j]
+                radius += fabs(h)
+                squares += h * h
             for j in range(i + 1, n):
-                h = fabs(self.values[j, i])
-                radius += h
-                frob += h * h
-            h = self.values[i, i]
-            frob += h * h
-            if i == 0:
-                lower, upper, diag_min = h - radius, h + radius, h
-            else:
-                lower = fmin(lower, h - radius)
-                upper = fmax(upper, h + radius)
-                diag_min = fmin(diag_min, h)
-            inf_norm = fmax(inf_norm, fabs(h) + radius)
-        bounds.gershgorin_lower = lower
-        bounds.gershgorin_upper = upper
-        bounds.frobenius_norm = sqrt(frob)
-        bounds.inf_norm = inf_norm
-        bounds.diag_min = diag_min
+                h = self.values[j, i]
+                radius += fabs(h)
+                squares += h * h
+            add_bounds_row(bounds, i, self.values[i, i], radius, squares)
+        finish_bounds(bounds)
 
     cdef double diagonal_min(self) noexcept nogil:
         cdef Py_ssize_t i

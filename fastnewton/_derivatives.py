@@ -5,6 +5,16 @@ from fastnewton._jacobian import finite_difference_jacobian
 from fastnewton._objective import finite_difference_hessian
 
 
+def _check_scheme(name, function, method, rel_step):
+    """Validate the function, the difference scheme and the relative step of a helper."""
+    if not callable(function):
+        raise TypeError("%s must be callable, got %s" % (name, type(function).__name__))
+    if method not in _options.FINITE_DIFFERENCE_SCHEMES:
+        raise ValueError("method must be '2-point' or '3-point', got %r" % (method,))
+    if rel_step is not None and not (isinstance(rel_step, (int, float)) and 0 < rel_step < 1):
+        raise ValueError("rel_step must be a number in (0, 1), got %r" % (rel_step,))
+
+
 def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=None,
                    check_bandwidth=True):
     """Approximate the Hessian by finite differences of the gradient.
@@ -69,12 +79,7 @@ def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=N
     >>> np.allclose(band, [[4.0, 0.0], [2.0, 0.0]], atol=1e-6)
     True
     """
-    if not callable(jac):
-        raise TypeError("jac must be callable, got %s" % type(jac).__name__)
-    if method not in _options.FINITE_DIFFERENCE_SCHEMES:
-        raise ValueError("method must be '2-point' or '3-point', got %r" % (method,))
-    if rel_step is not None and not (isinstance(rel_step, (int, float)) and 0 < rel_step < 1):
-        raise ValueError("rel_step must be a number in (0, 1), got %r" % (rel_step,))
+    _check_scheme("jac", jac, method, rel_step)
     if bandwidth is not None:
         bandwidth = _options.as_bandwidth(bandwidth)
     x = _options.as_start_point(x)
@@ -137,12 +142,7 @@ def approx_jacobian(fun, x, args=(), method="2-point", rel_step=None, bandwidth=
     >>> np.allclose(approx_jacobian(lambda x: h(g(x)), x), chain, atol=1e-6)
     True
     """
-    if not callable(fun):
-        raise TypeError("fun must be callable, got %s" % type(fun).__name__)
-    if method not in _options.FINITE_DIFFERENCE_SCHEMES:
-        raise ValueError("method must be '2-point' or '3-point', got %r" % (method,))
-    if rel_step is not None and not (isinstance(rel_step, (int, float)) and 0 < rel_step < 1):
-        raise ValueError("rel_step must be a number in (0, 1), got %r" % (rel_step,))
+    _check_scheme("fun", fun, method, rel_step)
     lower = upper = -1
     if bandwidth is not None:
         if not (isinstance(bandwidth, (tuple, list)) and len(bandwidth) == 2):

@@ -12,6 +12,31 @@ cdef struct CurvatureBounds:
     double diag_min
 
 
+cdef inline void add_bounds_row(CurvatureBounds* bounds, Py_ssize_t row, double diagonal,
+                                double radius, double offdiagonal_squares) noexcept nogil:
+    """Fold one row (its diagonal, Σ|off-diagonal| and Σ off-diagonal²) into `bounds`.
+
+    Start at row 0; `frobenius_norm` holds the sum of squares until
+    `finish_bounds` takes its square root.
+    """
+    if row == 0:
+        bounds.gershgorin_lower = diagonal - radius
+        bounds.gershgorin_upper = diagonal + radius
+        bounds.diag_min = diagonal
+        bounds.inf_norm = 0.0
+        bounds.frobenius_norm = 0.0
+    else:
+        bounds.gershgorin_lower = min(bounds.gershgorin_lower, diagonal - radius)
+        bounds.gershgorin_upper = max(bounds.gershgorin_upper, diagonal + radius)
+        bounds.diag_min = min(bounds.diag_min, diagonal)
+    bounds.inf_norm = max(bounds.inf_norm, abs(diagonal) + radius)
+    bounds.frobenius_norm += diagonal * diagonal + offdiagonal_squares
+
+
+cdef inline void finish_bounds(CurvatureBounds* bounds) noexcept nogil:
+    bounds.frobenius_norm = bounds.frobenius_norm ** 0.5
+
+
 cdef class SymmetricMatrix:
     cdef readonly Py_ssize_t n
     # False for storages that only know products (user hessp, sparse matrices).
@@ -33,3 +58,4 @@ cdef int smallest_curvature_direction(SymmetricMatrix hess, double shift, double
                                       double[::1] product, double* curvature) except -1
 cdef bint positive_semidefinite(SymmetricMatrix hess, double tol) except -1
 cdef double curvature_tolerance_of(SymmetricMatrix hess) noexcept nogil
+cdef bint second_order_point(SymmetricMatrix hess, bint check) except -1

@@ -141,3 +141,13 @@ cdef double curvature_tolerance_of(SymmetricMatrix hess) noexcept nogil:
 def curvature_tolerance(SymmetricMatrix hess):
     """√ε·‖H‖∞ (see fastnewton.CriticalPoint.tol): curvature within it of zero counts as zero."""
     return curvature_tolerance_of(hess)
+
+
+cdef bint second_order_point(SymmetricMatrix hess, bint check) except -1:
+    """The stopping test's second half: no curvature below −tol (skipped without `check`).
+
+    Products-only storages cannot be factored and pass.
+    """
+    if not check or not hess.can_factorize:
+        return True
+    return positive_semidefinite(hess, curvature_tolerance_of(hess))

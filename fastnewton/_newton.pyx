@@ -3,7 +3,7 @@
 import numpy as np
 
 from libc.math cimport isfinite
-from fastnewton._hessian cimport (SymmetricMatrix, factorize_modified, positive_semidefinite,
+from fastnewton._hessian cimport (SymmetricMatrix, factorize_modified, second_order_point,
                                  smallest_curvature_direction, curvature_tolerance_of)
 from fastnewton._objective cimport Objective
 from fastnewton._line_search cimport StrongWolfeSearch, SearchResult
@@ -91,8 +91,7 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
     gnorm = gradient_norm(grad, inf_norm)
     while True:
         stationary = gnorm <= gtol
-        if stationary and (not escape_saddles
-                           or positive_semidefinite(hess, curvature_tolerance_of(hess))):
+        if stationary and second_order_point(hess, escape_saddles):
             status = SUCCESS
             break
         if nit >= maxiter:

@@ -8,8 +8,7 @@ The subproblem object decides which method it is.
 import numpy as np
 
 from libc.math cimport isfinite, fmin, fabs, INFINITY
-from fastnewton._hessian cimport (SymmetricMatrix, positive_semidefinite,
-                                 curvature_tolerance_of)
+from fastnewton._hessian cimport SymmetricMatrix, second_order_point
 from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED)
@@ -54,8 +53,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     f = evaluate_start(objective, x_array, grad, hess)
     gnorm = gradient_norm(grad, inf_norm)
     while True:
-        if gnorm <= gtol and (not escape_saddles or not hess.can_factorize
-                              or positive_semidefinite(hess, curvature_tolerance_of(hess))):
+        if gnorm <= gtol and second_order_point(hess, escape_saddles):
             status = SUCCESS
             break
         if nit >= maxiter:
