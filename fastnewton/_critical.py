@@ -13,9 +13,20 @@ from fastnewton._objective import HessianProducts, dense_hessian_from_products
 MAX_CERTIFICATE_PRODUCTS = 200
 
 
-def _storage_for(matrix, bandwidth):
-    """A storage holding `matrix` (dense n-by-n, or band (b+1, n) with `bandwidth`)."""
-    array = np.asarray(matrix, dtype=float)
+def _storage_for(matrix, bandwidth, n=None):
+    """A storage holding `matrix` (dense n-by-n, or band (b+1, n) with `bandwidth`).
+
+    `n`, when given, is the number of variables the matrix must match.
+    """
+    array = np.asarray(matrix)
+    if np.iscomplexobj(array):
+        raise TypeError("the Hessian must be real, got a complex array")
+    array = array.astype(float)
+    if not np.all(np.isfinite(array)):
+        raise ValueError("the Hessian has non-finite entries")
+    if n is not None and array.ndim == 2 and array.shape[-1] != n:
+        raise ValueError("the Hessian must have %d columns (one per variable of x), got shape %s"
+                         % (n, array.shape))
     if bandwidth is None:
         if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] == 0:
             raise ValueError("the Hessian must be a square matrix of shape (n, n), got shape %s"
@@ -114,7 +125,8 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
             gradient_norm = float(np.linalg.norm(jac(x.copy(), *args)))
     else:
         matrix = hess_or_fun
-    point = certify(_storage_for(matrix, bandwidth), -1.0 if tol is None else tol, False)
+    point = certify(_storage_for(matrix, bandwidth, None if x is None else x.size),
+                    -1.0 if tol is None else tol, False)
     point.gradient_norm = gradient_norm
     return point
 
