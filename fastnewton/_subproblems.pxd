@@ -1,3 +1,4 @@
+from libc.math cimport sqrt, fmax
 from fastnewton._hessian cimport SymmetricMatrix
 
 cdef enum SubproblemStatus:
@@ -25,3 +26,13 @@ cdef class TrustRegionSubproblem:
                    double[::1] step, StepReport* report) except -1
     cdef int model_decrease(self, SymmetricMatrix hess, const double[::1] grad,
                             const double[::1] step, double* decrease) except -1
+
+
+cdef inline double next_lambda(double lam_lower, double lam_upper) noexcept nogil:
+    """The safeguarded trial λ inside the bracket (Moré & Sorensen 1983, eq. 3.13).
+
+    Here rather than in the .pyx so the batched Moré–Sorensen kernel (_batch) shares it.
+    """
+    if lam_upper - lam_lower <= 1e-12 * lam_upper:
+        return lam_upper
+    return fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))

@@ -312,13 +312,6 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
         return tau_high
 
 
-cdef inline double next_lambda(double lam_lower, double lam_upper) noexcept nogil:
-    """The safeguarded trial λ inside the bracket (Moré & Sorensen 1983, eq. 3.13)."""
-    if lam_upper - lam_lower <= 1e-12 * lam_upper:
-        return lam_upper
-    return fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))
-
-
 cdef class SteihaugSubproblem(TrustRegionSubproblem):
     """Truncated conjugate gradients (Steihaug 1983; Toint 1981).
 

@@ -1,30 +1,35 @@
 # Small vector kernels shared by the subproblems and the drivers.
+#
+# Each kernel exists once, over raw pointers (`*_raw`), for the batched
+# drivers that walk rows of (m, n) buffers: slicing a memoryview row costs
+# two atomic reference-count updates, more than a dot product of length 3.
+# The memoryview forms below are thin wrappers with the same arithmetic.
 from libc.math cimport sqrt
 
 
-cdef inline void copy_into(const double[::1] source, double[::1] dest) noexcept nogil:
-    """dest = source; a plain loop, far cheaper than a memoryview slice assignment for small n."""
+cdef inline void copy_raw(const double* source, double* dest, Py_ssize_t n) noexcept nogil:
+    """dest = source; a plain loop, far cheaper than a slice assignment or memcpy call for small n."""
     cdef Py_ssize_t i
-    for i in range(source.shape[0]):
+    for i in range(n):
         dest[i] = source[i]
 
 
-cdef inline double dot(const double[::1] a, const double[::1] b) noexcept nogil:
+cdef inline double dot_raw(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef double total = 0.0
-    for i in range(a.shape[0]):
+    for i in range(n):
         total += a[i] * b[i]
     return total
 
 
-cdef inline double norm2(const double[::1] a) noexcept nogil:
-    return sqrt(dot(a, a))
+cdef inline double norm2_raw(const double* a, Py_ssize_t n) noexcept nogil:
+    return sqrt(dot_raw(a, a, n))
 
 
-cdef inline double norm_inf(const double[::1] a) noexcept nogil:
+cdef inline double norm_inf_raw(const double* a, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef double largest = 0.0
-    for i in range(a.shape[0]):
+    for i in range(n):
         if a[i] > largest:
             largest = a[i]
         elif -a[i] > largest:
@@ -32,33 +37,33 @@ cdef inline double norm_inf(const double[::1] a) noexcept nogil:
     return largest
 
 
-cdef inline double gradient_norm(const double[::1] g, bint inf_norm) noexcept nogil:
+cdef inline double gradient_norm_raw(const double* g, Py_ssize_t n, bint inf_norm) noexcept nogil:
     """‖g‖∞, or ‖g‖₂ scaled by ‖g‖∞ so that tiny gradients do not underflow to 0."""
     cdef Py_ssize_t i
-    cdef double largest = norm_inf(g), total = 0.0, scaled
+    cdef double largest = norm_inf_raw(g, n), total = 0.0, scaled
     if inf_norm or largest == 0.0 or largest != largest or largest > 1e300:
-        return largest if inf_norm or largest == 0.0 or largest != largest else norm2(g)
-    for i in range(g.shape[0]):
+        return largest if inf_norm or largest == 0.0 or largest != largest else norm2_raw(g, n)
+    for i in range(n):
         scaled = g[i] / largest
         total += scaled * scaled
     return largest * sqrt(total)
 
 
-cdef inline void axpy_into(double alpha, const double[::1] x, const double[::1] y,
-                           double[::1] out) noexcept nogil:
+cdef inline void axpy_raw(double alpha, const double* x, const double* y, double* out,
+                          Py_ssize_t n) noexcept nogil:
     """out = alpha·x + y (out may be y)."""
     cdef Py_ssize_t i
-    for i in range(x.shape[0]):
+    for i in range(n):
         out[i] = alpha * x[i] + y[i]
 
 
-cdef inline void boundary_roots(const double[::1] p, const double[::1] d, double radius,
-                                double* tau_low, double* tau_high) noexcept nogil:
+cdef inline void boundary_roots_raw(const double* p, const double* d, Py_ssize_t n, double radius,
+                                    double* tau_low, double* tau_high) noexcept nogil:
     """The roots τ_low ≤ τ_high of ‖p + τ d‖ = radius (real when ‖p‖ ≤ radius).
 
     Written to avoid cancellation: τ = (−b ± √disc)/a via q = −(b + sign(b)√disc).
     """
-    cdef double a = dot(d, d), b = dot(p, d), c = dot(p, p) - radius * radius
+    cdef double a = dot_raw(d, d, n), b = dot_raw(p, d, n), c = dot_raw(p, p, n) - radius * radius
     cdef double disc = b * b - a * c, q, r1, r2
     if disc < 0.0:
         disc = 0.0
@@ -73,3 +78,36 @@ cdef inline void boundary_roots(const double[::1] p, const double[::1] d, double
         tau_low[0], tau_high[0] = r1, r2
     else:
         tau_low[0], tau_high[0] = r2, r1
+
+
+# Memoryview forms. Views of length 0 never reach them (n >= 1 is validated),
+# and &view[0] of such a view would only be a pointer, never read.
+
+cdef inline void copy_into(const double[::1] source, double[::1] dest) noexcept nogil:
+    copy_raw(&source[0], &dest[0], source.shape[0])
+
+
+cdef inline double dot(const double[::1] a, const double[::1] b) noexcept nogil:
+    return dot_raw(&a[0], &b[0], a.shape[0])
+
+
+cdef inline double norm2(const double[::1] a) noexcept nogil:
+    return norm2_raw(&a[0], a.shape[0])
+
+
+cdef inline double norm_inf(const double[::1] a) noexcept nogil:
+    return norm_inf_raw(&a[0], a.shape[0])
+
+
+cdef inline double gradient_norm(const double[::1] g, bint inf_norm) noexcept nogil:
+    return gradient_norm_raw(&g[0], g.shape[0], inf_norm)
+
+
+cdef inline void axpy_into(double alpha, const double[::1] x, const double[::1] y,
+                           double[::1] out) noexcept nogil:
+    axpy_raw(alpha, &x[0], &y[0], &out[0], x.shape[0])
+
+
+cdef inline void boundary_roots(const double[::1] p, const double[::1] d, double radius,
+                                double* tau_low, double* tau_high) noexcept nogil:
+    boundary_roots_raw(&p[0], &d[0], p.shape[0], radius, tau_low, tau_high)
