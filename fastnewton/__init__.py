@@ -7,6 +7,9 @@ minimize
 newton, trust_exact, dogleg, trust_ncg
     The methods as callables, also usable as
     ``scipy.optimize.minimize(..., method=fastnewton.trust_exact)``.
+minimize_batch, BatchResult
+    Many independent small problems at once, with callbacks vectorized
+    over the batch; the result holds one entry per problem.
 approx_hessian, approx_jacobian
     Finite-difference Hessians (from a gradient) and Jacobians, dense or
     banded, in compiled code.
@@ -26,9 +29,11 @@ from fastnewton._derivatives import approx_hessian, approx_jacobian
 from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
 from fastnewton._minimize import minimize
 from fastnewton._taylor import TaylorModel, taylor
+from fastnewton._minimize_batch import BatchResult, minimize_batch
 
 __version__ = "0.1.0"
 __all__ = [
     "minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian", "approx_jacobian",
     "BandwidthWarning", "classify_critical_point", "CriticalPoint", "taylor", "TaylorModel",
+    "minimize_batch", "BatchResult",
 ]

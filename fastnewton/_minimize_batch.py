@@ -1,0 +1,337 @@
+"""`minimize_batch`: many independent small problems solved together, and its `BatchResult`.
+
+The Python here validates the arguments and builds the result; the
+iterations, the linear algebra and the bookkeeping of which problems are
+still running are compiled (`fastnewton._batch`).
+"""
+
+import numbers
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+
+from fastnewton import _options
+from fastnewton._batch import BatchObjective, BatchSolver
+from fastnewton._methods import _MESSAGES, _NO_PROGRESS
+from fastnewton._status import Status
+
+METHODS = ("trust-exact", "newton")
+
+# Options of `minimize` that have no batched counterpart, and why.
+_UNSUPPORTED_OPTIONS = {
+    "disp": "there is no per-iteration table for a batch",
+    "return_all": "iterates are not kept for a batch",
+    "bandwidth": "batched Hessians are dense (n is small)",
+    "check_bandwidth": "batched Hessians are dense (n is small)",
+    "c2": ("the batched newton method uses an Armijo backtracking search, which has no "
+           "curvature condition"),
+}
+
+_START_FAILED = ("fun, jac or hess returned non-finite values (inf or NaN) at x0; start this "
+                 "problem from a point where the objective is finite and twice differentiable.")
+
+
+class BatchResult(OptimizeResult):
+    """The results of `minimize_batch`: one entry per problem in every array.
+
+    Attributes
+    ----------
+    x : ndarray, shape (m, n)
+        The solutions.
+    fun : ndarray, shape (m,)
+    jac : ndarray, shape (m, n)
+    hess : ndarray, shape (m, n, n)
+        The Hessians at `x` (NaN where never evaluated: a problem that
+        failed at x0).
+    nit, nfev, njev, nhev : ndarray of int, shape (m,)
+        Iterations and calls per problem: a problem is counted once for
+        each call in which its row was passed.
+    status : ndarray of int, shape (m,)
+        As in `minimize`: 0 converged, 1 iteration limit, 2 no further
+        progress, 3 factorization failed, 4 non-finite values.
+    success : ndarray of bool, shape (m,)
+    message : ndarray of str (object dtype), shape (m,)
+    trust_radius : ndarray, shape (m,)
+        ('trust-exact') The final radius of each problem.
+    step_length : ndarray, shape (m,)
+        ('newton') The last step length tried by each problem's line search.
+
+    ``res.problem(i)`` (or ``res[i]`` for an integer i) is problem i as an
+    ordinary `scipy.optimize.OptimizeResult`; string keys work as for any
+    OptimizeResult. `BatchResult.concatenate` joins results of row chunks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastnewton
+    >>> centers = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    >>> res = fastnewton.minimize_batch(
+    ...     lambda X, c: np.sum((X - c) ** 2, axis=1), np.zeros((2, 2)),
+    ...     jac=lambda X, c: 2.0 * (X - c),
+    ...     hess=lambda X, c: np.broadcast_to(2.0 * np.eye(2), (len(X), 2, 2)),
+    ...     batch_args=(centers,))
+    >>> res.x
+    array([[ 1. ,  2. ],
+           [-3. ,  0.5]])
+    >>> res[1].x, res[1].nit
+    (array([-3. ,  0.5]), 1)
+    """
+
+    _PER_PROBLEM_SCALARS = ("trust_radius", "step_length")
+
+    def problem(self, i):
+        """Problem `i` as a `scipy.optimize.OptimizeResult` of its own (copies, not views).
+
+        Parameters
+        ----------
+        i : int
+            Problem number; negative numbers count from the end.
+
+        Returns
+        -------
+        scipy.optimize.OptimizeResult
+            x, fun, jac, hess, nit, nfev, njev, nhev, status, success,
+            message, and trust_radius or step_length.
+
+        Raises
+        ------
+        IndexError
+            If `i` is out of range.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fastnewton
+        >>> res = fastnewton.minimize_batch(
+        ...     lambda X: np.sum(X ** 2, axis=1), np.ones((3, 2)),
+        ...     jac=lambda X: 2.0 * X, hess=lambda X: np.broadcast_to(2.0 * np.eye(2), (len(X), 2, 2)))
+        >>> res.problem(-1).success
+        True
+        """
+        m = self.status.shape[0]
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+            raise TypeError("problem number must be an integer, got %r" % (i,))
+        if not -m <= i < m:
+            raise IndexError("problem %d is out of range for a batch of %d problems" % (i, m))
+        fields = dict(
+            x=self.x[i].copy(), fun=float(self.fun[i]), jac=self.jac[i].copy(),
+            hess=self.hess[i].copy(), nit=int(self.nit[i]), nfev=int(self.nfev[i]),
+            njev=int(self.njev[i]), nhev=int(self.nhev[i]), status=int(self.status[i]),
+            success=bool(self.success[i]), message=str(self.message[i]))
+        for name in self._PER_PROBLEM_SCALARS:
+            if name in self:
+                fields[name] = float(self[name][i])
+        return OptimizeResult(fields)
+
+    def __getitem__(self, key):
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            return self.problem(key)
+        return super().__getitem__(key)
+
+    @classmethod
+    def concatenate(cls, results):
+        """Join the results of consecutive row chunks of one batch into one `BatchResult`.
+
+        Parameters
+        ----------
+        results : sequence of BatchResult
+            In row order, all from the same method.
+
+        Returns
+        -------
+        BatchResult
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fastnewton
+        >>> def solve(x0):
+        ...     return fastnewton.minimize_batch(
+        ...         lambda X: np.sum((X - 1.0) ** 2, axis=1), x0, jac=lambda X: 2.0 * (X - 1.0),
+        ...         hess=lambda X: np.broadcast_to(2.0 * np.eye(2), (len(X), 2, 2)))
+        >>> x0 = np.zeros((5, 2))
+        >>> joined = fastnewton.BatchResult.concatenate([solve(x0[:2]), solve(x0[2:])])
+        >>> joined.x.shape, bool(joined.success.all())
+        ((5, 2), True)
+        """
+        results = list(results)
+        if not results:
+            raise ValueError("concatenate needs at least one BatchResult")
+        names = list(results[0].keys())
+        for res in results[1:]:
+            if sorted(res.keys()) != sorted(names):
+                raise ValueError("results to concatenate must come from the same method "
+                                 "(they have different fields)")
+        return cls({name: np.concatenate([res[name] for res in results]) for name in names})
+
+
+def _as_start_points(x0):
+    """`x0` as a fresh (m, n) float64 array, validated like `minimize`'s x0."""
+    shape = np.shape(x0)
+    if len(shape) != 2 or shape[0] == 0 or shape[1] == 0:
+        raise ValueError(
+            "x0 must have shape (m, n), one row of n variables for each of m problems, with "
+            "m, n >= 1; got shape %s (one problem: x0[None, :]; m problems of one "
+            "variable: x0[:, None])" % (shape,))
+    return _options.as_start_point(x0).reshape(shape)
+
+
+def _as_batch_args(batch_args, m):
+    """`batch_args` as a list of arrays with leading dimension m (not copied)."""
+    if isinstance(batch_args, np.ndarray):
+        batch_args = (batch_args,)
+    if not isinstance(batch_args, (tuple, list)):
+        raise TypeError("batch_args must be a tuple of arrays with leading dimension m = %d, "
+                        "got %s" % (m, type(batch_args).__name__))
+    arrays = []
+    for position, data in enumerate(batch_args):
+        array = np.asarray(data)
+        if array.ndim == 0 or array.shape[0] != m:
+            raise ValueError("batch_args[%d] must have leading dimension m = %d (one entry per "
+                             "problem), got shape %s" % (position, m, array.shape))
+        arrays.append(array)
+    return arrays
+
+
+def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, tol=None,
+                   options=None, batch_args=()):
+    """Minimize m independent functions of n variables at once, with vectorized callbacks.
+
+    Problem i starts from ``x0[i]`` and iterates on its own (its own trust
+    radius or step length, iteration count and stopping test) exactly as
+    `fastnewton.minimize` would, but the callbacks receive the rows of all
+    problems still running at once, so Python is entered a few times per
+    iteration for the whole batch rather than per problem. Everything else
+    runs in compiled code with the GIL released.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(X, *B, *args) -> (k,)``: the values at the k rows of X, shape
+        (k, n). k shrinks as problems finish: only problems still running
+        are passed, and B are the arrays of `batch_args` indexed to those
+        same rows. With ``jac=True`` it returns ``(f, g)``, g of shape (k, n).
+    x0 : array_like, shape (m, n)
+        One starting point per row; copied, never modified.
+    args : tuple, optional
+        Extra arguments passed unchanged to every callback, after B.
+    method : {'trust-exact', 'newton'}, optional
+        'trust-exact' (default): trust region with the Moré–Sorensen
+        subproblem, the same rules as `fastnewton.trust_exact`.
+        'newton': modified Cholesky direction with a backtracking Armijo line
+        search (cubic interpolation) instead of `minimize`'s strong Wolfe search.
+    jac : callable, True, '2-point' or '3-point', optional
+        ``jac(X, *B, *args) -> (k, n)``. A string (or None) means finite
+        differences of `fun`: n batched calls of `fun` (2n for '3-point'),
+        each perturbing one coordinate of every row; allowed only with an
+        analytic `hess`.
+    hess : callable, '2-point' or '3-point', optional
+        ``hess(X, *B, *args) -> (k, n, n)``. A string (or None) means finite
+        differences of the gradient: n batched gradient calls (2n for '3-point').
+    tol : float, optional
+        Default for ``gtol``.
+    options : dict, optional
+        gtol : float
+            Problem i stops when ‖∇f_i‖ ≤ gtol (default 1e-5).
+        norm : 2 or inf
+            The norm of that test (default 2).
+        maxiter : int
+            Most iterations per problem (default 200·n).
+        initial_trust_radius, max_trust_radius, eta, subproblem_maxiter
+            ('trust-exact') As for `fastnewton.trust_exact` (1.0, 1000.0,
+            0.15, 25).
+        c1 : float
+            ('newton') Sufficient-decrease constant (default 1e-4).
+        finite_diff_rel_step : float
+            Relative finite-difference step (default √ε forward, ∛ε central).
+    batch_args : tuple of array_like, optional
+        Per-problem data: each array has leading dimension m, and the
+        callbacks receive it indexed to the rows of X (a lone array is
+        taken as a one-element tuple). Not copied, never modified.
+
+    Returns
+    -------
+    BatchResult
+        Arrays with one entry per problem (``x``, ``fun``, ``jac``,
+        ``hess``, ``nit``, ``nfev``, ``njev``, ``nhev``, ``status``,
+        ``success``, ``message``, and ``trust_radius`` or ``step_length``);
+        ``res.problem(i)`` or ``res[i]`` is problem i as an OptimizeResult.
+        A problem whose functions return inf/NaN is handled on its own: its
+        step shrinks, and if nothing helps it stops with status 4 (also when
+        this happens at x0) while the others go on.
+
+    Raises
+    ------
+    ValueError
+        Unknown method, invalid options, x0 not of shape (m, n) or not
+        finite, batch_args without leading dimension m, or a callback
+        returning the wrong shape (the message names the expected one).
+    TypeError
+        Arguments of the wrong type, or a callback returning complex values.
+
+    Examples
+    --------
+    Fit ``y ≈ a·exp(−b·t)`` separately for three series, by least squares:
+
+    >>> import numpy as np
+    >>> import fastnewton
+    >>> t = np.linspace(0.0, 2.0, 20)
+    >>> true = np.array([[2.0, 1.0], [1.0, 3.0], [0.5, 0.2]])
+    >>> Y = true[:, :1] * np.exp(-true[:, 1:] * t)          # (3, 20): one series per row
+    >>> def residuals(X, Y):
+    ...     return X[:, :1] * np.exp(-X[:, 1:] * t) - Y
+    >>> def fun(X, Y):
+    ...     return 0.5 * np.sum(residuals(X, Y) ** 2, axis=1)
+    >>> def jac(X, Y):
+    ...     e = np.exp(-X[:, 1:] * t)
+    ...     J = np.stack([e, -X[:, :1] * t * e], axis=2)    # (k, 20, 2)
+    ...     return np.einsum("kt,kti->ki", residuals(X, Y), J)
+    >>> res = fastnewton.minimize_batch(fun, np.ones((3, 2)), jac=jac,   # hess: finite differences
+    ...                                 batch_args=(Y,), options={"gtol": 1e-10})
+    >>> bool(res.success.all()), np.allclose(res.x, true)
+    (True, True)
+    """
+    if not isinstance(method, str) or method.lower() not in METHODS:
+        raise ValueError("method must be one of %s, got %r"
+                         % (", ".join(repr(name) for name in METHODS), method))
+    method = method.lower()
+    jac, hess, _ = _options.check_derivatives(fun, jac, hess, None, True)
+    if hess is None:
+        hess = "2-point"
+    x = _as_start_points(x0)
+    m, n = x.shape
+    args = _options.as_args(args)
+    batch_arrays = _as_batch_args(batch_args, m)
+    if options is not None and not isinstance(options, dict):
+        raise TypeError("options must be a dict, got %s" % type(options).__name__)
+    options = dict(options or {})
+    for name, reason in _UNSUPPORTED_OPTIONS.items():
+        if name in options:
+            raise ValueError("option %r is not supported by minimize_batch: %s" % (name, reason))
+    opts = _options.parse_options(method, n, options, tol, ())
+
+    index = np.arange(m, dtype=np.intp)
+    objective = BatchObjective(fun, jac, hess, args, batch_arrays, index, n, opts["rel_step"])
+    solver = BatchSolver(objective, x, index, opts["gtol"], opts["inf_norm"], opts["maxiter"],
+                         opts.get("subproblem_maxiter", 25))
+    if method == "trust-exact":
+        solver.run_trust_exact(opts["initial_trust_radius"], opts["max_trust_radius"],
+                               opts["eta"])
+        scalar_name = "trust_radius"
+    else:
+        solver.run_newton(opts["c1"])
+        scalar_name = "step_length"
+
+    status = solver.status_out.astype(np.intp)
+    messages = np.array([_MESSAGES[Status.SUCCESS], _MESSAGES[Status.MAXITER],
+                         _NO_PROGRESS["line search" if method == "newton" else "trust"],
+                         _MESSAGES[Status.LINALG_ERROR], _MESSAGES[Status.NONFINITE],
+                         _START_FAILED], dtype=object)
+    code = status.copy()
+    code[solver.start_failed_out.astype(bool)] = len(messages) - 1
+    return BatchResult({
+        "x": solver.x_out, "fun": solver.f_out, "jac": solver.grad_out, "hess": solver.hess_out,
+        "nit": solver.nit_out, "nfev": objective.nfev, "njev": objective.njev,
+        "nhev": objective.nhev, "status": status, "success": status == Status.SUCCESS,
+        "message": messages[code], scalar_name: solver.scalar_out,
+    })
