@@ -26,6 +26,7 @@ because those go through the `SymmetricMatrix` interface, whose methods may
 call Python and so need the GIL.
 """
 
+cimport cython
 import numpy as np
 
 from libc.math cimport sqrt, fabs, fmin, fmax, isfinite, INFINITY
@@ -83,6 +84,8 @@ cdef bint lower_finite(const double* block, Py_ssize_t n) noexcept nogil:
     return True
 
 
+# final: the methods are called directly (and may be inlined), not through a vtable.
+@cython.final
 cdef class DenseKernels:
     """The per-problem linear algebra on one column-major n-by-n block, with shared work space.
 
@@ -91,6 +94,9 @@ cdef class DenseKernels:
     """
     cdef Py_ssize_t n
     cdef double[::1] factor, newton_step, secular_work, curvature_vector, curvature_product
+    # 1 / L[j, j] of the last small factorization: the solves multiply instead
+    # of dividing, and a division costs several multiplications' time.
+    cdef double[::1] inverse_diagonal
     cdef double[::1] hess_step
     cdef int maxiter
     cdef double k_easy, k_hard
@@ -98,6 +104,7 @@ cdef class DenseKernels:
     def __cinit__(self, Py_ssize_t n, int maxiter=25, double k_easy=0.1, double k_hard=0.2):
         self.n = n
         self.factor = np.zeros(n * n)
+        self.inverse_diagonal = np.empty(n)
         self.newton_step = np.empty(n)
         self.secular_work = np.empty(n)
         self.curvature_vector = np.empty(n)
@@ -111,6 +118,7 @@ cdef class DenseKernels:
         """Cholesky of H + shift·I into `factor`; LAPACK's info (0: positive definite)."""
         cdef Py_ssize_t n = self.n, i, j, p
         cdef double* factor = &self.factor[0]
+        cdef double* inverse_diagonal = &self.inverse_diagonal[0]
         cdef double diagonal, total
         for j in range(n):
             for i in range(j, n):
@@ -126,11 +134,12 @@ cdef class DenseKernels:
                 return <lapack_int>(j + 1)
             diagonal = sqrt(diagonal)
             factor[j + j * n] = diagonal
+            inverse_diagonal[j] = 1.0 / diagonal
             for i in range(j + 1, n):
                 total = factor[i + j * n]
                 for p in range(j):
                     total -= factor[i + p * n] * factor[j + p * n]
-                factor[i + j * n] = total / diagonal
+                factor[i + j * n] = total * inverse_diagonal[j]
         return 0
 
     cdef void solve_lower(self, double* rhs) noexcept nogil:
@@ -145,7 +154,7 @@ cdef class DenseKernels:
             total = rhs[i]
             for p in range(i):
                 total -= factor[i + p * n] * rhs[p]
-            rhs[i] = total / factor[i + i * n]
+            rhs[i] = total * self.inverse_diagonal[i]
 
     cdef void solve(self, double* rhs) noexcept nogil:
         """rhs ← (L Lᵀ)⁻¹ rhs."""
@@ -161,7 +170,7 @@ cdef class DenseKernels:
             total = rhs[i]
             for p in range(i + 1, n):
                 total -= factor[p + i * n] * rhs[p]
-            rhs[i] = total / factor[i + i * n]
+            rhs[i] = total * self.inverse_diagonal[i]
 
     cdef void product(self, const double* hess, const double* v, double* out) noexcept nogil:
         """out = H v from the lower triangle."""
@@ -456,6 +465,7 @@ def as_result_array(value, tuple shape, str name, str meaning):
     return array
 
 
+@cython.final
 cdef class BatchObjective:
     """The user's vectorized functions, per-problem counters and batched finite differences.
 
@@ -723,6 +733,7 @@ cdef void perturb_column(double[:, ::1] points, Py_ssize_t j, double rel_step, d
             steps[q] = (x_j + h) - x_j
 
 
+@cython.final
 cdef class BatchSolver:
     """The state of a batch in flight and the two batched drivers.
 

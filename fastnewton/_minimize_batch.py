@@ -66,7 +66,7 @@ class BatchResult(OptimizeResult):
     >>> import fastnewton
     >>> centers = np.array([[1.0, 2.0], [-3.0, 0.5]])
     >>> res = fastnewton.minimize_batch(
-    ...     lambda X, c: np.sum((X - c) ** 2, axis=1), np.zeros((2, 2)),
+    ...     lambda X, c: np.sum((X - c) ** 2, axis=1), np.zeros((2, 2)), method="newton",
     ...     jac=lambda X, c: 2.0 * (X - c),
     ...     hess=lambda X, c: np.broadcast_to(2.0 * np.eye(2), (len(X), 2, 2)),
     ...     batch_args=(centers,))
