@@ -18,6 +18,14 @@ Each problem's Hessian is a column-major lower triangle inside an (m, n, n)
 C array: block q holds H[i, j] (i ≥ j) at [q, j, i], so &hess[q, 0, 0] is
 what LAPACK expects.
 
+Problems are processed one after another, not with OpenMP's prange: for
+the small n this is for, the callbacks (numpy, one thread) take three
+quarters of the time or more, so threads here would gain little while
+bringing an OpenMP runtime into the build and the wheels next to
+OpenBLAS's own threads. Parallelism comes from splitting the batch instead
+(threads or processes, e.g. examples/dask_batch.py): the GIL is released
+around all of this module's loops.
+
 The per-problem algorithms follow `_trust_region.trust_region`,
 `_subproblems.ExactSubproblem` and `_hessian.factorize_modified` step for
 step (same constants, same branches), so a batch reproduces `minimize`'s
