@@ -244,7 +244,8 @@ def check_modified_cholesky(h):
     assert tau >= 0.0
     assert np.array_equal(low, np.tril(low))
     shifted = h + tau * np.eye(n)
-    np.testing.assert_allclose(low @ low.T, shifted, rtol=0,
+    # rtol too: ‖H‖_F of a matrix of tiny entries (~1e-195) underflows to 0 in numpy.
+    np.testing.assert_allclose(low @ low.T, shifted, rtol=1e-13,
                                atol=1e-12 * (frob + tau) + 1e-300)
     assert np.all(np.diag(low) > 0)
     # The shifted matrix is positive definite (for a singular positive
