@@ -40,11 +40,13 @@ import numpy as np
 from libc.math cimport sqrt, fabs, fmin, fmax, isfinite, INFINITY
 from libc.string cimport memcpy
 from fastnewton._hessian cimport CurvatureBounds
+from fastnewton._dense cimport (shifted_cholesky, cholesky_solve, symmetric_matvec,
+                               dense_curvature_bounds, dense_diagonal_min)
 from fastnewton._subproblems cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
                                       next_lambda)
-from fastnewton._lapack cimport (lapack_int, cholesky_lower, triangular_solve_lower,
-                                 symmetric_matvec_lower)
-from fastnewton._status cimport Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE
+from fastnewton._lapack cimport lapack_int
+from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
+                                 SADDLE)
 from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
 from fastnewton._vector cimport (dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, boundary_roots_raw,
                                 copy_raw)
@@ -52,13 +54,11 @@ from fastnewton._vector cimport (dot_raw, norm2_raw, gradient_norm_raw, axpy_raw
 cdef double EPS = np.finfo(np.float64).eps
 # As in _trust_region: the rounding error of f added to both decreases in rho.
 cdef double ROUNDING = 10.0 * EPS
-# As in _hessian.factorize_modified: the smallest shift, relative to ‖H‖_F.
+# As in _hessian.factorize_modified: the smallest shift, relative to ‖H‖∞.
 cdef double SHIFT_FLOOR = 1e-3
-# Up to this order the factorizations, triangular solves and products are
-# plain loops: for n = 3 a LAPACK/BLAS call costs several times the
-# arithmetic (argument checks, dispatch), and these kernels run ~10⁵ times
-# per second of solve (bench/batch.py measures both; see README).
-cdef Py_ssize_t SMALL_N = 8
+# As in _hessian.curvature_tolerance_of: √ε·‖H‖∞, floored at the smallest normal double.
+cdef double CURVATURE_TOLERANCE = 1.4901161193847656e-08
+cdef double SMALLEST_NORMAL = 2.2250738585072014e-308
 # Armijo backtracking of the batched Newton method.
 cdef int LINE_SEARCH_MAXEVAL = 40
 cdef double LINE_SEARCH_ROUNDING = 1e-12   # as _line_search's ROUNDING
@@ -97,14 +97,13 @@ cdef bint lower_finite(const double* block, Py_ssize_t n) noexcept nogil:
 cdef class DenseKernels:
     """The per-problem linear algebra on one column-major n-by-n block, with shared work space.
 
+    The factorizations, solves, products and bounds are `_dense`'s kernels,
+    the ones `DenseHessian` runs, so a batch computes `minimize`'s numbers.
     Problems are processed one after another, so one set of work arrays
     serves the whole batch.
     """
     cdef Py_ssize_t n
     cdef double[::1] factor, newton_step, secular_work, curvature_vector, curvature_product
-    # 1 / L[j, j] of the last small factorization: the solves multiply instead
-    # of dividing, and a division costs several multiplications' time.
-    cdef double[::1] inverse_diagonal
     cdef double[::1] hess_step
     cdef int maxiter
     cdef double k_easy, k_hard
@@ -112,7 +111,6 @@ cdef class DenseKernels:
     def __cinit__(self, Py_ssize_t n, int maxiter=25, double k_easy=0.1, double k_hard=0.2):
         self.n = n
         self.factor = np.zeros(n * n)
-        self.inverse_diagonal = np.empty(n)
         self.newton_step = np.empty(n)
         self.secular_work = np.empty(n)
         self.curvature_vector = np.empty(n)
@@ -124,77 +122,19 @@ cdef class DenseKernels:
 
     cdef lapack_int factorize(self, const double* hess, double shift) noexcept nogil:
         """Cholesky of H + shift·I into `factor`; LAPACK's info (0: positive definite)."""
-        cdef Py_ssize_t n = self.n, i, j, p
-        cdef double* factor = &self.factor[0]
-        cdef double* inverse_diagonal = &self.inverse_diagonal[0]
-        cdef double diagonal, total
-        for j in range(n):
-            for i in range(j, n):
-                factor[i + j * n] = hess[i + j * n]
-            factor[j + j * n] += shift
-        if n > SMALL_N:
-            return cholesky_lower(factor, <lapack_int>n)
-        for j in range(n):
-            diagonal = factor[j + j * n]
-            for p in range(j):
-                diagonal -= factor[j + p * n] * factor[j + p * n]
-            if not diagonal > 0.0:      # NaN fails here too, as in dpotrf
-                return <lapack_int>(j + 1)
-            diagonal = sqrt(diagonal)
-            factor[j + j * n] = diagonal
-            inverse_diagonal[j] = 1.0 / diagonal
-            for i in range(j + 1, n):
-                total = factor[i + j * n]
-                for p in range(j):
-                    total -= factor[i + p * n] * factor[j + p * n]
-                factor[i + j * n] = total * inverse_diagonal[j]
-        return 0
+        return shifted_cholesky(hess, shift, &self.factor[0], self.n)
 
     cdef void solve_lower(self, double* rhs) noexcept nogil:
         """rhs ← L⁻¹ rhs for the factor L of the last successful `factorize`."""
-        cdef Py_ssize_t n = self.n, i, p
-        cdef const double* factor = &self.factor[0]
-        cdef double total
-        if n > SMALL_N:
-            triangular_solve_lower(factor, <lapack_int>n, False, rhs)
-            return
-        for i in range(n):
-            total = rhs[i]
-            for p in range(i):
-                total -= factor[i + p * n] * rhs[p]
-            rhs[i] = total * self.inverse_diagonal[i]
+        cholesky_solve(&self.factor[0], self.n, rhs, True)
 
     cdef void solve(self, double* rhs) noexcept nogil:
         """rhs ← (L Lᵀ)⁻¹ rhs."""
-        cdef Py_ssize_t n = self.n, i, p
-        cdef const double* factor = &self.factor[0]
-        cdef double total
-        if n > SMALL_N:
-            triangular_solve_lower(factor, <lapack_int>n, False, rhs)
-            triangular_solve_lower(factor, <lapack_int>n, True, rhs)
-            return
-        self.solve_lower(rhs)
-        for i in range(n - 1, -1, -1):
-            total = rhs[i]
-            for p in range(i + 1, n):
-                total -= factor[p + i * n] * rhs[p]
-            rhs[i] = total * self.inverse_diagonal[i]
+        cholesky_solve(&self.factor[0], self.n, rhs, False)
 
     cdef void product(self, const double* hess, const double* v, double* out) noexcept nogil:
         """out = H v from the lower triangle."""
-        cdef Py_ssize_t n = self.n, i, j
-        cdef double h
-        if n > SMALL_N:
-            symmetric_matvec_lower(hess, <lapack_int>n, v, out)
-            return
-        for i in range(n):
-            out[i] = 0.0
-        for j in range(n):
-            out[j] += hess[j + j * n] * v[j]
-            for i in range(j + 1, n):
-                h = hess[i + j * n]
-                out[i] += h * v[j]
-                out[j] += h * v[i]
+        symmetric_matvec(hess, self.n, v, out)
 
     cdef double model_decrease(self, const double* hess, const double* grad,
                                const double* step) noexcept nogil:
@@ -202,62 +142,23 @@ cdef class DenseKernels:
         self.product(hess, step, &self.hess_step[0])
         return -(dot_raw(grad, step, self.n) + 0.5 * dot_raw(step, &self.hess_step[0], self.n))
 
-    cdef void curvature_bounds(self, const double* hess, CurvatureBounds* bounds) noexcept nogil:
-        """Gershgorin, Frobenius and ∞-norm bounds, as `DenseHessian.curvature_bounds`."""
-        cdef Py_ssize_t n = self.n, i, j
-        cdef double h, radius, frob = 0.0, lower = 0.0, upper = 0.0, inf_norm = 0.0
-        cdef double diag_min = 0.0
-        for i in range(n):
-            radius = 0.0
-            for j in range(i):
-                h = fabs(hess[i + j * n])
-                radius += h
-                frob += h * h
-            for j in range(i + 1, n):
-                h = fabs(hess[j + i * n])
-                radius += h
-                frob += h * h
-            h = hess[i + i * n]
-            frob += h * h
-            if i == 0:
-                lower, upper, diag_min = h - radius, h + radius, h
-            else:
-                lower = fmin(lower, h - radius)
-                upper = fmax(upper, h + radius)
-                diag_min = fmin(diag_min, h)
-            inf_norm = fmax(inf_norm, fabs(h) + radius)
-        bounds.gershgorin_lower = lower
-        bounds.gershgorin_upper = upper
-        bounds.frobenius_norm = sqrt(frob)
-        bounds.inf_norm = inf_norm
-        bounds.diag_min = diag_min
-
-    cdef double diagonal_min(self, const double* hess) noexcept nogil:
-        cdef Py_ssize_t i, n = self.n
-        cdef double smallest = hess[0]
-        for i in range(1, n):
-            smallest = fmin(smallest, hess[i + i * n])
-        return smallest
-
     cdef int factorize_modified(self, const double* hess, double* shift,
                                 int* factorizations) noexcept nogil:
         """Factor H + τI, τ ≥ 0 the smallest found by doubling; as `_hessian.factorize_modified`."""
         cdef CurvatureBounds bounds
         cdef double tau, beta
         cdef int attempts
-        self.curvature_bounds(hess, &bounds)
         factorizations[0] = 0
-        beta = SHIFT_FLOOR * bounds.frobenius_norm
-        if beta == 0.0:
-            beta = SHIFT_FLOOR
-        if bounds.diag_min > 0.0:
+        if dense_diagonal_min(hess, self.n) > 0.0:
             factorizations[0] += 1
             if self.factorize(hess, 0.0) == 0:
                 shift[0] = 0.0
                 return 0
-            tau = beta
-        else:
-            tau = beta - bounds.diag_min
+        dense_curvature_bounds(hess, self.n, &bounds)
+        beta = SHIFT_FLOOR * bounds.inf_norm
+        if beta == 0.0:
+            beta = SHIFT_FLOOR
+        tau = beta if bounds.diag_min > 0.0 else beta - bounds.diag_min
         for attempts in range(200):
             factorizations[0] += 1
             if self.factorize(hess, tau) == 0:
@@ -274,28 +175,39 @@ cdef class DenseKernels:
         shift[0] = tau
         return 1
 
+    cdef bint second_order_point(self, const double* hess) noexcept nogil:
+        """No curvature below −√ε·‖H‖∞: H + tol·I factors (`_hessian.second_order_point`)."""
+        cdef CurvatureBounds bounds
+        dense_curvature_bounds(hess, self.n, &bounds)
+        return self.factorize(hess, fmax(CURVATURE_TOLERANCE * bounds.inf_norm,
+                                         SMALLEST_NORMAL)) == 0
+
     cdef double small_curvature_vector(self, const double* hess, double shift) noexcept nogil:
         """Unit z with small zᵀ(H + shift·I)z by inverse iteration; returns that curvature.
 
-        As `ExactSubproblem.small_curvature_vector`, same deterministic start.
+        As `_hessian.smallest_curvature_direction`, same deterministic start.
         """
         cdef Py_ssize_t i, it, n = self.n
         cdef double* z = &self.curvature_vector[0]
-        cdef double length
+        cdef double length, total
         cdef unsigned long state = 12345
         for i in range(n):
             state = (state * 6364136223846793005UL + 1442695040888963407UL)
             z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
-        for it in range(3):
-            length = norm2_raw(z, n)
+        for it in range(4):
+            total = 0.0
+            for i in range(n):
+                total += z[i] * z[i]
+            length = sqrt(total)
             for i in range(n):
                 z[i] /= length
-            self.solve(z)
-        length = norm2_raw(z, n)
-        for i in range(n):
-            z[i] /= length
+            if it < 3:
+                self.solve(z)
         self.product(hess, z, &self.curvature_product[0])
-        return dot_raw(z, &self.curvature_product[0], n) + shift
+        total = 0.0
+        for i in range(n):
+            total += z[i] * self.curvature_product[i]
+        return total + shift
 
     cdef double boundary_multiple(self, const double* p, double lam, double z_curvature,
                                   double radius) noexcept nogil:
@@ -329,7 +241,7 @@ cdef class DenseKernels:
         report.hess_shift = 0.0
         report.factorizations = 0
         report.status = SUBPROBLEM_OK
-        newton_tried = self.diagonal_min(hess) > 0.0
+        newton_tried = dense_diagonal_min(hess, n) > 0.0
         if newton_tried:
             report.factorizations += 1
             newton_failed = self.factorize(hess, 0.0) != 0
@@ -348,7 +260,7 @@ cdef class DenseKernels:
                 self.solve_lower(secular)
                 w_norm_sq = dot_raw(secular, secular, n)
                 lam_newton = (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
-        self.curvature_bounds(hess, &bounds)
+        dense_curvature_bounds(hess, n, &bounds)
         lam_lower = fmax(0.0, fmax(-bounds.diag_min, gnorm / radius - fmin(
             bounds.gershgorin_upper, fmin(bounds.frobenius_norm, bounds.inf_norm))))
         lam_upper = fmax(0.0, gnorm / radius + fmin(
@@ -762,7 +674,7 @@ cdef class BatchSolver:
     cdef DenseKernels kernels
     cdef Py_ssize_t m, n, k
     cdef double gtol
-    cdef bint inf_norm, jac_with_value
+    cdef bint inf_norm, jac_with_value, escape_saddles
     cdef Py_ssize_t maxiter
     # Working arrays, by position in the active set.
     cdef object index_array, all_positions
@@ -782,12 +694,13 @@ cdef class BatchSolver:
     cdef signed char[::1] status_view, start_failed
 
     def __init__(self, BatchObjective objective, x0, index, double gtol, bint inf_norm,
-                 Py_ssize_t maxiter, int subproblem_maxiter=25):
+                 Py_ssize_t maxiter, bint escape_saddles=True, int subproblem_maxiter=25):
         cdef Py_ssize_t m = x0.shape[0], n = x0.shape[1]
         self.objective = objective
         self.kernels = DenseKernels(n, subproblem_maxiter)
         self.m, self.n, self.k = m, n, m
         self.gtol, self.inf_norm, self.maxiter = gtol, inf_norm, maxiter
+        self.escape_saddles = escape_saddles
         self.jac_with_value = objective.jac_with_value
         self.index_array = index
         self.all_positions = np.arange(m, dtype=np.intp)
@@ -936,11 +849,21 @@ cdef class BatchSolver:
         self.state[q] = NONFINITE
         self.start_failed[self.index[q]] = 1
 
-    cdef bint stops(self, Py_ssize_t q) noexcept nogil:
-        """The tests at the top of an iteration: converged, or out of iterations."""
+    cdef bint stops(self, Py_ssize_t q, bint can_leave_saddles) noexcept nogil:
+        """The tests at the top of an iteration: converged, or out of iterations.
+
+        With `escape_saddles`, ‖g‖ ≤ gtol is success only where H has no
+        curvature below −tol, as in `_trust_region`; trust-exact's hard case
+        then steps away from the saddle, while the batched newton, which has
+        no negative-curvature step, stops there with status 5.
+        """
         if gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol:
-            self.state[q] = SUCCESS
-            return True
+            if not self.escape_saddles or self.kernels.second_order_point(&self.hess[q, 0, 0]):
+                self.state[q] = SUCCESS
+                return True
+            if not can_leave_saddles:
+                self.state[q] = SADDLE
+                return True
         if self.nit[self.index[q]] >= self.maxiter:
             self.state[q] = MAXITER
             return True
@@ -956,7 +879,7 @@ cdef class BatchSolver:
             k = self.k
             with nogil:
                 for q in range(k):
-                    if self.stops(q):
+                    if self.stops(q, True):
                         continue
                     self.kernels.exact_step(&self.hess[q, 0, 0], &self.grad[q, 0], self.scalar[q],
                                             &self.step[q, 0], &report)
@@ -965,7 +888,9 @@ cdef class BatchSolver:
                                          if report.status == SUBPROBLEM_FACTORIZATION_FAILED
                                          else NONFINITE)
                     elif not report.model_decrease > 0.0:
-                        self.state[q] = NO_PROGRESS
+                        self.state[q] = (SADDLE if gradient_norm_raw(&self.grad[q, 0], n,
+                                                                     self.inf_norm) <= self.gtol
+                                         else NO_PROGRESS)
                     else:
                         self.model_decrease[q] = report.model_decrease
                         self.hits_boundary[q] = report.hits_boundary
@@ -1045,7 +970,7 @@ cdef class BatchSolver:
             k = self.k
             with nogil:
                 for q in range(k):
-                    if self.stops(q):
+                    if self.stops(q, False):
                         continue
                     if self.kernels.factorize_modified(&self.hess[q, 0, 0], &shift,
                                                        &factorizations):

@@ -48,7 +48,8 @@ class BatchResult(OptimizeResult):
         each call in which its row was passed.
     status : ndarray of int, shape (m,)
         As in `minimize`: 0 converged, 1 iteration limit, 2 no further
-        progress, 3 factorization failed, 4 non-finite values.
+        progress, 3 factorization failed, 4 non-finite values, 5 stopped at a
+        saddle (a stationary point where H has negative curvature).
     success : ndarray of bool, shape (m,)
     message : ndarray of str (object dtype), shape (m,)
     trust_radius : ndarray, shape (m,)
@@ -237,6 +238,12 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
             The norm of that test (default 2).
         maxiter : int
             Most iterations per problem (default 200·n).
+        escape_saddles : bool
+            Default True: ‖∇f_i‖ ≤ gtol counts as success only where H_i has
+            no curvature below −√ε·‖H_i‖∞. 'trust-exact' then steps away
+            along negative curvature (as `minimize` does); the batched
+            'newton' stops such a problem with status 5. False: the
+            first-order test alone.
         initial_trust_radius, max_trust_radius, eta, subproblem_maxiter
             ('trust-exact') As for `fastnewton.trust_exact` (1.0, 1000.0,
             0.15, 25).
@@ -313,7 +320,7 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
     index = np.arange(m, dtype=np.intp)
     objective = BatchObjective(fun, jac, hess, args, batch_arrays, index, n, opts["rel_step"])
     solver = BatchSolver(objective, x, index, opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                         opts.get("subproblem_maxiter", 25))
+                         opts["escape_saddles"], opts.get("subproblem_maxiter", 25))
     if method == "trust-exact":
         solver.run_trust_exact(opts["initial_trust_radius"], opts["max_trust_radius"],
                                opts["eta"])
@@ -326,7 +333,7 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
     messages = np.array([_MESSAGES[Status.SUCCESS], _MESSAGES[Status.MAXITER],
                          _NO_PROGRESS["line search" if method == "newton" else "trust"],
                          _MESSAGES[Status.LINALG_ERROR], _MESSAGES[Status.NONFINITE],
-                         _START_FAILED], dtype=object)
+                         _MESSAGES[Status.SADDLE], _START_FAILED], dtype=object)
     code = status.copy()
     code[solver.start_failed_out.astype(bool)] = len(messages) - 1
     return BatchResult({

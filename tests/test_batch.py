@@ -80,13 +80,10 @@ def test_trust_exact_batch_matches_separate_solves(problem, spread, mode):
     for i, ref in enumerate(solve_separately(scalar_kwargs, x0, "trust-exact")):
         assert (res.nit[i], res.nfev[i], res.njev[i], res.nhev[i], res.status[i]) == \
             (ref.nit, ref.nfev, ref.njev, ref.nhev, ref.status), i
-        # Rounding differs (the batch factors small blocks by its own loops,
-        # minimize by LAPACK). Where the stopping point is ill-determined
-        # (Powell's singular minimizer, where x − x* ~ ‖g‖^(1/3); noisy
-        # finite-difference gradients) that shows in x, not in the counts.
-        xtol = 2e-5 if problem.name == "powell_singular" else (1e-7 if fd_gradient else 1e-9)
-        np.testing.assert_allclose(res.x[i], ref.x, rtol=0, atol=xtol)
-        assert res.trust_radius[i] == pytest.approx(ref.trust_radius, rel=1e-12)
+        # The same kernels in the same order (_dense's): the same numbers, bit for bit.
+        np.testing.assert_array_equal(res.x[i], ref.x)
+        np.testing.assert_array_equal(res.hess[i], ref.hess)
+        assert res.trust_radius[i] == ref.trust_radius
     assert len(set(res.nit.tolist())) > 1, "the problems should stop at different iterations"
     assert res.success.all()
     for x, g in zip(res.x, res.jac):
@@ -229,12 +226,48 @@ def test_failing_problems_do_not_disturb_the_others():
         ref = fastnewton.minimize(lambda x: fun_nan(x[None])[0], x0[i], jac=rosen.jac,
                                   hess=rosen.hess, options=options)
         assert (res.nit[i], res.nfev[i], res.status[i]) == (ref.nit, ref.nfev, ref.status)
-        np.testing.assert_allclose(res.x[i], ref.x, rtol=1e-9, atol=1e-12)
+        np.testing.assert_array_equal(res.x[i], ref.x)
     # The same problems without the failing ones around them: the same results, bit for bit.
     clean = fastnewton.minimize_batch(fun_nan, x0[[0, 5, 6, 7]], jac=jac, hess=hess_nan,
                                       options=options)
     np.testing.assert_array_equal(clean.x, res.x[[0, 5, 6, 7]])
     np.testing.assert_array_equal(clean.nit, res.nit[[0, 5, 6, 7]])
+
+
+def test_saddles_follow_the_second_order_test():
+    """f = x² − y² + y⁴/4: a saddle at 0, minima at (0, ±√2).
+
+    trust-exact leaves the saddle through its hard case, exactly as minimize
+    does; the batched newton has no negative-curvature step and says status 5;
+    escape_saddles=False stops both at the saddle with the first-order test.
+    """
+    def fun(X):
+        return X[:, 0] ** 2 - X[:, 1] ** 2 + X[:, 1] ** 4 / 4
+
+    def jac(X):
+        return np.column_stack([2 * X[:, 0], -2 * X[:, 1] + X[:, 1] ** 3])
+
+    def hess(X):
+        H = np.zeros((len(X), 2, 2))
+        H[:, 0, 0] = 2.0
+        H[:, 1, 1] = -2.0 + 3 * X[:, 1] ** 2
+        return H
+
+    x0 = np.array([[0.0, 0.0], [0.3, 0.1], [0.0, 2.0]])
+    res = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, options={"gtol": 1e-10})
+    assert res.success.all()
+    np.testing.assert_allclose(np.abs(res.x[:, 1]), np.sqrt(2.0), rtol=1e-9)
+    ref = fastnewton.minimize(lambda x: fun(x[None])[0], x0[0], jac=lambda x: jac(x[None])[0],
+                              hess=lambda x: hess(x[None])[0], options={"gtol": 1e-10})
+    np.testing.assert_array_equal(res.x[0], ref.x)
+    assert res.nit[0] == ref.nit
+
+    newton = fastnewton.minimize_batch(fun, x0, method="newton", jac=jac, hess=hess)
+    assert newton.status[0] == 5 and not newton.success[0] and "saddle" in newton.message[0]
+    assert newton.success[1:].all()
+    first_order = fastnewton.minimize_batch(fun, x0[:1], jac=jac, hess=hess,
+                                            options={"escape_saddles": False})
+    assert first_order.success[0] and first_order.nit[0] == 0
 
 
 def test_nonfinite_trial_points_shrink_the_newton_step():
