@@ -297,7 +297,7 @@ def main():
     checks = [
         ("(a) speedup over the scipy trust-exact loop >= 80x, same solutions",
          a["speedup"] >= 80 and a["same_solutions"],
-         "%.0fx, max relative difference in x %.1e" % (a["speedup"], a["agreement"])),
+         "%.1fx, max relative difference in x %.1e" % (a["speedup"], a["agreement"])),
         ("(a) fastnewton's own time <= 25% of the batched solve", a["own_fraction"] <= 0.25,
          "%.1f%%" % (100 * a["own_fraction"])),
         ("(b) fastnewton's own time <= 25% of the batched solve", b["own_fraction"] <= 0.25,
