@@ -24,14 +24,17 @@ quarters of the time or more, so threads here would gain little while
 bringing an OpenMP runtime into the build and the wheels next to
 OpenBLAS's own threads. Parallelism comes from splitting the batch instead
 (threads or processes, e.g. examples/dask_batch.py): the GIL is released
-around all of this module's loops.
+around the per-problem step, line-search and update loops, the compaction,
+the gathers of X and the Hessian copies and finite differences; only the
+O(k) copies of values and gradients and the callbacks themselves keep it.
 
 The per-problem algorithms follow `_trust_region.trust_region`,
-`_subproblems.ExactSubproblem` and `_hessian.factorize_modified` step for
-step (same constants, same branches), so a batch reproduces `minimize`'s
-trust-exact iterates up to rounding. They are written again over raw rows
-because those go through the `SymmetricMatrix` interface, whose methods may
-call Python and so need the GIL.
+`_subproblems.ExactSubproblem`, `_hessian.factorize_modified` and
+`smallest_curvature_direction` step for step (same constants, same
+branches) on `_dense`'s block kernels, so each problem of a trust-exact
+batch gets `minimize`'s iterates bit for bit. They are written again over
+raw rows because those go through the `SymmetricMatrix` interface, whose
+methods may call Python and so need the GIL.
 """
 
 cimport cython
