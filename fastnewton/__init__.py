@@ -28,8 +28,8 @@ from fastnewton._curvature import CriticalPoint
 from fastnewton._derivatives import approx_hessian, approx_jacobian
 from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
 from fastnewton._minimize import minimize
-from fastnewton._taylor import TaylorModel, taylor
 from fastnewton._minimize_batch import BatchResult, minimize_batch
+from fastnewton._taylor import TaylorModel, taylor
 
 __version__ = "0.1.0"
 __all__ = [
