@@ -61,8 +61,10 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         storage = DenseHessian(n)
     else:
         storage = HessianProducts(objective)
-    if isinstance(storage, BandedHessian) and opts["check_bandwidth"] and jac is not None \
-            and (jac is True or callable(jac)):
+    check = opts["check_bandwidth"]
+    if check is None:
+        check = not callable(hess)     # an analytic band is the user's own declaration
+    if isinstance(storage, BandedHessian) and check and (jac is True or callable(jac)):
         _probe_bandwidth(objective, fun, jac, hess, x, args, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
@@ -198,6 +200,15 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
             Most iterations (default 200·n); 0 evaluates x0 only.
         c1, c2 : float
             Strong Wolfe constants (default 1e-4, 0.9).
+        bandwidth : int
+            Half-bandwidth b of a banded Hessian: `hess` then returns LAPACK
+            lower band storage ``hess_band[k, j] = H[j + k, j]`` of shape
+            (b + 1, n), or is left out and the band comes from 2b + 1
+            gradient calls; memory O(n·b), no n-by-n array.
+        check_bandwidth : bool
+            Probe the band against a central difference of `jac` at x0 and
+            warn (`BandwidthWarning`) if the function has curvature outside
+            it; default: only for finite-difference bands.
         finite_diff_rel_step : float
             Relative finite-difference step (default √ε forward, ∛ε central).
         disp : bool
@@ -252,6 +263,15 @@ _TRUST_OPTIONS = """    **options
         eta : float
             Steps with actual/predicted decrease above eta are accepted,
             0 ≤ eta < 0.25 (default 0.15).
+        bandwidth : int
+            Half-bandwidth b of a banded Hessian: `hess` then returns LAPACK
+            lower band storage ``hess_band[k, j] = H[j + k, j]`` of shape
+            (b + 1, n), or is left out and the band comes from 2b + 1
+            gradient calls; memory O(n·b), no n-by-n array.
+        check_bandwidth : bool
+            Probe the band against a central difference of `jac` at x0 and
+            warn (`BandwidthWarning`) if the function has curvature outside
+            it; default: only for finite-difference bands.
         finite_diff_rel_step : float
             Relative finite-difference step (default √ε forward, ∛ε central).
         disp : bool

@@ -146,7 +146,8 @@ _COMMON_OPTIONS = {
     "finite_diff_rel_step": (None, lambda v: None if v is None else _number(
         "finite_diff_rel_step", v, 0.0, 1.0, low_open=True)),
     "bandwidth": (None, lambda v: None if v is None else as_bandwidth(v)),
-    "check_bandwidth": (True, lambda v: _flag("check_bandwidth", v)),
+    # None: probe the band only when it comes from finite differences.
+    "check_bandwidth": (None, lambda v: _flag("check_bandwidth", v)),
 }
 _LINE_SEARCH_OPTIONS = {
     "c1": (1e-4, lambda v: _number("c1", v, 0.0, 1.0, True, True)),
