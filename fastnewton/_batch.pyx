@@ -46,13 +46,13 @@ from fastnewton._hessian cimport CurvatureBounds
 from fastnewton._dense cimport (shifted_cholesky, cholesky_solve, symmetric_matvec,
                                dense_curvature_bounds, dense_diagonal_min)
 from fastnewton._subproblems cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
-                                      next_lambda)
+                                      next_lambda, boundary_multiple_raw)
 from fastnewton._lapack cimport lapack_int
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  SADDLE)
 from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
-from fastnewton._vector cimport (dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, boundary_roots_raw,
-                                copy_raw)
+from fastnewton._vector cimport (dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw,
+                                inverse_iteration_start)
 
 cdef double EPS = np.finfo(np.float64).eps
 # As in _trust_region: the rounding error of f added to both decreases in rho.
@@ -193,10 +193,7 @@ cdef class DenseKernels:
         cdef Py_ssize_t i, it, n = self.n
         cdef double* z = &self.curvature_vector[0]
         cdef double length, total
-        cdef unsigned long state = 12345
-        for i in range(n):
-            state = (state * 6364136223846793005UL + 1442695040888963407UL)
-            z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
+        inverse_iteration_start(z, n)
         for it in range(4):
             total = 0.0
             for i in range(n):
@@ -211,17 +208,6 @@ cdef class DenseKernels:
         for i in range(n):
             total += z[i] * self.curvature_product[i]
         return total + shift
-
-    cdef double boundary_multiple(self, const double* p, double lam, double z_curvature,
-                                  double radius) noexcept nogil:
-        """τ with ‖p + τz‖ = radius and the lower model; as `ExactSubproblem.boundary_multiple`."""
-        cdef const double* z = &self.curvature_vector[0]
-        cdef double tau_low, tau_high, z_dot_p = dot_raw(z, p, self.n)
-        boundary_roots_raw(p, z, self.n, radius, &tau_low, &tau_high)
-        if (-lam * tau_low * z_dot_p + 0.5 * tau_low * tau_low * (z_curvature - lam)
-                <= -lam * tau_high * z_dot_p + 0.5 * tau_high * tau_high * (z_curvature - lam)):
-            return tau_low
-        return tau_high
 
     cdef void exact_step(self, const double* hess, const double* grad, double radius,
                          double* step, StepReport* report) noexcept nogil:
@@ -300,7 +286,7 @@ cdef class DenseKernels:
             lam_newton = lam + (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
             if step_norm < radius:
                 z_curvature = self.small_curvature_vector(hess, lam)
-                tau = self.boundary_multiple(p, lam, z_curvature, radius)
+                tau = boundary_multiple_raw(p, z, n, lam, z_curvature, radius)
                 step_curvature = -dot_raw(p, grad, n)
                 if tau * tau * z_curvature <= self.k_hard * (step_curvature + lam * radius * radius):
                     axpy_raw(tau, z, p, p, n)
@@ -330,7 +316,7 @@ cdef class DenseKernels:
             step_lambda = lam
             if norm2_raw(p, n) < radius and lam > 0.0:
                 z_curvature = self.small_curvature_vector(hess, lam)
-                axpy_raw(self.boundary_multiple(p, lam, z_curvature, radius), z, p, p, n)
+                axpy_raw(boundary_multiple_raw(p, z, n, lam, z_curvature, radius), z, p, p, n)
                 report.hard_case = True
         step_norm = norm2_raw(p, n)
         if step_norm > radius:

@@ -1,6 +1,7 @@
 """Hessian storage interface and the modified Cholesky factorization built on it."""
 
 from libc.math cimport fmax, sqrt
+from fastnewton._vector cimport inverse_iteration_start
 
 
 cdef class SymmetricMatrix:
@@ -102,12 +103,7 @@ cdef int smallest_curvature_direction(SymmetricMatrix hess, double shift, double
     """
     cdef Py_ssize_t i, it, n = hess.n
     cdef double length, total
-    cdef unsigned long state = 12345
-    # A fixed pseudo-random start: deterministic, and not orthogonal to the
-    # wanted eigenvector except by accident.
-    for i in range(n):
-        state = (state * 6364136223846793005UL + 1442695040888963407UL)
-        z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
+    inverse_iteration_start(&z[0], n)
     for it in range(4):
         total = 0.0
         for i in range(n):

@@ -200,15 +200,7 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
             Most iterations (default 200·n); 0 evaluates x0 only.
         c1, c2 : float
             Strong Wolfe constants (default 1e-4, 0.9).
-        bandwidth : int
-            Half-bandwidth b of a banded Hessian: `hess` then returns LAPACK
-            lower band storage ``hess_band[k, j] = H[j + k, j]`` of shape
-            (b + 1, n), or is left out and the band comes from 2b + 1
-            gradient calls; memory O(n·b), no n-by-n array.
-        check_bandwidth : bool
-            Probe the band against a central difference of `jac` at x0 and
-            warn (`BandwidthWarning`) if the function has curvature outside
-            it; default: only for finite-difference bands.
+    <band options>
         finite_diff_rel_step : float
             Relative finite-difference step (default √ε forward, ∛ε central).
         disp : bool
@@ -263,15 +255,7 @@ _TRUST_OPTIONS = """    **options
         eta : float
             Steps with actual/predicted decrease above eta are accepted,
             0 ≤ eta < 0.25 (default 0.15).
-        bandwidth : int
-            Half-bandwidth b of a banded Hessian: `hess` then returns LAPACK
-            lower band storage ``hess_band[k, j] = H[j + k, j]`` of shape
-            (b + 1, n), or is left out and the band comes from 2b + 1
-            gradient calls; memory O(n·b), no n-by-n array.
-        check_bandwidth : bool
-            Probe the band against a central difference of `jac` at x0 and
-            warn (`BandwidthWarning`) if the function has curvature outside
-            it; default: only for finite-difference bands.
+    <band options>
         finite_diff_rel_step : float
             Relative finite-difference step (default √ε forward, ∛ε central).
         disp : bool
@@ -411,5 +395,17 @@ def trust_ncg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
                 constraints, options)
 
 
+_BAND_OPTIONS = """        bandwidth : int
+            Half-bandwidth b of a banded Hessian: `hess` then returns LAPACK
+            lower band storage ``hess_band[k, j] = H[j + k, j]`` of shape
+            (b + 1, n), or is left out and the band comes from 2b + 1
+            gradient calls; memory O(n·b), no n-by-n array.
+        check_bandwidth : bool
+            Probe the band against a central difference of `jac` at x0 and
+            warn (`BandwidthWarning`) if the function has curvature outside
+            it; default: only for finite-difference bands."""
+
 for _method in (trust_exact, dogleg, trust_ncg):
     _method.__doc__ = _method.__doc__.replace("    <trust-region options>", _TRUST_OPTIONS.rstrip("\n"))
+for _method in (newton, trust_exact, dogleg, trust_ncg):
+    _method.__doc__ = _method.__doc__.replace("    <band options>", _BAND_OPTIONS)

@@ -1,5 +1,6 @@
 from libc.math cimport sqrt, fmax
 from fastnewton._hessian cimport SymmetricMatrix
+from fastnewton._vector cimport dot_raw, boundary_roots_raw
 
 cdef enum SubproblemStatus:
     SUBPROBLEM_OK
@@ -36,3 +37,19 @@ cdef inline double next_lambda(double lam_lower, double lam_upper) noexcept nogi
     if lam_upper - lam_lower <= 1e-12 * lam_upper:
         return lam_upper
     return fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))
+
+
+cdef inline double boundary_multiple_raw(const double* p, const double* z, Py_ssize_t n,
+                                         double lam, double z_curvature,
+                                         double radius) noexcept nogil:
+    """τ with ‖p + τz‖ = radius, of the two roots the one with the lower model.
+
+    m(p + τz) − m(p) = −λτ zᵀp + ½τ² zᵀHz, since Hp = −g − λp, and
+    zᵀHz = z_curvature − λ for the unit z. Shared with the batched kernel.
+    """
+    cdef double tau_low, tau_high, z_dot_p = dot_raw(z, p, n)
+    boundary_roots_raw(p, z, n, radius, &tau_low, &tau_high)
+    if (-lam * tau_low * z_dot_p + 0.5 * tau_low * tau_low * (z_curvature - lam)
+            <= -lam * tau_high * z_dot_p + 0.5 * tau_high * tau_high * (z_curvature - lam)):
+        return tau_low
+    return tau_high

@@ -248,7 +248,7 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
                 if smallest_curvature_direction(hess, lam, z, self.curvature_product, &z_curvature):
                     report.status = SUBPROBLEM_NONFINITE
                     return 0
-                tau = self.boundary_multiple(p, lam, z_curvature, radius)
+                tau = boundary_multiple_raw(&p[0], &z[0], n, lam, z_curvature, radius)
                 step_curvature = -dot(p, grad)   # pᵀ(H + λI)p
                 if tau * tau * z_curvature <= self.k_hard * (step_curvature + lam * radius * radius):
                     axpy_into(tau, z, p, p)
@@ -282,7 +282,7 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
                 if smallest_curvature_direction(hess, lam, z, self.curvature_product, &z_curvature):
                     report.status = SUBPROBLEM_NONFINITE
                     return 0
-                axpy_into(self.boundary_multiple(p, lam, z_curvature, radius), z, p, p)
+                axpy_into(boundary_multiple_raw(&p[0], &z[0], n, lam, z_curvature, radius), z, p, p)
                 report.hard_case = True
         step_norm = norm2(p)
         if step_norm > radius:
@@ -296,20 +296,6 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
         if self.model_decrease(hess, grad, step, &report.model_decrease):
             report.status = SUBPROBLEM_NONFINITE
         return 0
-
-    cdef double boundary_multiple(self, const double[::1] p, double lam, double z_curvature,
-                                  double radius) noexcept nogil:
-        """τ with ‖p + τz‖ = radius, of the two roots the one with the lower model.
-
-        m(p + τz) − m(p) = −λτ zᵀp + ½τ² zᵀHz, since Hp = −g − λp, and
-        zᵀHz = z_curvature − λ for the unit z.
-        """
-        cdef double tau_low, tau_high, z_dot_p = dot(self.curvature_vector, p)
-        boundary_roots(p, self.curvature_vector, radius, &tau_low, &tau_high)
-        if (-lam * tau_low * z_dot_p + 0.5 * tau_low * tau_low * (z_curvature - lam)
-                <= -lam * tau_high * z_dot_p + 0.5 * tau_high * tau_high * (z_curvature - lam)):
-            return tau_low
-        return tau_high
 
 
 cdef class SteihaugSubproblem(TrustRegionSubproblem):

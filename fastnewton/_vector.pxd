@@ -7,6 +7,16 @@
 from libc.math cimport sqrt
 
 
+cdef inline void inverse_iteration_start(double* z, Py_ssize_t n) noexcept nogil:
+    """A fixed pseudo-random start for inverse iteration: deterministic, and not
+    orthogonal to the wanted eigenvector except by accident."""
+    cdef Py_ssize_t i
+    cdef unsigned long state = 12345
+    for i in range(n):
+        state = (state * 6364136223846793005UL + 1442695040888963407UL)
+        z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
+
+
 cdef inline void copy_raw(const double* source, double* dest, Py_ssize_t n) noexcept nogil:
     """dest = source; a plain loop, far cheaper than a slice assignment or memcpy call for small n."""
     cdef Py_ssize_t i
