@@ -52,7 +52,7 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
                                  SADDLE)
 from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
 from fastnewton._vector cimport (dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw,
-                                inverse_iteration_start)
+                                inverse_iteration_start, normalize_raw)
 
 cdef double EPS = np.finfo(np.float64).eps
 # As in _trust_region: the rounding error of f added to both decreases in rho.
@@ -192,17 +192,12 @@ cdef class DenseKernels:
         """
         cdef Py_ssize_t i, it, n = self.n
         cdef double* z = &self.curvature_vector[0]
-        cdef double length, total
+        cdef double total
         inverse_iteration_start(z, n)
-        for it in range(4):
-            total = 0.0
-            for i in range(n):
-                total += z[i] * z[i]
-            length = sqrt(total)
-            for i in range(n):
-                z[i] /= length
-            if it < 3:
-                self.solve(z)
+        for it in range(3):
+            normalize_raw(z, n)
+            self.solve(z)
+        normalize_raw(z, n)
         self.product(hess, z, &self.curvature_product[0])
         total = 0.0
         for i in range(n):

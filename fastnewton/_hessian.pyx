@@ -1,7 +1,7 @@
 """Hessian storage interface and the modified Cholesky factorization built on it."""
 
 from libc.math cimport fmax, sqrt
-from fastnewton._vector cimport inverse_iteration_start
+from fastnewton._vector cimport inverse_iteration_start, normalize_raw
 
 
 cdef class SymmetricMatrix:
@@ -102,17 +102,12 @@ cdef int smallest_curvature_direction(SymmetricMatrix hess, double shift, double
     returns 1 if the product was not finite.
     """
     cdef Py_ssize_t i, it, n = hess.n
-    cdef double length, total
+    cdef double total
     inverse_iteration_start(&z[0], n)
-    for it in range(4):
-        total = 0.0
-        for i in range(n):
-            total += z[i] * z[i]
-        length = sqrt(total)
-        for i in range(n):
-            z[i] /= length
-        if it < 3:
-            hess.solve(&z[0])
+    for it in range(3):
+        normalize_raw(&z[0], n)
+        hess.solve(&z[0])
+    normalize_raw(&z[0], n)
     if hess.matvec(&z[0], &product[0]):
         return 1
     total = 0.0

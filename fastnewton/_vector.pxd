@@ -17,6 +17,17 @@ cdef inline void inverse_iteration_start(double* z, Py_ssize_t n) noexcept nogil
         z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
 
 
+cdef inline void normalize_raw(double* z, Py_ssize_t n) noexcept nogil:
+    """z ← z / ‖z‖₂."""
+    cdef Py_ssize_t i
+    cdef double total = 0.0, length
+    for i in range(n):
+        total += z[i] * z[i]
+    length = sqrt(total)
+    for i in range(n):
+        z[i] /= length
+
+
 cdef inline void copy_raw(const double* source, double* dest, Py_ssize_t n) noexcept nogil:
     """dest = source; a plain loop, far cheaper than a slice assignment or memcpy call for small n."""
     cdef Py_ssize_t i
