@@ -9,11 +9,4 @@ cdef class BandedHessian(SymmetricMatrix):
     cdef double[::1, :] factor
     cdef double[::1] pivots
     cdef bint has_factor
-    # Estimates of the upper triangle from finite differences, in the same
-    # layout as `values` (upper_estimates[i - j, j] estimates H[j, i]).
-    cdef double[::1, :] upper_estimates
-    cdef bint has_upper_estimates
-
-    cdef double[::1, :] estimates_buffer(self)
-    cdef void symmetrize_estimates(self) noexcept nogil
     cdef void matvec_kernel(self, const double* v, double* out) noexcept nogil

@@ -163,23 +163,6 @@ cdef class BandedHessian(SymmetricMatrix):
             finite = copy_band_checked(view, self.values)
         return 0 if finite else 1
 
-    cdef double[::1, :] estimates_buffer(self):
-        """The buffer for upper-triangle estimates, allocated on first use (finite differences only)."""
-        if not self.has_upper_estimates:
-            self.upper_estimates = np.zeros((self.bandwidth + 1, self.n), order="F")
-            self.has_upper_estimates = True
-        return self.upper_estimates
-
-    cdef void symmetrize_estimates(self) noexcept nogil:
-        """Average the finite-difference estimates of H[i, j] and H[j, i] into `values`."""
-        cdef Py_ssize_t rows = self.bandwidth + 1, n = self.n, k, j
-        for j in range(n):
-            for k in range(1, rows):
-                if j + k < n:
-                    self.values[k, j] = 0.5 * (self.values[k, j] + self.upper_estimates[k, j])
-                else:
-                    self.values[k, j] = 0.0
-
     cdef int matvec(self, const double* v, double* out) except -1:
         if self.n * (self.bandwidth + 1) >= NOGIL_MIN_ENTRIES:
             with nogil:

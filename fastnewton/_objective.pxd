@@ -38,8 +38,8 @@ cdef class Objective:
     cdef double[::1] cached_gradient
     cdef bint has_cached_value, has_cached_gradient
 
-    # Work arrays for finite differences; `perturbed` is handed to the user
-    # only as a copy.
+    # Work arrays for finite differences (see `need_work_arrays`);
+    # `perturbed` is handed to the user only as a copy.
     cdef object perturbed_array
     cdef double[::1] perturbed
     cdef double[::1] gradient_plus, gradient_minus
@@ -50,18 +50,27 @@ cdef class Objective:
     cdef object hess_operator
     cdef DenseHessian dense_products
 
-    # The last copy of a point handed to the user (never written by the solver).
+    # The last copy of a point handed to the user, and its data. The solver
+    # writes it again only while it holds the sole reference (see
+    # `reusable_user_point`).
     cdef object user_point
-    cdef const double[::1] user_point_view
+    cdef double* user_point_data
 
+    cdef void need_work_arrays(self)
     cdef object point_for_user(self, object x_array)
+    cdef bint reusable_user_point(self) noexcept
+    cdef object private_point(self, const double[::1] x)
+    cdef object user_gradient(self, object point)
     cdef object call(self, object function, object x_array)
+    cdef object call_at(self, object function, object point)
     cdef double call_fun(self, object x_array) except? -1.0
     cdef tuple split_value_and_gradient(self, object result)
     cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
                               DenseHessian out) except -1
     cdef int banded_fd_hessian(self, object x_array, const double[::1] grad,
                                BandedHessian out) except -1
+    cdef int banded_fd_band(self, object x_array, const double[::1] grad, Py_ssize_t b,
+                            double* band, Py_ssize_t row_step, Py_ssize_t column_step) except -1
     cdef int prepare_products(self, object x_array, const double[::1] grad) except -1
     cdef int value(self, object x_array, double* f) except -1
     cdef int gradient(self, object x_array, double[::1] out) except -1

@@ -15,12 +15,17 @@ from libc.math cimport sqrt, isfinite
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._dense cimport DenseHessian
 from fastnewton._banded cimport BandedHessian
-from fastnewton._vector cimport copy_into
+from cpython.ref cimport PyObject, _Py_REFCNT
+from fastnewton._vector cimport copy_into, copy_raw
 from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
 
 cdef bint same_point(const double[::1] a, const double[::1] b) noexcept nogil:
+    return same_point_raw(&a[0], &b[0], a.shape[0])
+
+
+cdef bint same_point_raw(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
-    for i in range(a.shape[0]):
+    for i in range(n):
         if a[i] != b[i]:
             return False
     return True
@@ -55,9 +60,8 @@ cdef double as_scalar(object value) except? -1.0:
     return float(array.reshape(()))
 
 
-cdef int copy_vector(object value, double[::1] out, str name) except -1:
-    """Validate a length-n vector from the user and copy it; returns 1 if it is not finite."""
-    cdef Py_ssize_t n = out.shape[0]
+cdef const double[:] vector_view(object value, Py_ssize_t n, str name) except *:
+    """A read-only view of a length-n vector from the user (converted only if it is not float64)."""
     cdef const double[:] view
     try:
         # The common case, a float64 vector, needs no conversion at all.
@@ -71,7 +75,59 @@ cdef int copy_vector(object value, double[::1] out, str name) except -1:
     if view.shape[0] != n:
         raise ValueError("%s must return an array of shape (%d,), got shape (%d,)"
                          % (name, n, view.shape[0]))
-    return 0 if copy_checked(view, out) else 1
+    return view
+
+
+cdef int copy_vector(object value, double[::1] out, str name) except -1:
+    """Validate a length-n vector from the user and copy it; returns 1 if it is not finite."""
+    return 0 if copy_checked(vector_view(value, out.shape[0], name), out) else 1
+
+
+cdef void step_group(double* point, const double* x, Py_ssize_t group, Py_ssize_t stride,
+                     double rel_step, bint backward, Py_ssize_t n) noexcept nogil:
+    """point[j] = x_j + h_j (or x_j − h_j) for the columns j = group, group + stride, …"""
+    cdef Py_ssize_t member, j
+    for member in range((n - group + stride - 1) // stride):
+        j = group + member * stride
+        if backward:
+            point[j] = x[j] - ((x[j] + fd_step(x[j], rel_step)) - x[j])
+        else:
+            point[j] = x[j] + fd_step(x[j], rel_step)
+
+
+cdef bint add_group_to_band(const double[:] plus, const double[:] base, double scale,
+                            const double* x, double rel_step, Py_ssize_t group,
+                            Py_ssize_t stride, Py_ssize_t b, double* band,
+                            Py_ssize_t row_step, Py_ssize_t column_step,
+                            Py_ssize_t n) noexcept nogil:
+    """Add the columns of one group to the band; False if any estimate is not finite.
+
+    For each column j of the group, (plus − base)·scale / h_j estimates
+    H[i, j] on rows i = j − b … j + b, which no other column of the group
+    reaches. H[j + k, j] is estimated twice, from column j and from column
+    j + k; each estimate adds half into band[k·row_step + j·column_step]
+    (which starts at zero), so the result is symmetrized as the dense case
+    is; the diagonal is estimated once.
+    """
+    cdef Py_ssize_t member, i, j
+    cdef double h, factor, estimate
+    cdef bint finite = True
+    for member in range((n - group + stride - 1) // stride):
+        j = group + member * stride
+        h = (x[j] + fd_step(x[j], rel_step)) - x[j]   # the step actually representable
+        factor = 0.5 * scale / h
+        for i in range(max(0, j - b), j):
+            estimate = (plus[i] - base[i]) * factor
+            band[(j - i) * row_step + i * column_step] += estimate
+            finite = finite & isfinite(estimate)
+        estimate = 2.0 * (plus[j] - base[j]) * factor
+        band[j * column_step] = estimate
+        finite = finite & isfinite(estimate)
+        for i in range(j + 1, min(n, j + b + 1)):
+            estimate = (plus[i] - base[i]) * factor
+            band[(i - j) * row_step + j * column_step] += estimate
+            finite = finite & isfinite(estimate)
+    return finite
 
 
 cdef class Objective:
@@ -121,34 +177,66 @@ cdef class Objective:
                                   else (central_rel_step() if central_gradient else forward_rel_step()))
         self.hessian_rel_step = (rel_step if rel_step is not None
                                  else (central_rel_step() if central_hessian else forward_rel_step()))
-        self.cached_point = np.empty(n)
-        self.cached_gradient = np.empty(n)
-        # Finite differences need work arrays; analytic derivatives do not.
-        if (self.gradient_source in (GRADIENT_FORWARD, GRADIENT_CENTRAL)
-                or self.hessian_source != HESSIAN_CALLABLE):
-            self.perturbed_array = np.empty(n)
+        if fun is not None:   # None: gradients only (`approx_hessian`)
+            self.cached_point = np.empty(n)
+            self.cached_gradient = np.empty(n)
+
+    cdef void need_work_arrays(self):
+        """Allocate the finite-difference work arrays on first use.
+
+        Not up front: analytic derivatives and the banded forward
+        differences need none, and every n-vector allocated but unused in a
+        one-off `approx_hessian` still costs fresh pages at large n.
+        """
+        if self.perturbed_array is None:
+            self.perturbed_array = np.empty(self.n)
             self.perturbed = self.perturbed_array
-            self.gradient_plus = np.empty(n)
-            self.gradient_minus = np.empty(n)
+            self.gradient_plus = np.empty(self.n)
+            self.gradient_minus = np.empty(self.n)
 
     cdef object point_for_user(self, object x_array):
-        """The point as an array the solver never writes: the last one handed out if it still holds these values, else a fresh copy.
+        """The point as an array the solver does not write while the user holds it.
 
-        fun, jac and hess at one point then share one copy (a comparison
-        instead of two copies), and a user who changed it gets a new one.
+        The last one handed out if it still holds these values (fun, jac and
+        hess at one point share one copy, a comparison instead of two
+        copies); else `private_point`.
         """
         cdef const double[::1] x = x_array
-        if self.user_point is not None and same_point(x, self.user_point_view):
+        if self.user_point is not None and same_point_raw(&x[0], self.user_point_data, self.n):
             return self.user_point
-        self.user_point = x_array.copy()
-        self.user_point_view = self.user_point
+        return self.private_point(x)
+
+    cdef bint reusable_user_point(self) noexcept:
+        """True when the solver holds the only reference to the last point handed out.
+
+        The user then kept no reference, view or buffer export of it (each
+        holds a reference), so writing it again cannot change anything they
+        hold. Reusing it saves an n-vector allocation per call, whose fresh
+        pages cost more than the copy at large n.
+        """
+        # The cast reads the count without the temporary reference a Python
+        # object argument would add.
+        return self.user_point is not None and _Py_REFCNT(<PyObject*>self.user_point) == 1
+
+    cdef object private_point(self, const double[::1] x):
+        """`user_point` set to a copy of `x`, in place when `reusable_user_point`, else new."""
+        cdef double[::1] data
+        if not self.reusable_user_point():
+            self.user_point = np.empty(self.n)
+            data = self.user_point
+            self.user_point_data = &data[0]
+        copy_raw(&x[0], self.user_point_data, self.n)
         return self.user_point
 
     cdef object call(self, object function, object x_array):
+        """function(point, *args) at a copy of `x_array` the solver does not write."""
+        return self.call_at(function, self.point_for_user(x_array))
+
+    cdef object call_at(self, object function, object point):
         """function(point, *args); without args, the one-argument call is the cheaper one."""
         if self.args:
-            return function(self.point_for_user(x_array), *self.args)
-        return function(self.point_for_user(x_array))
+            return function(point, *self.args)
+        return function(point)
 
     cdef double call_fun(self, object x_array) except? -1.0:
         """f at a point, uncached; with jac=True the gradient that comes along is dropped."""
@@ -202,6 +290,7 @@ cdef class Objective:
             copy_into(self.cached_gradient, out)
             return 0 if all_finite(out) else 1
         # Finite differences of f, one coordinate at a time.
+        self.need_work_arrays()
         self.value(x_array, &f0)
         copy_into(x, self.perturbed)
         for j in range(self.n):
@@ -243,6 +332,7 @@ cdef class Objective:
         cdef Py_ssize_t i, j, n = self.n
         cdef bint central = self.hessian_source == HESSIAN_CENTRAL
         cdef bint finite = True
+        self.need_work_arrays()
         copy_into(x, self.perturbed)
         for j in range(n):
             x_j = x[j]
@@ -262,51 +352,68 @@ cdef class Objective:
         out.symmetrize_from_columns()
         return 0 if finite else 1
 
+    cdef object user_gradient(self, object point):
+        """The gradient at `point` as the user returns it (unvalidated); counted."""
+        if self.gradient_source == GRADIENT_CALLABLE:
+            self.njev += 1
+            return self.call_at(self.jac, point)
+        if self.gradient_source == GRADIENT_WITH_VALUE:
+            self.nfev += 1
+            self.njev += 1
+            return self.split_value_and_gradient(self.call_at(self.fun, point))[1]
+        gradient = np.empty(self.n)
+        self.gradient(point, gradient)
+        return gradient
+
     cdef int banded_fd_hessian(self, object x_array, const double[::1] grad,
                                BandedHessian out) except -1:
-        """The band of H from 2b+1 gradient differences, whatever n (Curtis, Powell & Reid 1974).
+        """The band of H at `x_array` (gradient `grad`) into `out.values` by finite differences; 1 when not finite."""
+        cdef Py_ssize_t b = out.bandwidth
+        out.values[:, :] = 0.0
+        return self.banded_fd_band(x_array, grad, b, &out.values[0, 0], 1, b + 1)
+
+    cdef int banded_fd_band(self, object x_array, const double[::1] grad, Py_ssize_t b,
+                            double* band, Py_ssize_t row_step, Py_ssize_t column_step) except -1:
+        """The band of H from 2b+1 gradient differences, whatever n (Curtis, Powell & Reid 1974); 1 when not finite.
 
         Columns j and k of a band matrix share no nonzero row when
         |j − k| > 2b, so all columns j ≡ c (mod 2b+1) are perturbed at once
-        and one gradient difference yields each of them on its own rows.
-        Both triangles are estimated and averaged, as in the dense case.
+        and one gradient difference yields each of them on its own rows
+        (`add_group_to_band`). `band` (zeroed by the caller) receives
+        H[j + k, j] at band[k·row_step + j·column_step].
+
+        The perturbed point is the user point, rewritten in place for the
+        next group when the user kept no reference to it (else a new copy,
+        see `private_point`): no fresh n-vector per gradient. It is rewritten
+        whole, not just the previous group's entries put back, because a
+        user may have changed it.
         """
         cdef const double[::1] x = x_array
-        cdef Py_ssize_t n = self.n, b = out.bandwidth, group_count = min(2 * b + 1, n)
-        cdef Py_ssize_t group, member, i, j, first, last
-        cdef double[::1, :] lower = out.values
-        cdef double[::1, :] upper = out.estimates_buffer()
-        cdef double h, difference
+        cdef Py_ssize_t n = self.n, stride = min(2 * b + 1, n)
+        cdef Py_ssize_t group
+        cdef double rel_step = self.hessian_rel_step
+        cdef const double[:] plus
+        cdef const double[:] minus
         cdef bint central = self.hessian_source == HESSIAN_CENTRAL
         cdef bint finite = True
-        copy_into(x, self.perturbed)
-        for group in range(group_count):
-            for member in range((n - group + group_count - 1) // group_count):
-                j = group + member * group_count
-                self.perturbed[j] = x[j] + fd_step(x[j], self.hessian_rel_step)
-            finite &= self.gradient(self.perturbed_array, self.gradient_plus) == 0
+        for group in range(stride):
+            self.private_point(x)
+            step_group(self.user_point_data, &x[0], group, stride, rel_step, False, n)
+            plus = vector_view(self.user_gradient(self.user_point), n, "jac")
             if central:
-                for member in range((n - group + group_count - 1) // group_count):
-                    j = group + member * group_count
-                    self.perturbed[j] = x[j] - (self.perturbed[j] - x[j])
-                finite &= self.gradient(self.perturbed_array, self.gradient_minus) == 0
-            for member in range((n - group + group_count - 1) // group_count):
-                j = group + member * group_count
-                h = fd_step(x[j], self.hessian_rel_step)
-                h = (x[j] + h) - x[j]
-                first = max(0, j - b)
-                last = min(n - 1, j + b)
-                for i in range(first, last + 1):
-                    if central:
-                        difference = (self.gradient_plus[i] - self.gradient_minus[i]) / (2.0 * h)
-                    else:
-                        difference = (self.gradient_plus[i] - grad[i]) / h
-                    if i >= j:
-                        lower[i - j, j] = difference
-                    else:
-                        upper[j - i, i] = difference
-                self.perturbed[j] = x[j]
-        out.symmetrize_estimates()
+                self.need_work_arrays()
+                copy_checked(plus, self.gradient_plus)   # finiteness is checked below
+                plus = self.gradient_plus
+                self.private_point(x)
+                step_group(self.user_point_data, &x[0], group, stride, rel_step, True, n)
+                minus = vector_view(self.user_gradient(self.user_point), n, "jac")
+            else:
+                minus = grad
+            with nogil:
+                finite &= add_group_to_band(plus, minus, 0.5 if central else 1.0, &x[0],
+                                            rel_step, group, stride, b, band, row_step,
+                                            column_step, n)
+            plus = minus = None   # a view of the user's gradient may pin the point
         return 0 if finite else 1
 
     cdef int prepare_products(self, object x_array, const double[::1] grad) except -1:
@@ -359,6 +466,7 @@ cdef class Objective:
             return 0
         central = self.product_kind == PRODUCTS_CENTRAL
         h = (central_rel_step() if central else forward_rel_step()) * (1.0 + sqrt(x_norm)) / sqrt(v_norm)
+        self.need_work_arrays()
         for i in range(n):
             self.perturbed[i] = self.product_point[i] + h * v[i]
         if self.gradient(self.perturbed_array, self.gradient_plus):
@@ -400,12 +508,19 @@ def finite_difference_hessian(jac, x, tuple args, str method, rel_step, bandwidt
     """
     cdef Py_ssize_t n = x.shape[0]
     cdef Objective objective = Objective(None, jac, method, None, args, n, rel_step)
-    cdef SymmetricMatrix storage = (DenseHessian(n) if bandwidth is None
-                                    else BandedHessian(n, bandwidth))
+    cdef DenseHessian storage
     cdef double[::1] grad = np.empty(n)
     x_array = np.ascontiguousarray(x, dtype=np.float64)
     if objective.gradient(x_array, grad):
         raise ValueError("jac returned non-finite values at x")
+    cdef double[:, ::1] band_view
+    if bandwidth is not None:
+        # Straight into the user's C-ordered array, rows of length n.
+        band = np.zeros((bandwidth + 1, n))
+        band_view = band
+        objective.banded_fd_band(x_array, grad, bandwidth, &band_view[0, 0], n, 1)
+        return band
+    storage = DenseHessian(n)
     objective.hessian(x_array, grad, storage)
     return storage.to_array()
 

@@ -80,6 +80,76 @@ def test_band_fd_hessian_equals_dense_fd_on_the_band(problem, method):
                                atol=(1e-5 if method == "2-point" else 1e-8) * scale)
 
 
+class PointKeeper:
+    """A gradient that keeps a reference to every other point it is given and changes the rest.
+
+    The solver reuses a point in place only when the user holds no
+    reference to it; the kept points must never change afterwards, and the
+    changed ones must not leak into later evaluations.
+    """
+
+    def __init__(self, jac):
+        self.jac = jac
+        self.kept = []       # (the array handed out, a copy of its values then)
+        self.calls = 0
+
+    def __call__(self, x):
+        g = self.jac(x)
+        self.calls += 1
+        if self.calls % 2:
+            self.kept.append((x, x.copy()))
+        else:
+            x[:] = -7.0
+        return g
+
+    def assert_kept_points_unchanged(self):
+        assert self.kept
+        for handed_out, values in self.kept:
+            np.testing.assert_array_equal(handed_out, values)
+
+
+@pytest.mark.parametrize("method", ["2-point", "3-point"])
+@pytest.mark.parametrize("n", [2, 3, 5, 23])
+def test_band_fd_hessian_with_points_kept_or_changed_by_the_user(method, n):
+    problem = P.chained_double_well(n)
+    x = problem.x0 + 0.3 * np.cos(np.arange(n))
+    keeper = PointKeeper(problem.jac)
+    band = fastnewton.approx_hessian(keeper, x, method=method, bandwidth=1,
+                                     check_bandwidth=False)
+    reference = fastnewton.approx_hessian(problem.jac, x, method=method, bandwidth=1)
+    np.testing.assert_array_equal(band, reference)
+    np.testing.assert_allclose(band, problem.hess_band(x), rtol=0,
+                               atol=1e-5 * np.abs(problem.hess_band(x)).max())
+    keeper.assert_kept_points_unchanged()
+
+
+@pytest.mark.parametrize("method", ["2-point", "3-point"])
+def test_band_fd_hessian_of_a_gradient_that_is_its_argument(method):
+    # f = ½‖x‖²: jac returns the very array it was given, so the gradient
+    # aliases the point the solver would otherwise reuse.
+    x = np.linspace(-2.0, 3.0, 11)
+    band = fastnewton.approx_hessian(lambda point: point, x, method=method, bandwidth=2)
+    expected = np.zeros((3, 11))
+    expected[0] = 1.0
+    np.testing.assert_allclose(band, expected, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("fd", [False, True], ids=["analytic band", "fd band"])
+def test_banded_solve_with_points_kept_or_changed_by_the_user(method, fd):
+    problem = P.broyden_tridiagonal(40)
+    keeper = PointKeeper(problem.jac)
+    hess = "2-point" if fd else problem.hess_band
+    kwargs = dict(hess=hess) if method != "trust-ncg" or not fd else dict(hess="2-point")
+    res = fastnewton.minimize(problem.fun, problem.x0, jac=keeper, method=method,
+                              options=dict(bandwidth=problem.bandwidth, gtol=1e-8), **kwargs)
+    assert res.success
+    assert np.abs(problem.jac(res.x)).max() <= 1e-8
+    keeper.assert_kept_points_unchanged()
+    for handed_out, _ in keeper.kept:
+        assert not np.shares_memory(handed_out, res.x)
+
+
 def skipping_gradient(x):
     """Gradient of f = Σ x_i² + Σ x_i x_{i+2}: its Hessian has half-bandwidth 2, not 1."""
     g = 2.0 * x
