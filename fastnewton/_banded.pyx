@@ -119,10 +119,100 @@ cdef void narrow_band_matvec(const double[::1, :] values, const double* v, doubl
             out[j] += values[k, j] * v[j + k]
 
 
+# Tridiagonal and pentadiagonal bands (the commonest: chains and 1-D
+# discretizations) get their own loops. A factorization or solve is one long
+# recurrence, so its speed is the latency of the chain from one row to the
+# next: these keep the previous rows in registers rather than storing and
+# reloading them, and in the factorization the next pivot depends on this
+# one through a single division, d_{j+1} = a_{j+1} − c_j² / d_j.
+
+cdef lapack_int tridiagonal_ldlt(const double* values, double shift, double* factor,
+                                 double* pivots, Py_ssize_t n) noexcept nogil:
+    """L D Lᵀ of a (b = 1) band + shift·I, stored as `narrow_band_ldlt` stores it."""
+    cdef Py_ssize_t j
+    cdef double pivot, inverse, coupling, carried = 0.0
+    for j in range(n):
+        pivot = values[2 * j] + shift - carried
+        if not pivot > 0.0:
+            return <lapack_int>(j + 1)
+        pivots[j] = pivot
+        inverse = 1.0 / pivot
+        factor[2 * j] = inverse
+        coupling = values[2 * j + 1] if j + 1 < n else 0.0
+        factor[2 * j + 1] = coupling * inverse
+        # Divided directly (not times `inverse`): the next pivot then waits
+        # on one division, not a division and two products.
+        carried = coupling * coupling / pivot
+    return 0
+
+
+cdef void tridiagonal_solve(const double* factor, double* rhs, Py_ssize_t n) noexcept nogil:
+    """rhs ← (L D Lᵀ)⁻¹ rhs for the factor of `tridiagonal_ldlt`."""
+    cdef Py_ssize_t j
+    cdef double previous = 0.0
+    for j in range(n):
+        # Forward with L, keeping L⁻¹ rhs in `previous`; store D⁻¹ L⁻¹ rhs.
+        previous = rhs[j] - (factor[2 * j - 1] * previous if j > 0 else 0.0)
+        rhs[j] = previous * factor[2 * j]
+    previous = 0.0
+    for j in range(n - 1, -1, -1):
+        previous = rhs[j] - factor[2 * j + 1] * previous
+        rhs[j] = previous
+
+
+cdef lapack_int pentadiagonal_ldlt(const double* values, double shift, double* factor,
+                                   double* pivots, Py_ssize_t n) noexcept nogil:
+    """L D Lᵀ of a (b = 2) band + shift·I, stored as `narrow_band_ldlt` stores it."""
+    cdef Py_ssize_t j
+    cdef double pivot, inverse, near, far
+    # Carried from the two previous columns: their pivots, L[j, j-1], L[j, j-2]
+    # and L[j+1, j-1].
+    cdef double pivot_1 = 0.0, pivot_2 = 0.0, l_j_1 = 0.0, l_j_2 = 0.0, l_next_1 = 0.0
+    for j in range(n):
+        pivot = values[3 * j] + shift - l_j_1 * l_j_1 * pivot_1 - l_j_2 * l_j_2 * pivot_2
+        if not pivot > 0.0:
+            return <lapack_int>(j + 1)
+        pivots[j] = pivot
+        inverse = 1.0 / pivot
+        factor[3 * j] = inverse
+        near = ((values[3 * j + 1] - l_next_1 * pivot_1 * l_j_1) * inverse
+                if j + 1 < n else 0.0)
+        far = values[3 * j + 2] * inverse if j + 2 < n else 0.0
+        factor[3 * j + 1] = near
+        factor[3 * j + 2] = far
+        pivot_2, pivot_1 = pivot_1, pivot
+        l_j_2, l_j_1 = l_next_1, near
+        l_next_1 = far
+    return 0
+
+
+cdef void pentadiagonal_solve(const double* factor, double* rhs, Py_ssize_t n) noexcept nogil:
+    """rhs ← (L D Lᵀ)⁻¹ rhs for the factor of `pentadiagonal_ldlt`."""
+    cdef Py_ssize_t j
+    cdef double current, previous_1 = 0.0, previous_2 = 0.0
+    for j in range(n):
+        current = rhs[j]
+        if j > 0:
+            current -= factor[3 * (j - 1) + 1] * previous_1
+        if j > 1:
+            current -= factor[3 * (j - 2) + 2] * previous_2
+        previous_2, previous_1 = previous_1, current
+        rhs[j] = current * factor[3 * j]
+    previous_1 = previous_2 = 0.0
+    for j in range(n - 1, -1, -1):
+        current = rhs[j] - factor[3 * j + 1] * previous_1 - factor[3 * j + 2] * previous_2
+        previous_2, previous_1 = previous_1, current
+        rhs[j] = current
+
+
 cdef lapack_int shifted_band_cholesky(const double[::1, :] values, double shift,
                                       double[::1, :] factor, double[::1] pivots) noexcept nogil:
     """Factor values + shift·I into `factor` (L D Lᵀ for narrow bands, else LAPACK's L Lᵀ)."""
     cdef Py_ssize_t rows = values.shape[0], n = values.shape[1], k, j
+    if rows == 2:
+        return tridiagonal_ldlt(&values[0, 0], shift, &factor[0, 0], &pivots[0], n)
+    if rows == 3:
+        return pentadiagonal_ldlt(&values[0, 0], shift, &factor[0, 0], &pivots[0], n)
     for j in range(n):
         for k in range(rows):
             factor[k, j] = values[k, j]
@@ -197,7 +287,11 @@ cdef class BandedHessian(SymmetricMatrix):
     cdef void solve(self, double* rhs) noexcept nogil:
         if self.n == 0:
             return
-        if self.bandwidth <= NARROW_BAND:
+        if self.bandwidth == 1:
+            tridiagonal_solve(&self.factor[0, 0], rhs, self.n)
+        elif self.bandwidth == 2:
+            pentadiagonal_solve(&self.factor[0, 0], rhs, self.n)
+        elif self.bandwidth <= NARROW_BAND:
             narrow_band_solve(self.factor, rhs, False)
         else:
             band_cholesky_solve_lower(&self.factor[0, 0], <lapack_int>self.n,
@@ -236,7 +330,8 @@ cdef class BandedHessian(SymmetricMatrix):
         cdef Py_ssize_t i
         cdef double smallest = self.values[0, 0] if self.n else 0.0
         for i in range(1, self.n):
-            smallest = fmin(smallest, self.values[0, i])
+            if self.values[0, i] < smallest:
+                smallest = self.values[0, i]
         return smallest
 
     cpdef object to_array(self):
