@@ -55,6 +55,29 @@ def test_band_factorization_reports_indefinite(b, n):
                                        rtol=1e-8, atol=1e-10)
 
 
+@pytest.mark.parametrize("b", [1, 2, 3])
+@pytest.mark.parametrize("n", [200, 2001])
+def test_long_band_solves_match_scipy(b, n):
+    # The tridiagonal and pentadiagonal kernels carry rows in registers;
+    # long bands with a shift check them against LAPACK through scipy.
+    from scipy.linalg import solveh_banded
+    rng = np.random.default_rng(n + b)
+    band = rng.standard_normal((b + 1, n))
+    band[0] = np.abs(band).sum(axis=0) * 0.6 + 0.1   # mostly, not safely, diagonally dominant
+    band[1:, n - b:] = 0.0
+    rhs = rng.standard_normal(n)
+    for shift in (0.0, 0.3, 5.0):
+        shifted = band.copy()
+        shifted[0] += shift
+        try:
+            expected = solveh_banded(shifted, rhs, lower=True)
+        except np.linalg.LinAlgError:
+            assert T.banded_shifted_solve(band, shift, rhs) is None
+            continue
+        np.testing.assert_allclose(T.banded_shifted_solve(band, shift, rhs), expected,
+                                   rtol=1e-9, atol=1e-11 * np.abs(expected).max())
+
+
 def dense_band(matrix, b):
     n = matrix.shape[0]
     band = np.zeros((b + 1, n))
