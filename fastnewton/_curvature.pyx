@@ -53,12 +53,30 @@ def dense_eigenvalues(DenseHessian hess):
     return np.asarray(eigenvalues)
 
 
+cdef Py_ssize_t tridiagonal_count_below(const double* band, double sigma, Py_ssize_t n,
+                                        double pivot_floor) noexcept nogil:
+    """`count_below` for b = 1: the Sturm sequence d_j = a_j − σ − c_{j−1}² / d_{j−1}."""
+    cdef Py_ssize_t j, count = 0
+    cdef double pivot, carried = 0.0, coupling
+    for j in range(n):
+        pivot = band[2 * j] - sigma - carried
+        if fabs(pivot) < pivot_floor:
+            pivot = -pivot_floor if pivot < 0.0 else pivot_floor
+        if pivot < 0.0:
+            count += 1
+        coupling = band[2 * j + 1]
+        carried = coupling * coupling / pivot
+    return count
+
+
 cdef Py_ssize_t count_below(const double[::1, :] band, double sigma, double[::1, :] work,
                             double pivot_floor) noexcept nogil:
     """Eigenvalues of the band matrix below sigma: negative pivots of LDLᵀ = H − σI."""
     cdef Py_ssize_t rows = band.shape[0], n = band.shape[1], b = rows - 1
     cdef Py_ssize_t i, j, k, count = 0
     cdef double pivot, total
+    if b == 1:
+        return tridiagonal_count_below(&band[0, 0], sigma, n, pivot_floor)
     for j in range(n):
         pivot = band[0, j] - sigma
         for k in range(1, min(b, j) + 1):
