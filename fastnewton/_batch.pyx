@@ -402,6 +402,16 @@ def as_result_array(value, tuple shape, str name, str meaning):
     return array
 
 
+cdef list take_rows(list arrays, object rows):
+    """Fresh arrays of the entries of each of `arrays` at `rows` along the first axis.
+
+    ``take`` gives what ``array[rows]`` gives in about half the time (one block
+    copy per row rather than numpy's general indexing loop); per-problem data
+    of thousands of rows are gathered like this in most iterations.
+    """
+    return [data.take(rows, axis=0) for data in arrays]
+
+
 @cython.final
 cdef class BatchObjective:
     """The user's vectorized functions, per-problem counters and batched finite differences.
@@ -463,7 +473,7 @@ cdef class BatchObjective:
     cdef void compact(self, object keep, Py_ssize_t k_before):
         """The active set shrank to positions `keep` (ascending): re-gather the per-problem data."""
         if keep.shape[0] != k_before:
-            self.batch_args = [data[keep] for data in self.batch_args]
+            self.batch_args = take_rows(self.batch_args, keep)
         self.cached_rows = None
 
     cdef list args_for(self, object rows, Py_ssize_t k):
@@ -472,7 +482,7 @@ cdef class BatchObjective:
             return self.batch_args
         # The gradient and Hessian calls of one iteration usually ask for the same rows.
         if self.cached_rows is None or not np.array_equal(rows, self.cached_rows):
-            self.cached_args = [data[rows] for data in self.batch_args]
+            self.cached_args = take_rows(self.batch_args, rows)
             self.cached_rows = rows
         return self.cached_args
 
