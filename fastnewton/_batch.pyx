@@ -41,7 +41,6 @@ cimport cython
 import numpy as np
 
 from libc.math cimport sqrt, fabs, fmin, fmax, isfinite, INFINITY
-from libc.string cimport memcpy
 from fastnewton._hessian cimport CurvatureBounds
 from fastnewton._dense cimport (shifted_cholesky, cholesky_solve, symmetric_matvec,
                                dense_curvature_bounds, dense_diagonal_min)
@@ -501,7 +500,7 @@ cdef class BatchObjective:
         cdef double[:, ::1] points = points_array
         with nogil:
             for q in range(r):
-                memcpy(&points[q, 0], &source[rows[q], 0], n * sizeof(double))
+                copy_raw(&source[rows[q], 0], &points[q, 0], n)
         return points_array
 
     cdef int values(self, const double[:, ::1] source, object rows, Py_ssize_t k,
@@ -787,8 +786,8 @@ cdef class BatchSolver:
         """Copy the problem at position q to the outputs (H as a full symmetric matrix)."""
         cdef Py_ssize_t p = self.index[q], n = self.n, i, j
         cdef const double* block = &self.hess[q, 0, 0]
-        memcpy(&self.x_out_view[p, 0], &self.x[q, 0], n * sizeof(double))
-        memcpy(&self.grad_out_view[p, 0], &self.grad[q, 0], n * sizeof(double))
+        copy_raw(&self.x[q, 0], &self.x_out_view[p, 0], n)
+        copy_raw(&self.grad[q, 0], &self.grad_out_view[p, 0], n)
         self.f_out_view[p] = self.f[q]
         self.scalar_out_view[p] = self.scalar[q]
         self.status_view[p] = self.state[q]
@@ -801,14 +800,14 @@ cdef class BatchSolver:
         """Move the per-problem state that lives across iterations from one position to another."""
         cdef Py_ssize_t n = self.n
         self.index[dest] = self.index[source]
-        memcpy(&self.x[dest, 0], &self.x[source, 0], n * sizeof(double))
-        memcpy(&self.grad[dest, 0], &self.grad[source, 0], n * sizeof(double))
-        memcpy(&self.step[dest, 0], &self.step[source, 0], n * sizeof(double))
-        memcpy(&self.x_trial[dest, 0], &self.x_trial[source, 0], n * sizeof(double))
-        memcpy(&self.grad_trial[dest, 0], &self.grad_trial[source, 0], n * sizeof(double))
+        copy_raw(&self.x[source, 0], &self.x[dest, 0], n)
+        copy_raw(&self.grad[source, 0], &self.grad[dest, 0], n)
+        copy_raw(&self.step[source, 0], &self.step[dest, 0], n)
+        copy_raw(&self.x_trial[source, 0], &self.x_trial[dest, 0], n)
+        copy_raw(&self.grad_trial[source, 0], &self.grad_trial[dest, 0], n)
         self.f_trial[dest] = self.f_trial[source]
         self.rejected[dest] = self.rejected[source]
-        memcpy(&self.hess[dest, 0, 0], &self.hess[source, 0, 0], n * n * sizeof(double))
+        copy_raw(&self.hess[source, 0, 0], &self.hess[dest, 0, 0], n * n)
         self.f[dest] = self.f[source]
         self.scalar[dest] = self.scalar[source]
         self.model_decrease[dest] = self.model_decrease[source]
