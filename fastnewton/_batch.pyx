@@ -181,11 +181,11 @@ cdef class DenseKernels:
     cdef void exact_step(self, const double* hess, const double* grad, double radius,
                          double* step, StepReport* report) noexcept nogil:
         """The Moré–Sorensen step of `ExactSubproblem.solve`, on one dense block."""
-        # With the order a literal, the compiler specializes the inlined step
-        # for it and unrolls the loops of the kernels, whose trip counts of
-        # 1 to 3 otherwise cost more than their arithmetic: at n = 3 a step
-        # takes 40% less time. The operations and their order are unchanged,
-        # so the numbers are too.
+        # With the order a literal, the compiler compiles a copy of the step
+        # for each order (GCC: inlined or cloned) with the kernels' loops
+        # unrolled; their trip counts of 1 to 3 otherwise cost more than their
+        # arithmetic (at n = 3 a step takes about 40% less time). Same
+        # operations in the same order, so the same numbers.
         if self.n == 1:
             more_sorensen_step(self, hess, grad, radius, step, report, 1)
         elif self.n == 2:
