@@ -2,6 +2,8 @@
 # the trust-region subproblems are written once for dense, banded and
 # product-only Hessians.
 
+from libc.math cimport sqrt
+
 cdef struct CurvatureBounds:
     # Cheap bounds on the spectrum of H, used to bracket the Moré–Sorensen
     # multiplier and to seed the modified Cholesky shift.
@@ -34,7 +36,7 @@ cdef inline void add_bounds_row(CurvatureBounds* bounds, Py_ssize_t row, double 
 
 
 cdef inline void finish_bounds(CurvatureBounds* bounds) noexcept nogil:
-    bounds.frobenius_norm = bounds.frobenius_norm ** 0.5
+    bounds.frobenius_norm = sqrt(bounds.frobenius_norm)
 
 
 cdef class SymmetricMatrix:
