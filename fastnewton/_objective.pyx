@@ -3,8 +3,9 @@
 `Objective` calls the user's `fun`, `jac`, `hess` and `hessp`, counts the
 calls, checks the shapes and finiteness of what comes back, and forms finite
 differences (gradients from values, dense Hessians from gradients, Hessian
-products from gradients) in compiled loops. The user always receives a fresh
-copy of the point, so nothing they hold aliases a solver buffer.
+products from gradients) in compiled loops. The user receives the point as an
+array of its own, which the solver writes again only once the user holds no
+reference to it, so nothing they keep aliases a solver buffer.
 """
 
 import numpy as np
