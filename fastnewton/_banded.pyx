@@ -10,7 +10,7 @@ import numpy as np
 from scipy.sparse import issparse
 from scipy.sparse.linalg import LinearOperator
 
-from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
+from libc.math cimport fabs, sqrt, isfinite
 from fastnewton._hessian cimport add_bounds_row, finish_bounds
 from fastnewton._lapack cimport (lapack_int, band_cholesky_lower, band_cholesky_solve_lower,
                                  band_triangular_solve_lower, band_symmetric_matvec_lower)

@@ -20,7 +20,7 @@ a strict minimum; `certify` stops there when it can.
 
 import numpy as np
 
-from libc.math cimport fabs, fmax, isfinite
+from libc.math cimport fabs, fmax
 from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, curvature_tolerance_of
 from fastnewton._dense cimport DenseHessian
 from fastnewton._banded cimport BandedHessian

@@ -1,6 +1,6 @@
 """Hessian storage interface and the modified Cholesky factorization built on it."""
 
-from libc.math cimport fmax, sqrt
+from libc.math cimport fmax
 from fastnewton._vector cimport inverse_iteration_start, normalize_raw
 
 

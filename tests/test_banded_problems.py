@@ -9,6 +9,7 @@ import scipy.linalg as sl
 import scipy.optimize as so
 
 from fastnewton import problems as P
+from reference_derivatives import fd_gradient, fd_hessian
 
 
 def _banded(n):
@@ -36,26 +37,6 @@ def _points(prob, count=3, seed=0):
         for _ in range(count):
             pts.append(c + 0.5 * rng.standard_normal(prob.n))
     return pts
-
-
-def _central(f, x, i, h):
-    """Fourth-order central difference of f along coordinate i."""
-    e = np.zeros_like(x)
-    e[i] = h
-    return (8.0 * (f(x + e) - f(x - e)) - (f(x + 2 * e) - f(x - 2 * e))) / (
-        12.0 * h)
-
-
-def _fd_grad(prob, x):
-    return np.array([_central(prob.fun, x, i, 1e-3 * max(1.0, abs(x[i])))
-                     for i in range(prob.n)])
-
-
-def _fd_hess(prob, x):
-    """Dense Hessian by central differences of jac (independent of hess)."""
-    return np.column_stack([
-        _central(prob.jac, x, i, 1e-3 * max(1.0, abs(x[i])))
-        for i in range(prob.n)])
 
 
 def _band_of(h, b):
@@ -108,7 +89,7 @@ def test_shapes_and_declared_bandwidth(prob):
 @pytest.mark.parametrize("prob", PROBLEMS, ids=IDS)
 def test_jac_matches_central_differences(prob):
     for x in _points(prob):
-        fd = _fd_grad(prob, x)
+        fd = fd_gradient(prob, x)
         g = prob.jac(x)
         err = np.linalg.norm(fd - g) / max(np.linalg.norm(g), 1.0)
         assert err < 1e-8, (x, err)
@@ -121,7 +102,7 @@ def test_hess_band_matches_finite_differences_and_is_banded(prob):
     i, j = np.indices((n, n))
     outside = np.abs(i - j) > b
     for x in _points(prob):
-        fd = _fd_hess(prob, x)
+        fd = fd_hessian(prob, x)
         scale = max(1.0, np.abs(fd).max())
         # Curvature outside the declared band is zero (up to rounding).
         assert np.abs(fd[outside]).max(initial=0.0) < 1e-8 * scale, x
@@ -154,7 +135,7 @@ def test_hess_and_hessp_consistent_with_band(prob):
         np.testing.assert_allclose(P.band_matvec(band, p), h @ p,
                                    rtol=1e-12, atol=1e-13 * scale)
         # hessp against the finite-difference Hessian, independent of hess.
-        np.testing.assert_allclose(prob.hessp(x, p), _fd_hess(prob, x) @ p,
+        np.testing.assert_allclose(prob.hessp(x, p), fd_hessian(prob, x) @ p,
                                    rtol=1e-7, atol=1e-8 * scale)
 
 

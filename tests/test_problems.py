@@ -7,6 +7,7 @@ import pytest
 import scipy.optimize as so
 
 from fastnewton import problems as P
+from reference_derivatives import fd_gradient, fd_hessian
 
 
 def _all_problems():
@@ -31,29 +32,6 @@ def _test_points(prob, count=4, seed=0):
         for _ in range(count):
             pts.append(c + scale * rng.standard_normal(prob.n))
     return pts
-
-
-def _central_diff(f, x, i, h):
-    """Fourth-order central difference of f along coordinate i."""
-    e = np.zeros_like(x)
-    e[i] = h
-    return (8.0 * (f(x + e) - f(x - e)) - (f(x + 2 * e) - f(x - 2 * e))) / (
-        12.0 * h)
-
-
-def _step(x, i):
-    """Step for the fourth-order stencil, relative to |x_i|."""
-    return 1e-3 * max(1.0, abs(x[i]))
-
-
-def _fd_grad(prob, x):
-    return np.array([_central_diff(prob.fun, x, i, _step(x, i))
-                     for i in range(prob.n)])
-
-
-def _fd_hess(prob, x):
-    cols = [_central_diff(prob.jac, x, i, _step(x, i)) for i in range(prob.n)]
-    return np.column_stack(cols)
 
 
 def _rel_err(approx, exact):
@@ -96,7 +74,7 @@ def test_shapes_and_types(prob):
 @pytest.mark.parametrize("prob", PROBLEMS, ids=IDS)
 def test_jac_matches_finite_differences(prob):
     for x in _test_points(prob):
-        err = _rel_err(_fd_grad(prob, x), prob.jac(x))
+        err = _rel_err(fd_gradient(prob, x), prob.jac(x))
         assert err < 1e-6, (x, err)
 
 
@@ -106,7 +84,7 @@ def test_hess_matches_finite_differences(prob):
         h = prob.hess(x)
         np.testing.assert_array_equal(h, h.T)
         # Entrywise, so small entries of badly scaled Hessians count too.
-        err = np.abs(_fd_hess(prob, x) - h) / np.maximum(np.abs(h), 1.0)
+        err = np.abs(fd_hessian(prob, x) - h) / np.maximum(np.abs(h), 1.0)
         assert err.max() < 1e-6, (x, err)
 
 
