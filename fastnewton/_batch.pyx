@@ -41,7 +41,8 @@ cimport cython
 import numpy as np
 
 from libc.math cimport sqrt, fabs, fmin, fmax, isfinite, INFINITY
-from fastnewton._hessian cimport CurvatureBounds
+from fastnewton._hessian cimport (CurvatureBounds, shift_floor, first_shift, next_shift,
+                                  curvature_tolerance_from)
 from fastnewton._dense cimport (shifted_cholesky, cholesky_solve, symmetric_matvec,
                                dense_curvature_bounds, dense_diagonal_min)
 from fastnewton._subproblems cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
@@ -56,11 +57,6 @@ from fastnewton._vector cimport (dot_raw, norm2_raw, gradient_norm_raw, axpy_raw
 cdef double EPS = np.finfo(np.float64).eps
 # As in _trust_region: the rounding error of f added to both decreases in rho.
 cdef double ROUNDING = 10.0 * EPS
-# As in _hessian.factorize_modified: the smallest shift, relative to ‖H‖∞.
-cdef double SHIFT_FLOOR = 1e-3
-# As in _hessian.curvature_tolerance_of: √ε·‖H‖∞, floored at the smallest normal double.
-cdef double CURVATURE_TOLERANCE = 1.4901161193847656e-08
-cdef double SMALLEST_NORMAL = 2.2250738585072014e-308
 # Armijo backtracking of the batched Newton method.
 cdef int LINE_SEARCH_MAXEVAL = 40
 cdef double LINE_SEARCH_ROUNDING = 1e-12   # as _line_search's ROUNDING
@@ -144,6 +140,7 @@ cdef class DenseKernels:
         cdef CurvatureBounds bounds
         cdef double tau, beta
         cdef int attempts
+        cdef bint last = False
         factorizations[0] = 0
         if dense_diagonal_min(hess, self.n) > 0.0:
             factorizations[0] += 1
@@ -151,23 +148,16 @@ cdef class DenseKernels:
                 shift[0] = 0.0
                 return 0
         dense_curvature_bounds(hess, self.n, &bounds)
-        beta = SHIFT_FLOOR * bounds.inf_norm
-        if beta == 0.0:
-            beta = SHIFT_FLOOR
-        tau = beta if bounds.diag_min > 0.0 else beta - bounds.diag_min
+        beta = shift_floor(&bounds)
+        tau = first_shift(&bounds, beta)
         for attempts in range(200):
             factorizations[0] += 1
             if self.factorize(hess, tau) == 0:
                 shift[0] = tau
                 return 0
-            tau = fmax(2.0 * tau, beta)
-            if tau > beta - bounds.gershgorin_lower:
-                tau = beta - bounds.gershgorin_lower
-                factorizations[0] += 1
-                if self.factorize(hess, tau) == 0:
-                    shift[0] = tau
-                    return 0
+            if last:
                 break
+            tau = next_shift(&bounds, tau, beta, &last)
         shift[0] = tau
         return 1
 
@@ -175,8 +165,7 @@ cdef class DenseKernels:
         """No curvature below −√ε·‖H‖∞: H + tol·I factors (`_hessian.second_order_point`)."""
         cdef CurvatureBounds bounds
         dense_curvature_bounds(hess, self.n, &bounds)
-        return self.factorize(hess, fmax(CURVATURE_TOLERANCE * bounds.inf_norm,
-                                         SMALLEST_NORMAL)) == 0
+        return self.factorize(hess, curvature_tolerance_from(&bounds)) == 0
 
     cdef void exact_step(self, const double* hess, const double* grad, double radius,
                          double* step, StepReport* report) noexcept nogil:

@@ -2,7 +2,7 @@
 # the trust-region subproblems are written once for dense, banded and
 # product-only Hessians.
 
-from libc.math cimport sqrt
+from libc.math cimport sqrt, fmax
 
 cdef struct CurvatureBounds:
     # Cheap bounds on the spectrum of H, used to bracket the Moré–Sorensen
@@ -37,6 +37,44 @@ cdef inline void add_bounds_row(CurvatureBounds* bounds, Py_ssize_t row, double 
 
 cdef inline void finish_bounds(CurvatureBounds* bounds) noexcept nogil:
     bounds.frobenius_norm = sqrt(bounds.frobenius_norm)
+
+
+# The shift schedule of the modified Cholesky factorization (Nocedal & Wright
+# 2006, Alg. 3.3) and the curvature tolerance, shared by `factorize_modified`
+# and `second_order_point` and by the batched copies in _batch, which must give
+# the same numbers.
+
+cdef inline double shift_floor(const CurvatureBounds* bounds) noexcept nogil:
+    """β, the smallest shift tried: 10⁻³·‖H‖∞ (10⁻³ when that is 0).
+
+    N&W use an absolute 10⁻³; relative to ‖H‖∞ the method is invariant to
+    scaling f, and ‖H‖∞, unlike ‖H‖_F, does not grow with n on chained problems.
+    """
+    cdef double floor = 1e-3 * bounds.inf_norm
+    return floor if floor != 0.0 else 1e-3
+
+
+cdef inline double first_shift(const CurvatureBounds* bounds, double floor) noexcept nogil:
+    """β when the diagonal is positive, else β − min_i h_ii."""
+    return floor if bounds.diag_min > 0.0 else floor - bounds.diag_min
+
+
+cdef inline double next_shift(const CurvatureBounds* bounds, double shift, double floor,
+                              bint* last) noexcept nogil:
+    """The shift after a failed one: doubled, but at most β − (Gershgorin lower bound).
+
+    That ceiling exceeds −λ_min + β, so it always factors in exact arithmetic:
+    `last` says it has been reached and no further shift will be tried.
+    """
+    cdef double ceiling = floor - bounds.gershgorin_lower
+    shift = fmax(2.0 * shift, floor)
+    last[0] = shift > ceiling
+    return ceiling if last[0] else shift
+
+
+cdef inline double curvature_tolerance_from(const CurvatureBounds* bounds) noexcept nogil:
+    """√ε·‖H‖∞ floored at the smallest normal double: curvature within it counts as zero."""
+    return fmax(1.4901161193847656e-08 * bounds.inf_norm, 2.2250738585072014e-308)
 
 
 cdef class SymmetricMatrix:

@@ -39,12 +39,6 @@ cdef class SymmetricMatrix:
         return None
 
 
-# Smallest shift tried, relative to ‖H‖∞ (Nocedal & Wright 2006, Alg. 3.3 use
-# an absolute 1e-3; scaling it keeps the method invariant to scaling of f, and
-# ‖H‖∞, unlike ‖H‖_F, does not grow with n for chained problems).
-cdef double SHIFT_FLOOR = 1e-3
-
-
 cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizations) except -1:
     """Factor H + τI with the smallest τ ≥ 0 found by doubling that makes it positive definite.
 
@@ -59,6 +53,7 @@ cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizat
     cdef CurvatureBounds bounds
     cdef double tau, beta
     cdef int attempts
+    cdef bint last = False
     factorizations[0] = 0
     if hess.diagonal_min() > 0.0:
         # The common case near a minimizer: H itself factors, and the O(n·b)
@@ -68,25 +63,17 @@ cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizat
             shift[0] = 0.0
             return 0
     hess.curvature_bounds(&bounds)
-    beta = SHIFT_FLOOR * bounds.inf_norm
-    if beta == 0.0:
-        beta = SHIFT_FLOOR
-    tau = beta if bounds.diag_min > 0.0 else beta - bounds.diag_min
-    # τ never needs to exceed -λ_min + β, and λ_min ≥ the Gershgorin lower
-    # bound, so the doubling stops after a bounded number of attempts.
+    beta = shift_floor(&bounds)
+    tau = first_shift(&bounds, beta)
+    # Bounded: the doubling reaches the ceiling of `next_shift`, which factors.
     for attempts in range(200):
         factorizations[0] += 1
         if hess.factorize(tau) == 0:
             shift[0] = tau
             return 0
-        tau = fmax(2.0 * tau, beta)
-        if tau > beta - bounds.gershgorin_lower:
-            tau = beta - bounds.gershgorin_lower
-            factorizations[0] += 1
-            if hess.factorize(tau) == 0:
-                shift[0] = tau
-                return 0
+        if last:
             break
+        tau = next_shift(&bounds, tau, beta, &last)
     shift[0] = tau
     return 1
 
@@ -126,7 +113,7 @@ cdef double curvature_tolerance_of(SymmetricMatrix hess) noexcept nogil:
     """√ε·‖H‖∞ floored at the smallest normal double: curvature within it counts as zero."""
     cdef CurvatureBounds bounds
     hess.curvature_bounds(&bounds)
-    return fmax(1.4901161193847656e-08 * bounds.inf_norm, 2.2250738585072014e-308)
+    return curvature_tolerance_from(&bounds)
 
 
 def curvature_tolerance(SymmetricMatrix hess):
