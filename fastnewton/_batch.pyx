@@ -46,7 +46,10 @@ from fastnewton._hessian cimport (CurvatureBounds, shift_floor, first_shift, nex
 from fastnewton._dense cimport (shifted_cholesky, cholesky_solve, symmetric_matvec,
                                dense_curvature_bounds, dense_diagonal_min)
 from fastnewton._subproblems cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
-                                      next_lambda, boundary_multiple_raw)
+                                      LambdaBracket, start_bracket, first_lambda,
+                                      after_indefinite, secular_newton,
+                                      inside_or_safeguarded, hard_case_close_enough,
+                                      boundary_multiple_raw)
 from fastnewton._lapack cimport lapack_int
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  SADDLE)
@@ -230,9 +233,10 @@ cdef inline void more_sorensen_step(DenseKernels work, const double* hess, const
     cdef Py_ssize_t i, it
     cdef double* factor = &work.factor[0]
     cdef CurvatureBounds bounds
-    cdef double gnorm = norm2_raw(grad, n), lam, lam_lower, lam_upper
+    cdef double gnorm = norm2_raw(grad, n), lam
     cdef double step_norm = 0.0, w_norm_sq, z_curvature, tau, step_curvature
-    cdef double bump, step_lambda = 0.0, lam_newton = 0.0
+    cdef LambdaBracket bracket
+    cdef double step_lambda = 0.0, lam_newton = 0.0
     cdef bint have_step = False, newton_tried, newton_failed = False
     cdef double* p = &work.newton_step[0]
     cdef double* z = &work.curvature_vector[0]
@@ -264,27 +268,14 @@ cdef inline void more_sorensen_step(DenseKernels work, const double* hess, const
             copy_raw(p, secular, n)
             cholesky_solve(factor, n, secular, True)
             w_norm_sq = dot_raw(secular, secular, n)
-            lam_newton = (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
+            lam_newton = secular_newton(0.0, step_norm, w_norm_sq, radius)
     dense_curvature_bounds(hess, n, &bounds)
-    lam_lower = fmax(0.0, fmax(-bounds.diag_min, gnorm / radius - fmin(
-        bounds.gershgorin_upper, fmin(bounds.frobenius_norm, bounds.inf_norm))))
-    lam_upper = fmax(0.0, gnorm / radius + fmin(
-        -bounds.gershgorin_lower, fmin(bounds.frobenius_norm, bounds.inf_norm)))
-    bump = 1e-14 * fmax(bounds.frobenius_norm, 1e-300)
-    if newton_tried and not newton_failed and lam_lower < lam_newton < lam_upper:
-        lam = lam_newton
-    elif lam_lower == 0.0 and not newton_tried:
-        lam = 0.0
-    else:
-        lam = next_lambda(lam_lower, lam_upper)
+    start_bracket(&bracket, &bounds, gnorm, radius)
+    lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton)
     for it in range(work.maxiter):
         report.factorizations += 1
         if shifted_cholesky(hess, lam, factor, n) != 0:
-            lam_lower = fmax(lam_lower, lam)
-            if lam_lower >= lam_upper:
-                lam_upper = lam_lower + bump
-                bump *= 4.0
-            lam = next_lambda(lam_lower, lam_upper)
+            lam = after_indefinite(&bracket, lam)
             continue
         for i in range(n):
             p[i] = -grad[i]
@@ -299,32 +290,30 @@ cdef inline void more_sorensen_step(DenseKernels work, const double* hess, const
         copy_raw(p, secular, n)
         cholesky_solve(factor, n, secular, True)
         w_norm_sq = dot_raw(secular, secular, n)
-        lam_newton = lam + (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
+        lam_newton = secular_newton(lam, step_norm, w_norm_sq, radius)
         if step_norm < radius:
             z_curvature = small_curvature_vector(work, hess, lam, n)
             tau = boundary_multiple_raw(p, z, n, lam, z_curvature, radius)
             step_curvature = -dot_raw(p, grad, n)
-            if tau * tau * z_curvature <= work.k_hard * (step_curvature + lam * radius * radius):
+            if hard_case_close_enough(tau, z_curvature, step_curvature, lam, radius,
+                                      work.k_hard):
                 axpy_raw(tau, z, p, p, n)
                 report.hard_case = True
                 break
-            lam_upper = lam
-            lam_lower = fmax(lam_lower, lam - z_curvature)
+            bracket.upper = lam
+            bracket.lower = fmax(bracket.lower, lam - z_curvature)
         else:
-            lam_lower = lam
-        if lam_newton > lam_lower and lam_newton < lam_upper:
-            lam = lam_newton
-        else:
-            lam = next_lambda(lam_lower, lam_upper)
+            bracket.lower = lam
+        lam = inside_or_safeguarded(&bracket, lam_newton)
     if not have_step:
-        lam = lam_upper
+        lam = bracket.upper
         while shifted_cholesky(hess, lam, factor, n) != 0:
             report.factorizations += 1
             if report.factorizations > work.maxiter + 200:
                 report.status = SUBPROBLEM_FACTORIZATION_FAILED
                 return
-            lam += bump
-            bump *= 4.0
+            lam += bracket.bump
+            bracket.bump *= 4.0
         report.factorizations += 1
         for i in range(n):
             p[i] = -grad[i]

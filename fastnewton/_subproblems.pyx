@@ -162,9 +162,10 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
                    double[::1] step, StepReport* report) except -1:
         cdef Py_ssize_t i, it, n = self.n
         cdef CurvatureBounds bounds
-        cdef double gnorm = norm2(grad), lam, lam_lower, lam_upper
+        cdef double gnorm = norm2(grad), lam
         cdef double step_norm, w_norm_sq, z_curvature, tau, step_curvature
-        cdef double bump, step_lambda = 0.0
+        cdef LambdaBracket bracket
+        cdef double step_lambda = 0.0
         cdef bint have_step = False, newton_tried, newton_failed = False
         cdef double lam_newton = 0.0
         cdef double[::1] p = self.newton_step
@@ -201,30 +202,14 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
                 copy_into(p, self.secular_work)
                 hess.solve_lower(&self.secular_work[0])
                 w_norm_sq = dot(self.secular_work, self.secular_work)
-                lam_newton = (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
+                lam_newton = secular_newton(0.0, step_norm, w_norm_sq, radius)
         hess.curvature_bounds(&bounds)
-        lam_lower = fmax(0.0, fmax(-bounds.diag_min, gnorm / radius - fmin(
-            bounds.gershgorin_upper, fmin(bounds.frobenius_norm, bounds.inf_norm))))
-        lam_upper = fmax(0.0, gnorm / radius + fmin(
-            -bounds.gershgorin_lower, fmin(bounds.frobenius_norm, bounds.inf_norm)))
-        # λ_upper is safe in exact arithmetic; when −λ_min sits at it (‖g‖/radius
-        # below rounding) it can still fail, and is then raised by growing bumps.
-        bump = 1e-14 * fmax(bounds.frobenius_norm, 1e-300)
-        if newton_tried and not newton_failed and lam_lower < lam_newton < lam_upper:
-            lam = lam_newton
-        elif lam_lower == 0.0 and not newton_tried:
-            lam = 0.0
-        else:
-            lam = next_lambda(lam_lower, lam_upper)
+        start_bracket(&bracket, &bounds, gnorm, radius)
+        lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton)
         for it in range(self.maxiter):
             report.factorizations += 1
             if hess.factorize(lam) != 0:
-                # H + λI is not positive definite: λ is below −λ_min.
-                lam_lower = fmax(lam_lower, lam)
-                if lam_lower >= lam_upper:
-                    lam_upper = lam_lower + bump
-                    bump *= 4.0
-                lam = next_lambda(lam_lower, lam_upper)
+                lam = after_indefinite(&bracket, lam)
                 continue
             for i in range(n):
                 p[i] = -grad[i]
@@ -241,7 +226,7 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
             copy_into(p, self.secular_work)
             hess.solve_lower(&self.secular_work[0])
             w_norm_sq = dot(self.secular_work, self.secular_work)
-            lam_newton = lam + (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
+            lam_newton = secular_newton(lam, step_norm, w_norm_sq, radius)
             if step_norm < radius:
                 # λ > 0 and the step is short: either λ is too large, or we are
                 # in the hard case and must add a component along z.
@@ -250,29 +235,27 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
                     return 0
                 tau = boundary_multiple_raw(&p[0], &z[0], n, lam, z_curvature, radius)
                 step_curvature = -dot(p, grad)   # pᵀ(H + λI)p
-                if tau * tau * z_curvature <= self.k_hard * (step_curvature + lam * radius * radius):
+                if hard_case_close_enough(tau, z_curvature, step_curvature, lam, radius,
+                                          self.k_hard):
                     axpy_into(tau, z, p, p)
                     report.hard_case = True
                     break
-                lam_upper = lam
-                lam_lower = fmax(lam_lower, lam - z_curvature)
+                bracket.upper = lam
+                bracket.lower = fmax(bracket.lower, lam - z_curvature)
             else:
-                lam_lower = lam
-            if lam_newton > lam_lower and lam_newton < lam_upper:
-                lam = lam_newton
-            else:
-                lam = next_lambda(lam_lower, lam_upper)
+                bracket.lower = lam
+            lam = inside_or_safeguarded(&bracket, lam_newton)
         if not have_step:
             # Out of iterations without a positive definite H + λI: step from
             # the safe end of the bracket, completed to the boundary along z.
-            lam = lam_upper
+            lam = bracket.upper
             while hess.factorize(lam) != 0:
                 report.factorizations += 1
                 if report.factorizations > self.maxiter + 200:
                     report.status = SUBPROBLEM_FACTORIZATION_FAILED
                     return 0
-                lam += bump
-                bump *= 4.0
+                lam += bracket.bump
+                bracket.bump *= 4.0
             report.factorizations += 1
             for i in range(n):
                 p[i] = -grad[i]
