@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
+from fastnewton._differences cimport forward_rel_step, central_rel_step, fd_step
 
 
 cdef object call_vector(object fun, object point, tuple args, Py_ssize_t m):

@@ -370,8 +370,10 @@ def test_callback_shapes_are_checked_with_the_expected_shape_in_the_message():
                                   batch_args=(np.zeros(3), np.zeros((4, 2))))
     with pytest.raises(ValueError, match="method must be one of"):
         fastnewton.minimize_batch(fun, X0, method="dogleg", jac=jac, hess=hess)
-    with pytest.raises(ValueError, match="'bandwidth' is not supported"):
-        fastnewton.minimize_batch(fun, X0, jac=jac, hess=hess, options={"bandwidth": 1})
+    with pytest.raises(ValueError, match="'check_bandwidth' is not supported"):
+        fastnewton.minimize_batch(fun, X0, jac=jac, hess=hess, options={"check_bandwidth": True})
+    with pytest.raises(ValueError, match=r"hess must return an array of shape \(3, 1, 2\)"):
+        fastnewton.minimize_batch(fun, X0, jac=jac, hess=hess, options={"bandwidth": 0})
     with pytest.raises(ValueError, match="gtol"):
         fastnewton.minimize_batch(fun, X0, jac=jac, hess=hess, options={"gtol": -1.0})
     with pytest.raises(ValueError, match="x0 must be finite"):
