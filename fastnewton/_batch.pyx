@@ -566,6 +566,7 @@ cdef class BatchObjective:
         cdef double rel_step = self.hessian_rel_step
         cdef bint central = self.hessian_central
         cdef double[:, ::1] plus, minus, grad_plus, grad_minus
+        cdef const double[:] base
         cdef Py_ssize_t[::1] local = np.arange(r, dtype=np.intp)
         grad_plus = np.empty((r, n))
         grad_minus = np.empty((r, n))
@@ -591,9 +592,12 @@ cdef class BatchObjective:
                 self.user_gradients(minus_array, rows, k, grad_minus, local)
             with nogil:
                 for q in range(r):
+                    if central:
+                        base = grad_minus[q, :]
+                    else:
+                        base = grad_at[positions[q], :]
                     # Non-finite estimates are caught by the solver's check of the block.
-                    add_group_to_band(grad_plus[q, :], grad_minus[q, :] if central
-                                      else grad_at[positions[q], :], 0.5 if central else 1.0,
+                    add_group_to_band(grad_plus[q, :], base, 0.5 if central else 1.0,
                                       &source[positions[q], 0], rel_step, group, stride, b,
                                       &hess_out[positions[q], 0], 1, b + 1, n)
         return 0
