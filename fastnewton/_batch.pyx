@@ -48,8 +48,8 @@ from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SUBPR
                                       trust_ratio, next_radius)
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  SADDLE)
-from fastnewton._differences cimport (forward_rel_step, central_rel_step, fd_step, step_group,
-                                      add_group_to_band)
+from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
+                                      difference_group, symmetrize_columns, add_group_to_band)
 from fastnewton._vector cimport dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw
 
 cdef double EPS = np.finfo(np.float64).eps
@@ -262,7 +262,7 @@ def as_result_array(value, tuple shape, str name, str meaning):
     if np.iscomplexobj(value):
         raise TypeError("%s must return real values, got a complex array" % name)
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = np.ascontiguousarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError("%s must return an array of real numbers of shape %s (%s): %s"
                         % (name, shape, meaning, exc)) from None
@@ -442,34 +442,41 @@ cdef class BatchObjective:
         """
         cdef const Py_ssize_t[::1] positions = rows
         cdef Py_ssize_t q, j, r = positions.shape[0], n = self.n
-        cdef double[:, ::1] plus, minus
-        cdef double[::1] steps
         cdef const double[::1] f_plus, f_minus
+        cdef bint central = self.gradient_central
         if r == 0:
             return 0
         if not self.gradient_by_differences:
             return self.user_gradients(self.gather(source, positions), rows, k, grad_out, rows)
-        steps = np.empty(r)
         for j in range(n):
-            plus_array = self.gather(source, positions)
-            plus = plus_array
-            perturb_column(plus, j, self.gradient_rel_step, 1.0, steps)
+            plus_array = self.perturbed(source, positions, j, n, self.gradient_rel_step, False)
             f_plus = as_result_array(self.call(self.fun, plus_array, rows, k), (r,), "fun",
                                      "one value per row of X")
             self.count(self.nfev_view, positions)
-            if self.gradient_central:
-                minus_array = self.gather(source, positions)
-                minus = minus_array
-                perturb_column(minus, j, self.gradient_rel_step, -1.0, steps)
+            if central:
+                minus_array = self.perturbed(source, positions, j, n, self.gradient_rel_step,
+                                             True)
                 f_minus = as_result_array(self.call(self.fun, minus_array, rows, k), (r,), "fun",
                                           "one value per row of X")
                 self.count(self.nfev_view, positions)
+            with nogil:
                 for q in range(r):
-                    grad_out[positions[q], j] = (f_plus[q] - f_minus[q]) / (2.0 * steps[q])
-            else:
-                for q in range(r):
-                    grad_out[positions[q], j] = (f_plus[q] - f_at[positions[q]]) / steps[q]
+                    difference_group(&f_plus[q], &f_minus[q] if central else &f_at[positions[q]],
+                                     central, &source[positions[q], 0], self.gradient_rel_step,
+                                     j, n, 1, -1, 0, &grad_out[positions[q], 0], 0, 1, n)
         return 0
+
+    cdef object perturbed(self, const double[:, ::1] source, const Py_ssize_t[::1] positions,
+                          Py_ssize_t group, Py_ssize_t stride, double rel_step, bint backward):
+        """The rows of `source` at `positions`, each with the columns of one group stepped (`step_group`)."""
+        cdef Py_ssize_t q, n = self.n
+        points_array = self.gather(source, positions)
+        cdef double[:, ::1] points = points_array
+        with nogil:
+            for q in range(positions.shape[0]):
+                step_group(&points[q, 0], &source[positions[q], 0], group, stride, rel_step,
+                           backward, n)
+        return points_array
 
     cdef int hessians(self, const double[:, ::1] source, object rows, Py_ssize_t k,
                       const double[:, ::1] grad_at, double[:, ::1] hess_out) except -1:
@@ -524,37 +531,26 @@ cdef class BatchObjective:
     cdef int dense_differences(self, const double[:, ::1] source, object rows, Py_ssize_t k,
                                const double[:, ::1] grad_at, double[:, ::1] hess_out) except -1:
         cdef const Py_ssize_t[::1] positions = rows
-        cdef Py_ssize_t q, i, j, r = positions.shape[0], n = self.n
-        cdef double[:, ::1] plus, minus, grad_plus, grad_minus
-        cdef double[::1] steps = np.empty(r)
+        cdef Py_ssize_t q, j, r = positions.shape[0], n = self.n
+        cdef bint central = self.hessian_central
+        cdef double[:, ::1] grad_plus = np.empty((r, n)), grad_minus = np.empty((r, n))
         cdef Py_ssize_t[::1] local = np.arange(r, dtype=np.intp)
-        cdef double* block
-        grad_plus = np.empty((r, n))
-        grad_minus = np.empty((r, n))
         for j in range(n):
-            plus_array = self.gather(source, positions)
-            plus = plus_array
-            perturb_column(plus, j, self.hessian_rel_step, 1.0, steps)
-            self.user_gradients(plus_array, rows, k, grad_plus, local)
-            if self.hessian_central:
-                minus_array = self.gather(source, positions)
-                minus = minus_array
-                perturb_column(minus, j, self.hessian_rel_step, -1.0, steps)
-                self.user_gradients(minus_array, rows, k, grad_minus, local)
+            self.user_gradients(self.perturbed(source, positions, j, n, self.hessian_rel_step,
+                                               False), rows, k, grad_plus, local)
+            if central:
+                self.user_gradients(self.perturbed(source, positions, j, n,
+                                                   self.hessian_rel_step, True),
+                                    rows, k, grad_minus, local)
             with nogil:
                 for q in range(r):
-                    block = &hess_out[positions[q], 0]
-                    for i in range(n):
-                        if self.hessian_central:
-                            block[i + j * n] = (grad_plus[q, i] - grad_minus[q, i]) / (2.0 * steps[q])
-                        else:
-                            block[i + j * n] = (grad_plus[q, i] - grad_at[positions[q], i]) / steps[q]
+                    difference_group(&grad_plus[q, 0], &grad_minus[q, 0] if central
+                                     else &grad_at[positions[q], 0], central,
+                                     &source[positions[q], 0], self.hessian_rel_step, j, n, n,
+                                     -1, 0, &hess_out[positions[q], 0], 1, n, n)
         with nogil:
             for q in range(r):
-                block = &hess_out[positions[q], 0]
-                for j in range(n):
-                    for i in range(j + 1, n):
-                        block[i + j * n] = 0.5 * (block[i + j * n] + block[j + i * n])
+                symmetrize_columns(&hess_out[positions[q], 0], n)
         return 0
 
     cdef int band_differences(self, const double[:, ::1] source, object rows, Py_ssize_t k,
@@ -565,7 +561,7 @@ cdef class BatchObjective:
         cdef Py_ssize_t stride = min(2 * b + 1, n)
         cdef double rel_step = self.hessian_rel_step
         cdef bint central = self.hessian_central
-        cdef double[:, ::1] plus, minus, grad_plus, grad_minus
+        cdef double[:, ::1] grad_plus, grad_minus
         cdef const double[:] base
         cdef Py_ssize_t[::1] local = np.arange(r, dtype=np.intp)
         grad_plus = np.empty((r, n))
@@ -575,21 +571,11 @@ cdef class BatchObjective:
                 for i in range((b + 1) * n):
                     hess_out[positions[q], i] = 0.0
         for group in range(stride):
-            plus_array = self.gather(source, positions)
-            plus = plus_array
-            with nogil:
-                for q in range(r):
-                    step_group(&plus[q, 0], &source[positions[q], 0], group, stride, rel_step,
-                               False, n)
-            self.user_gradients(plus_array, rows, k, grad_plus, local)
+            self.user_gradients(self.perturbed(source, positions, group, stride, rel_step, False),
+                                rows, k, grad_plus, local)
             if central:
-                minus_array = self.gather(source, positions)
-                minus = minus_array
-                with nogil:
-                    for q in range(r):
-                        step_group(&minus[q, 0], &source[positions[q], 0], group, stride,
-                                   rel_step, True, n)
-                self.user_gradients(minus_array, rows, k, grad_minus, local)
+                self.user_gradients(self.perturbed(source, positions, group, stride, rel_step,
+                                                   True), rows, k, grad_minus, local)
             with nogil:
                 for q in range(r):
                     if central:
@@ -608,23 +594,6 @@ cdef inline void copy_row(const double[:, :] source, Py_ssize_t q, double[:, ::1
     cdef Py_ssize_t i
     for i in range(n):
         dest[p, i] = source[q, i]
-
-
-cdef void perturb_column(double[:, ::1] points, Py_ssize_t j, double rel_step, double sign,
-                         double[::1] steps) noexcept nogil:
-    """points[:, j] += ±h per row, h = fd_step(x_j); `steps` gets the h actually representable."""
-    cdef Py_ssize_t q
-    cdef double x_j, h
-    for q in range(points.shape[0]):
-        x_j = points[q, j]
-        h = fd_step(x_j, rel_step)
-        if sign > 0.0:
-            points[q, j] = x_j + h
-            steps[q] = points[q, j] - x_j
-        else:
-            # The central step reuses the forward step's representable size.
-            points[q, j] = x_j - ((x_j + h) - x_j)
-            steps[q] = (x_j + h) - x_j
 
 
 @cython.final

@@ -1,6 +1,9 @@
-# Finite differences: the step sizes, and the column-grouping kernels
-# (Curtis, Powell & Reid 1974) that the single-problem objective and the
-# batched objective both run to assemble band Hessians.
+# Finite differences, written once: the step sizes, the perturbation of a
+# group of columns, and the difference quotients of a group into a dense or
+# band Jacobian (and the symmetric band of a Hessian). A gradient from
+# values is the 1-by-n Jacobian of f, a Hessian the Jacobian of ∇f: the
+# single-problem objective, the batched objective and `approx_jacobian` all
+# run these kernels and differ only in how they call the user.
 from libc.math cimport fabs, isfinite
 
 # Relative steps that balance truncation against rounding error: √ε for
@@ -23,6 +26,50 @@ cdef inline double fd_step(double x, double rel_step) noexcept nogil:
     if size < 1.0:
         size = 1.0
     return rel_step * size if x >= 0.0 else -(rel_step * size)
+
+
+cdef inline double representable_step(double x_j, double rel_step) noexcept nogil:
+    """h_j = (x_j + fd_step) − x_j, the step actually representable at x_j."""
+    return (x_j + fd_step(x_j, rel_step)) - x_j
+
+
+cdef inline void difference_group(const double* plus, const double* base, bint central,
+                                  const double* x, double rel_step, Py_ssize_t group,
+                                  Py_ssize_t stride, Py_ssize_t m, Py_ssize_t lower,
+                                  Py_ssize_t upper, double* out, Py_ssize_t row_step,
+                                  Py_ssize_t column_step, Py_ssize_t n) noexcept nogil:
+    """Columns j = group, group + stride, … of the Jacobian of g from one group's values.
+
+    J[i, j] = (g(x + Σ h_j e_j)[i] − g(x)[i]) / h_j, or with `central` (base
+    then g at the backward point) divided by 2h_j. A dense Jacobian (lower <
+    0) fills all m rows of each column, at out[i·row_step + j·column_step];
+    a band one (J[i, j] = 0 unless −upper ≤ i − j ≤ lower) only the rows a
+    column reaches, at out[(upper + i − j)·row_step + j·column_step] (the
+    general band storage of `scipy.linalg.solve_banded`). With stride = n a
+    group is the single column `group`.
+    """
+    cdef Py_ssize_t member, i, j, first, last
+    cdef double denominator
+    for member in range((n - group + stride - 1) // stride):
+        j = group + member * stride
+        denominator = representable_step(x[j], rel_step) * (2.0 if central else 1.0)
+        if lower < 0:
+            for i in range(m):
+                out[i * row_step + j * column_step] = (plus[i] - base[i]) / denominator
+        else:
+            first = max(0, j - upper)
+            last = min(m - 1, j + lower)
+            for i in range(first, last + 1):
+                out[(upper + i - j) * row_step + j * column_step] = \
+                    (plus[i] - base[i]) / denominator
+
+
+cdef inline void symmetrize_columns(double* values, Py_ssize_t n) noexcept nogil:
+    """Average a column-major n-by-n difference Hessian with its transpose, into the lower triangle."""
+    cdef Py_ssize_t i, j
+    for j in range(n):
+        for i in range(j + 1, n):
+            values[i + j * n] = 0.5 * (values[i + j * n] + values[j + i * n])
 
 
 # Columns j and k of a band matrix of half-bandwidth b share no nonzero row
@@ -56,12 +103,11 @@ cdef inline bint add_group_to_band(const double[:] plus, const double[:] base, d
     is; the diagonal is estimated once.
     """
     cdef Py_ssize_t member, i, j
-    cdef double h, factor, estimate
+    cdef double factor, estimate
     cdef bint finite = True
     for member in range((n - group + stride - 1) // stride):
         j = group + member * stride
-        h = (x[j] + fd_step(x[j], rel_step)) - x[j]   # the step actually representable
-        factor = 0.5 * scale / h
+        factor = 0.5 * scale / representable_step(x[j], rel_step)
         for i in range(max(0, j - b), j):
             estimate = (plus[i] - base[i]) * factor
             band[(j - i) * row_step + i * column_step] += estimate

@@ -13,8 +13,8 @@ import numpy as np
 from libc.math cimport sqrt, isfinite
 from cpython.ref cimport PyObject, _Py_REFCNT
 from fastnewton._vector cimport copy_into, copy_raw
-from fastnewton._differences cimport (forward_rel_step, central_rel_step, fd_step, step_group,
-                                      add_group_to_band)
+from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
+                                      difference_group, symmetrize_columns, add_group_to_band)
 
 cdef bint same_point(const double[::1] a, const double[::1] b) noexcept nogil:
     return same_point_raw(&a[0], &b[0], a.shape[0])
@@ -228,8 +228,9 @@ cdef class Objective:
     cdef int gradient(self, object x_array, double[::1] out) except -1:
         """∇f at `x_array` into `out`; returns 1 when it is not finite."""
         cdef const double[::1] x = x_array
-        cdef double f0, f_plus, f_minus, x_j, h
+        cdef double f0, f_plus, f_minus = 0.0
         cdef Py_ssize_t j
+        cdef bint central = self.gradient_source == GRADIENT_CENTRAL
         if self.gradient_source == GRADIENT_CALLABLE:
             self.njev += 1
             return copy_vector(self.call(self.jac, x_array), out, "jac")
@@ -239,23 +240,20 @@ cdef class Objective:
                 self.value(x_array, &f0)
             copy_into(self.cached_gradient, out)
             return 0 if all_finite(out) else 1
-        # Finite differences of f, one coordinate at a time.
+        # Finite differences of f, one coordinate at a time: the 1-by-n Jacobian of f.
         self.need_work_arrays()
         self.value(x_array, &f0)
         copy_into(x, self.perturbed)
         for j in range(self.n):
-            x_j = x[j]
-            h = fd_step(x_j, self.gradient_rel_step)
-            self.perturbed[j] = x_j + h
-            h = self.perturbed[j] - x_j   # the step actually representable
+            step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, False, self.n)
             f_plus = self.call_fun(self.perturbed_array)
-            if self.gradient_source == GRADIENT_CENTRAL:
-                self.perturbed[j] = x_j - h
+            if central:
+                step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, True,
+                           self.n)
                 f_minus = self.call_fun(self.perturbed_array)
-                out[j] = (f_plus - f_minus) / (2.0 * h)
-            else:
-                out[j] = (f_plus - f0) / h
-            self.perturbed[j] = x_j
+            difference_group(&f_plus, &f_minus if central else &f0, central, &x[0],
+                             self.gradient_rel_step, j, self.n, 1, -1, 0, &out[0], 0, 1, self.n)
+            self.perturbed[j] = x[j]
         return 0 if all_finite(out) else 1
 
     cdef object user_hessian(self, object x_array):
@@ -267,34 +265,26 @@ cdef class Objective:
                               double* values) except -1:
         """H into `values` (column-major n-by-n, lower triangle meaningful); 1 when not finite.
 
-        Column j of H is (∇f(x + h e_j) − ∇f(x)) / h (or the central form),
-        then H ← (H + Hᵀ)/2.
+        Column j of H is (∇f(x + h e_j) − ∇f(x)) / h (or the central form):
+        the Jacobian of ∇f, then H ← (H + Hᵀ)/2.
         """
         cdef const double[::1] x = x_array
-        cdef double x_j, h
-        cdef Py_ssize_t i, j, n = self.n
+        cdef Py_ssize_t j, n = self.n
         cdef bint central = self.hessian_source == HESSIAN_CENTRAL
         cdef bint finite = True
         self.need_work_arrays()
         copy_into(x, self.perturbed)
         for j in range(n):
-            x_j = x[j]
-            h = fd_step(x_j, self.hessian_rel_step)
-            self.perturbed[j] = x_j + h
-            h = self.perturbed[j] - x_j
+            step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, False, n)
             finite &= self.gradient(self.perturbed_array, self.gradient_plus) == 0
             if central:
-                self.perturbed[j] = x_j - h
+                step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, True, n)
                 finite &= self.gradient(self.perturbed_array, self.gradient_minus) == 0
-                for i in range(n):
-                    values[i + j * n] = (self.gradient_plus[i] - self.gradient_minus[i]) / (2.0 * h)
-            else:
-                for i in range(n):
-                    values[i + j * n] = (self.gradient_plus[i] - grad[i]) / h
-            self.perturbed[j] = x_j
-        for j in range(n):
-            for i in range(j + 1, n):
-                values[i + j * n] = 0.5 * (values[i + j * n] + values[j + i * n])
+            difference_group(&self.gradient_plus[0],
+                             &self.gradient_minus[0] if central else &grad[0], central, &x[0],
+                             self.hessian_rel_step, j, n, n, -1, 0, values, 1, n, n)
+            self.perturbed[j] = x[j]
+        symmetrize_columns(values, n)
         return 0 if finite else 1
 
     cdef object user_gradient(self, object point):
