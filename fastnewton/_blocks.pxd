@@ -29,22 +29,14 @@ cdef inline int factorize(Block* h, Py_ssize_t n, double shift) noexcept nogil:
         return <int>band_factorize(h, n, shift)
 
 
-cdef inline void solve(Block* h, Py_ssize_t n, double* rhs) noexcept nogil:
-    """rhs ← (H + shift·I)⁻¹ rhs with the factor of the last successful `factorize`."""
+cdef inline void solve(Block* h, Py_ssize_t n, double* rhs, bint lower_only=False) noexcept nogil:
+    """rhs ← (H + shift·I)⁻¹ rhs with the factor of the last successful `factorize`; with
+    `lower_only`, rhs ← R⁻¹ rhs for its Cholesky factor R Rᵀ = H + shift·I."""
     if Block is DenseBlock:
         if n > 0:
-            cholesky_solve(h.factor, n, rhs, False)
+            cholesky_solve(h.factor, n, rhs, lower_only)
     else:
-        band_solve(h, n, rhs, False)
-
-
-cdef inline void solve_lower(Block* h, Py_ssize_t n, double* rhs) noexcept nogil:
-    """rhs ← R⁻¹ rhs for the Cholesky factor R Rᵀ = H + shift·I of the last `factorize`."""
-    if Block is DenseBlock:
-        if n > 0:
-            cholesky_solve(h.factor, n, rhs, True)
-    else:
-        band_solve(h, n, rhs, True)
+        band_solve(h, n, rhs, lower_only)
 
 
 cdef inline void matvec(Block* h, Py_ssize_t n, const double* v, double* out) noexcept nogil:

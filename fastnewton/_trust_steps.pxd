@@ -5,7 +5,7 @@
 # run these same functions, so a batch gives `minimize`'s iterates bit for bit.
 from libc.math cimport sqrt, fabs, fmax, fmin
 from fastnewton._bounds cimport CurvatureBounds
-from fastnewton._blocks cimport (Block, factorize, solve, solve_lower, matvec, curvature_bounds,
+from fastnewton._blocks cimport (Block, factorize, solve, matvec, curvature_bounds,
                                  diagonal_min, modified_cholesky, smallest_curvature)
 from fastnewton._vector cimport (dot_raw, norm2_raw, axpy_raw, copy_raw, boundary_roots_raw)
 
@@ -182,7 +182,7 @@ cdef inline double secular_step(Block* h, Py_ssize_t n, const double* p, double 
                                 double lam, double radius, double* w) noexcept nogil:
     """Newton's λ for 1/‖p(λ)‖ − 1/radius = 0: needs ‖w‖² with R w = p (Moré & Sorensen 1983, eq. 3.4)."""
     copy_raw(p, w, n)
-    solve_lower(h, n, w)
+    solve(h, n, w, True)
     return secular_newton(lam, step_norm, dot_raw(w, w, n), radius)
 
 
