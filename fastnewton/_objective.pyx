@@ -258,8 +258,9 @@ cdef class Objective:
 
     cdef object user_hessian(self, object x_array):
         """The user's `hess` at `x_array`, as returned (the storage validates it); counted."""
+        value = self.call(self.hess, x_array)
         self.nhev += 1
-        return self.call(self.hess, x_array)
+        return value
 
     cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
                               double* values) except -1:
