@@ -61,7 +61,7 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
            Py_ssize_t maxiter, double c1, double c2, object reporter, bint escape_saddles=True):
     """Minimize from `x0` (a float64 array the driver may overwrite) by line-search Newton.
 
-    Each direction solves (H + τI)d = −g with τ ≥ 0 from `factorize_modified`,
+    Each direction solves (H + τI)d = −g with τ ≥ 0 from `modified_factorization`,
     so d is a descent direction even where H is indefinite; the step length
     comes from a strong Wolfe search starting at 1, so the full Newton step
     (and quadratic convergence) is kept near a minimizer. With

@@ -80,7 +80,7 @@ def test_trust_exact_batch_matches_separate_solves(problem, spread, mode):
     for i, ref in enumerate(solve_separately(scalar_kwargs, x0, "trust-exact")):
         assert (res.nit[i], res.nfev[i], res.njev[i], res.nhev[i], res.status[i]) == \
             (ref.nit, ref.nfev, ref.njev, ref.nhev, ref.status), i
-        # The same kernels in the same order (_dense's): the same numbers, bit for bit.
+        # The same step functions on the same blocks: the same numbers, bit for bit.
         np.testing.assert_array_equal(res.x[i], ref.x)
         np.testing.assert_array_equal(res.hess[i], ref.hess)
         assert res.trust_radius[i] == ref.trust_radius
