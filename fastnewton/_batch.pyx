@@ -272,6 +272,11 @@ def as_result_array(value, tuple shape, str name, str meaning):
     return array
 
 
+cdef object joined(list parts):
+    """The arrays in `parts` stacked along the first axis (the one array itself when alone)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 cdef list take_rows(list arrays, object rows):
     """Fresh arrays of the entries of each of `arrays` at `rows` along the first axis.
 
@@ -305,6 +310,8 @@ cdef class BatchObjective:
         Relative finite-difference step; None picks √ε (forward) or ∛ε (central).
     bandwidth : int or None
         The half-bandwidth b of banded Hessians, None for dense ones.
+    rows_per_call : int
+        Most rows per call of a callback (0: all of them at once).
     """
     cdef object fun, jac, hess
     cdef tuple args
@@ -316,15 +323,17 @@ cdef class BatchObjective:
     cdef double gradient_rel_step, hessian_rel_step
     # Half-bandwidth of the Hessians, or -1 for dense ones.
     cdef Py_ssize_t bandwidth
+    cdef Py_ssize_t rows_per_call
     cdef readonly object nfev, njev, nhev
     cdef Py_ssize_t[::1] nfev_view, njev_view, nhev_view
     cdef object cached_rows
     cdef list cached_args
 
     def __init__(self, fun, jac, hess, tuple args, list batch_args, index, Py_ssize_t n,
-                 rel_step=None, bandwidth=None):
+                 rel_step=None, bandwidth=None, Py_ssize_t rows_per_call=0):
         self.fun, self.jac, self.hess, self.args = fun, jac, hess, args
         self.bandwidth = -1 if bandwidth is None else bandwidth
+        self.rows_per_call = rows_per_call
         self.batch_args = batch_args
         self.index = index
         self.n = n
@@ -361,8 +370,40 @@ cdef class BatchObjective:
             self.cached_rows = rows
         return self.cached_args
 
-    cdef object call(self, object function, object points, object rows, Py_ssize_t k):
-        return function(points, *self.args_for(rows, k), *self.args)
+    cdef tuple evaluate(self, object function, object points, object rows, Py_ssize_t k,
+                        bint pair, tuple tail, str name, str meaning):
+        """`function` at `points` (the rows `rows` of the active set), validated.
+
+        Called on blocks of at most `rows_per_call` rows, so that the user's
+        temporaries stay in cache (at n = 1000 numpy then runs a vectorized
+        callback about twice as fast per row as on 10³ rows at once), and the
+        blocks' results are joined. Returns (values,) of shape (r,) + tail;
+        with `pair` (fun with jac=True), (f, g) of shapes (r,) and (r, n).
+        """
+        cdef Py_ssize_t r = points.shape[0], block, start, stop
+        args = self.args_for(rows, k)
+        block = self.rows_per_call if 0 < self.rows_per_call < r else r
+        firsts, seconds = [], []
+        for start in range(0, r, block):
+            stop = min(start + block, r)
+            if block < r:
+                result = function(points[start:stop], *[a[start:stop] for a in args], *self.args)
+            else:
+                result = function(points, *args, *self.args)
+            if not pair:
+                firsts.append(as_result_array(result, (stop - start,) + tail, name, meaning))
+                continue
+            if not isinstance(result, tuple) or len(result) != 2:
+                raise ValueError("with jac=True, fun must return a tuple (f, g) with f of shape "
+                                 "(%d,) and g of shape (%d, %d), got %s"
+                                 % (stop - start, stop - start, self.n, type(result).__name__))
+            firsts.append(as_result_array(result[0], (stop - start,), name,
+                                          "the f part with jac=True: one value per row of X"))
+            seconds.append(as_result_array(result[1], (stop - start, self.n), name,
+                                           "the g part with jac=True: one gradient per row of X"))
+        if not pair:
+            return (joined(firsts),)
+        return joined(firsts), joined(seconds)
 
     cdef void count(self, Py_ssize_t[::1] counter, const Py_ssize_t[::1] rows) noexcept:
         cdef Py_ssize_t q
@@ -388,25 +429,19 @@ cdef class BatchObjective:
         cdef const double[:, :] grad_view
         if r == 0:
             return 0
-        result = self.call(self.fun, self.gather(source, positions), rows, k)
+        points = self.gather(source, positions)
+        if self.jac_with_value:
+            f_view, grad_view = self.evaluate(self.fun, points, rows, k, True, (), "fun", "")
+        else:
+            f_view, = self.evaluate(self.fun, points, rows, k, False, (), "fun",
+                                    "one value per row of X")
         self.count(self.nfev_view, positions)
+        for q in range(r):
+            f_out[positions[q]] = f_view[q]
         if self.jac_with_value:
             self.count(self.njev_view, positions)
-            if not isinstance(result, tuple) or len(result) != 2:
-                raise ValueError("with jac=True, fun must return a tuple (f, g) with f of shape "
-                                 "(%d,) and g of shape (%d, %d), got %s"
-                                 % (r, r, n, type(result).__name__))
-            f_view = as_result_array(result[0], (r,), "fun",
-                                     "the f part with jac=True: one value per row of X")
-            grad_view = as_result_array(result[1], (r, n), "fun",
-                                        "the g part with jac=True: one gradient per row of X")
             for q in range(r):
-                f_out[positions[q]] = f_view[q]
                 copy_row(grad_view, q, grad_out, positions[q], n)
-        else:
-            f_view = as_result_array(result, (r,), "fun", "one value per row of X")
-            for q in range(r):
-                f_out[positions[q]] = f_view[q]
         return 0
 
     cdef int user_gradients(self, object points, object rows, Py_ssize_t k,
@@ -416,18 +451,12 @@ cdef class BatchObjective:
         cdef const Py_ssize_t[::1] positions = rows
         cdef const double[:, :] grad_view
         if self.jac_with_value:
-            result = self.call(self.fun, points, rows, k)
+            _, grad_view = self.evaluate(self.fun, points, rows, k, True, (), "fun", "")
             self.count(self.nfev_view, positions)
-            self.count(self.njev_view, positions)
-            if not isinstance(result, tuple) or len(result) != 2:
-                raise ValueError("with jac=True, fun must return a tuple (f, g), got %s"
-                                 % type(result).__name__)
-            grad_view = as_result_array(result[1], (r, n), "fun",
-                                        "the g part with jac=True: one gradient per row of X")
         else:
-            result = self.call(self.jac, points, rows, k)
-            self.count(self.njev_view, positions)
-            grad_view = as_result_array(result, (r, n), "jac", "one gradient per row of X")
+            grad_view, = self.evaluate(self.jac, points, rows, k, False, (n,), "jac",
+                                       "one gradient per row of X")
+        self.count(self.njev_view, positions)
         for q in range(r):
             copy_row(grad_view, q, grad_out, targets[q], n)
         return 0
@@ -450,14 +479,14 @@ cdef class BatchObjective:
             return self.user_gradients(self.gather(source, positions), rows, k, grad_out, rows)
         for j in range(n):
             plus_array = self.perturbed(source, positions, j, n, self.gradient_rel_step, False)
-            f_plus = as_result_array(self.call(self.fun, plus_array, rows, k), (r,), "fun",
-                                     "one value per row of X")
+            f_plus, = self.evaluate(self.fun, plus_array, rows, k, False, (), "fun",
+                                    "one value per row of X")
             self.count(self.nfev_view, positions)
             if central:
                 minus_array = self.perturbed(source, positions, j, n, self.gradient_rel_step,
                                              True)
-                f_minus = as_result_array(self.call(self.fun, minus_array, rows, k), (r,), "fun",
-                                          "one value per row of X")
+                f_minus, = self.evaluate(self.fun, minus_array, rows, k, False, (), "fun",
+                                         "one value per row of X")
                 self.count(self.nfev_view, positions)
             with nogil:
                 for q in range(r):
@@ -507,11 +536,11 @@ cdef class BatchObjective:
         cdef Py_ssize_t q, i, j, r = positions.shape[0], n = self.n, b = self.bandwidth
         cdef const double[:, :, :] hess_view
         cdef double* block
-        result = self.call(self.hess, self.gather(source, positions), rows, k)
-        self.count(self.nhev_view, positions)
+        points = self.gather(source, positions)
         if b >= 0:
-            hess_view = as_result_array(result, (r, b + 1, n), "hess",
-                                        "one lower band storage per row of X")
+            hess_view, = self.evaluate(self.hess, points, rows, k, False, (b + 1, n), "hess",
+                                       "one lower band storage per row of X")
+            self.count(self.nhev_view, positions)
             with nogil:
                 for q in range(r):
                     block = &hess_out[positions[q], 0]
@@ -519,7 +548,9 @@ cdef class BatchObjective:
                         for i in range(b + 1):
                             block[i + j * (b + 1)] = hess_view[q, i, j] if i + j < n else 0.0
             return 0
-        hess_view = as_result_array(result, (r, n, n), "hess", "one Hessian per row of X")
+        hess_view, = self.evaluate(self.hess, points, rows, k, False, (n, n), "hess",
+                                   "one Hessian per row of X")
+        self.count(self.nhev_view, positions)
         with nogil:
             for q in range(r):
                 block = &hess_out[positions[q], 0]

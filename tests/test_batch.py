@@ -513,3 +513,42 @@ def test_banded_batch_results_equal_dense_batch_results():
     for i in range(len(x0)):
         np.testing.assert_allclose(P.band_to_dense(band.hess[i]), dense.hess[i], rtol=1e-6,
                                    atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["trust-exact", "newton"])
+@pytest.mark.parametrize("mode", [0, 1, 3, 5], ids=[MODE_NAMES[i] for i in [0, 1, 3, 5]])
+def test_rows_per_call_splits_calls_without_changing_results(method, mode):
+    """Callbacks see at most rows_per_call rows (with batch_args cut to the same rows), and
+    the results are those of one call per evaluation, bit for bit."""
+    problem = P.rosenbrock(3)
+    _, batch_kwargs, _ = derivative_modes(problem)[mode]
+    x0 = starts(problem, 11, 0.4, seed=mode)
+    data = np.arange(11.0)
+    seen = []
+
+    def recording(function):
+        def wrapped(X, d):
+            seen.append(len(X))
+            # Problem ids of the rows, ascending within a call (a block of the active set).
+            assert len(d) == len(X) and np.all(np.diff(d) > 0) and set(d) <= set(data)
+            return function(X)
+        return wrapped
+
+    kwargs = {name: recording(value) if callable(value) else value
+              for name, value in batch_kwargs.items()}
+    whole = fastnewton.minimize_batch(x0=x0, method=method, batch_args=(data,), **kwargs,
+                                      options={"rows_per_call": 1000})
+    assert max(seen) > 3
+    seen.clear()
+    split = fastnewton.minimize_batch(x0=x0, method=method, batch_args=(data,), **kwargs,
+                                      options={"rows_per_call": 3})
+    assert max(seen) == 3
+    for name in ("x", "fun", "jac", "hess", "nit", "nfev", "njev", "nhev", "status"):
+        np.testing.assert_array_equal(getattr(split, name), getattr(whole, name))
+
+
+@pytest.mark.parametrize("value", [0, -2, 2.5, True, "4"])
+def test_rows_per_call_must_be_a_positive_integer(value):
+    with pytest.raises(ValueError, match="rows_per_call must be a positive integer"):
+        fastnewton.minimize_batch(lambda X: np.sum(X * X, axis=1), np.ones((2, 2)),
+                                  jac=lambda X: 2 * X, options={"rows_per_call": value})
