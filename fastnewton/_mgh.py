@@ -24,7 +24,9 @@ digits (least squares followed by Newton's method on the gradient); the
 paper's six digits are quoted beside each. Non-global local minima are
 recorded where the paper lists one at a finite point; limits reached only as
 some variables go to infinity (Bard, Kowalik–Osborne) are mentioned in
-``notes``.
+``notes``, and so is Biggs EXP6's second value, 5.65565e-3, which is not a
+minimum: at that stationary point (x1 = x5, x3 = x6) the Hessian has an
+eigenvalue of -9.8e-3.
 
 References
 ----------
@@ -594,34 +596,10 @@ def _chebyquad(x, order):
 # The table
 # ---------------------------------------------------------------------------
 
-def _local_minimum(parts, x_guess, steps=50):
-    """Polish a point near a local minimizer of sum r**2 by Newton's method.
-
-    The least-squares solve gives the shortest Newton step, so minimizers
-    that lie on a line (a singular Hessian) are reached as well.
-    """
-    _, jac, hess = _sum_of_squares(parts)
-    x = np.array(x_guess, dtype=np.float64)
-    for _ in range(steps):
-        step = np.linalg.lstsq(hess(x), jac(x), rcond=1e-12)[0]
-        x -= step
-        if np.abs(step).max() <= 1e-14 * max(1.0, np.abs(x).max()):
-            break
-    return x
-
-
 def _entry(parts, x0, f_min, minimizers=(), unique=True, local_minima=(),
            notes=""):
     return dict(parts=parts, x0=x0, f_min=f_min, minimizers=minimizers,
                 unique=unique, local_minima=local_minima, notes=notes)
-
-
-def _biggs_local():
-    # x1 = x5 and x3 = x6 there: only x3 + x6 matters, so the local
-    # minimizers form a line and the Hessian is singular along it.
-    x = _local_minimum(_biggs_exp6, [1.7114, 17.683, 1.1631, 5.1866, 1.7114,
-                                     1.1631])
-    return [(x, _sum_of_squares(_biggs_exp6)[0](x))]
 
 
 def _brown_almost_linear_local(n):
@@ -665,8 +643,9 @@ def _own_problems():
         18: _entry(_biggs_exp6, [1.0, 2.0, 1.0, 1.0, 1.0, 1.0], 0.0,
                    minimizers=[[1.0, 10.0, 1.0, 5.0, 4.0, 3.0],
                                [4.0, 10.0, 3.0, 5.0, 1.0, 1.0]],
-                   unique=False, local_minima=_biggs_local,
-                   notes="m = 13; local minimum f = 5.65565e-3"),
+                   unique=False,
+                   notes="m = 13; the paper's second value f = 5.65565e-3 "
+                         "(x1 = x5 = 1.711, x3 = x6 = 1.163) is a saddle"),
         19: _entry(_osborne_2,
                    [1.3, 0.65, 0.65, 0.7, 0.6, 3.0, 5.0, 7.0, 2.0, 4.5, 5.5],
                    4.01377362935477e-2, notes="MGH f = 4.01377e-2"),
