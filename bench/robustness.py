@@ -198,15 +198,13 @@ def quartic_quadratic(n, seed=0):
     return fun, jac, hess, np.zeros(n)
 
 
-def dense_factorizations(quick):
-    """Factorizations per iteration of trust-exact on dense n = 1000 problems."""
-    n = 1000
+def dense_factorizations(n):
+    """Factorizations per iteration of trust-exact on two dense problems of order n."""
     print(f"\n== fastnewton trust-exact on dense n = {n}")
     trig = problems.trigonometric(n)
-    cases = [("indefinite quadratic + quartic", *quartic_quadratic(n))]
-    if not quick:
-        cases.insert(0, ("trigonometric (bench/run.py)", trig.fun, trig.jac,
-                         trig.hess, trig.x0))
+    cases = [("trigonometric (bench/run.py)", trig.fun, trig.jac, trig.hess,
+              trig.x0),
+             ("indefinite quadratic + quartic", *quartic_quadratic(n))]
     for name, fun, jac, hess, x0 in cases:
         start = time.perf_counter()
         out = solve(fastnewton.minimize, "trust-exact", fun, x0, jac, hess,
@@ -292,11 +290,19 @@ def global_minima(y, chunk=500):
     return minima, at_edge
 
 
-def fit_report(name, f, f_ref, errors=()):
-    """One line: the share of fits at the global minimum, and what the rest did."""
+def fit_report(name, f, f_ref, status, errors=()):
+    """One line: the share of fits at the global minimum, and what the rest did.
+
+    The misses are counted by the solver's status code (0 means it claimed
+    convergence, at a point that is not the global minimum) and by the kind
+    of exception raised.
+    """
     reached = f - f_ref <= SOLVED * np.maximum(1.0, np.abs(f_ref))
     below = int(np.sum(f < f_ref - 1e-9))
     kinds = {}
+    for code in np.asarray(status)[~reached]:
+        if code >= 0:
+            kinds[f"status {code}"] = kinds.get(f"status {code}", 0) + 1
     for kind in errors:
         kinds[kind] = kinds.get(kind, 0) + 1
     extra = "".join(f", {count} × {kind}" for kind, count in sorted(kinds.items()))
@@ -320,10 +326,11 @@ def run_fits(m, subset_size):
             res = fastnewton.minimize_batch(
                 decay_fun, x0, method=method, jac=decay_jac, hess=decay_hess,
                 batch_args=(y,), options={"gtol": FIT_GTOL, "maxiter": MAXITER})
-            fit_report(f"minimize_batch {method}", np.asarray(res.fun), f_ref)
+            fit_report(f"minimize_batch {method}", np.asarray(res.fun), f_ref,
+                       np.asarray(res.status))
         except Exception as exc:  # count the whole batch as failed
             fit_report(f"minimize_batch {method}", np.full(m, np.inf), f_ref,
-                       [type(exc).__name__] * m)
+                       np.full(m, -1), [type(exc).__name__] * m)
     subset = np.random.default_rng(1).choice(m, subset_size, replace=False)
     for solver, minimize, methods in (
             ("fastnewton", fastnewton.minimize, [a for a, _ in PAIRS]),
@@ -331,16 +338,18 @@ def run_fits(m, subset_size):
         for method in methods:
             opts = ({"xtol": XTOL, "maxiter": MAXITER} if method == "Newton-CG"
                     else {"gtol": FIT_GTOL, "maxiter": MAXITER})
-            f, errors = np.empty(subset_size), []
+            f, status, errors = np.empty(subset_size), np.empty(subset_size, int), []
             for k, i in enumerate(subset):
                 yi = y[i]
                 out = solve(minimize, method, lambda p: decay_fun1(p, yi),
                             x0[i], lambda p: decay_jac1(p, yi),
                             lambda p: decay_hess1(p, yi), opts)
                 f[k] = out.fun if not out.error else np.inf
+                status[k] = out.status
                 if out.error:
                     errors.append(out.error)
-            fit_report(f"{solver} minimize {method}", f, f_ref[subset], errors)
+            fit_report(f"{solver} minimize {method}", f, f_ref[subset], status,
+                       errors)
 
 
 # ---------------------------------------------------------------------------
@@ -349,7 +358,8 @@ def main(argv=None):
     """Run the three parts and print the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="2000 batched fits and 100 looped ones (< 1 min)")
+                        help="dense n = 300 instead of 1000, 2000 batched fits "
+                             "and 100 looped ones instead of 10⁴ and 1000")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")       # scipy warns on non-convergence
     print(f"Python {sys.version.split()[0]}, numpy {np.__version__}, "
@@ -359,20 +369,23 @@ def main(argv=None):
         print(f"BLAS pinned to 1 thread ({libs}); gtol = {GTOL:g}, maxiter = "
               f"{MAXITER} (scipy Newton-CG: xtol = {XTOL:g}); solved: "
               f"f − f* ≤ {SOLVED:g}·max(1, |f*|)")
+        clock = time.perf_counter()
         tables, summary = {}, []
         for start in STARTS:
             tables[start], labels, counts = run_mgh(start)
             summary.append((start, counts))
+        print(f"(this part: {time.perf_counter() - clock:.1f} s)")
         print("\n== solved MGH problems (of 35) per start")
         print(f"{'start':<8}" + "".join(f"{s:<15}" for s in labels))
         for start, counts in summary:
             print(f"{f'{start}·x0':<8}" + "".join(f"{c:<15}" for c in counts))
         factorization_table(tables)
-        dense_factorizations(args.quick)
-        if args.quick:
-            run_fits(2000, 100)
-        else:
-            run_fits(10_000, 1000)
+        clock = time.perf_counter()
+        dense_factorizations(300 if args.quick else 1000)
+        print(f"(this part: {time.perf_counter() - clock:.1f} s)")
+        clock = time.perf_counter()
+        run_fits(*((2000, 100) if args.quick else (10_000, 1000)))
+        print(f"(this part: {time.perf_counter() - clock:.1f} s)")
 
 
 if __name__ == "__main__":
