@@ -239,7 +239,7 @@ def _centered_decay(b):
 
 
 def _profile(sey, see, syy):
-    """½ (Σ(y − ȳ)² − (Σ(e − ē)(y − ȳ))² / Σ(e − ē)²): f at the best (a, c)."""
+    """f at the best (a, c): ½ (Σ(y − ȳ)² − (Σ(e − ē)(y − ȳ))² / Σ(e − ē)²)."""
     return 0.5 * (syy - sey * sey / np.maximum(see, 1e-300))
 
 

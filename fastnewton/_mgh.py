@@ -89,6 +89,7 @@ def _out(order, r, jacobian=None, weighted=None):
 # ---------------------------------------------------------------------------
 
 def _powell_badly_scaled(x, order):
+    """MGH 3: r = (1e4 x1 x2 - 1, exp(-x1) + exp(-x2) - 1.0001)."""
     e1, e2 = math.exp(-x[0]), math.exp(-x[1])
     r = np.array([1e4 * x[0] * x[1] - 1.0, e1 + e2 - 1.0001])
     jacobian = np.array([[1e4 * x[1], 1e4 * x[0]], [-e1, -e2]])
@@ -100,6 +101,7 @@ _JS_I = np.arange(1.0, 11.0)
 
 
 def _jennrich_sampson(x, order):
+    """MGH 6: r_i = 2 + 2i - exp(i x1) - exp(i x2), i = 1..10."""
     e1, e2 = np.exp(_JS_I * x[0]), np.exp(_JS_I * x[1])
     r = 2.0 + 2.0 * _JS_I - e1 - e2
     jacobian = np.column_stack([-_JS_I * e1, -_JS_I * e2])
@@ -116,6 +118,9 @@ _BARD_W = np.minimum(_BARD_U, _BARD_V)
 
 
 def _bard(x, order):
+    """MGH 8: r_i = y_i - x1 - u_i / (v_i x2 + w_i x3),
+    u_i = i, v_i = 16 - i, w_i = min(u_i, v_i).
+    """
     d = _BARD_V * x[1] + _BARD_W * x[2]
     r = _BARD_Y - x[0] - _BARD_U / d
     if order == 0:
@@ -136,6 +141,7 @@ _GAUSS_Y = np.array([0.0009, 0.0044, 0.0175, 0.0540, 0.1295, 0.2420, 0.3521,
 
 
 def _gaussian(x, order):
+    """MGH 9: r_i = x1 exp(-x2 (t_i - x3)**2 / 2) - y_i, t_i = (8 - i) / 2."""
     s = _GAUSS_T - x[2]
     s2 = s * s
     e = np.exp(-0.5 * x[1] * s2)
@@ -160,6 +166,7 @@ _MEYER_Y = np.array([34780.0, 28610.0, 23650.0, 19630.0, 16370.0, 13720.0,
 
 
 def _meyer(x, order):
+    """MGH 10: r_i = x1 exp(x2 / (t_i + x3)) - y_i, t_i = 45 + 5i."""
     q = 1.0 / (_MEYER_T + x[2])
     e = np.exp(x[1] * q)
     r = x[0] * e - _MEYER_Y
@@ -181,6 +188,9 @@ _GULF_Y = 25.0 + (-50.0 * np.log(_GULF_T)) ** (2.0 / 3.0)
 
 
 def _gulf(x, order):
+    """MGH 11: r_i = exp(-|y_i - x2|**x3 / x1) - t_i,
+    t_i = i/100, y_i = 25 + (-50 ln t_i)**(2/3).
+    """
     x1, x2, x3 = x
     diff = _GULF_Y - x2
     a = np.abs(diff)
@@ -215,6 +225,7 @@ _BOX_C = np.exp(-_BOX_T) - np.exp(-10.0 * _BOX_T)
 
 
 def _box_3d(x, order):
+    """MGH 12: r_i = exp(-t_i x1) - exp(-t_i x2) - x3 (exp(-t_i) - exp(-10 t_i)), t_i = i/10."""
     e1, e2 = np.exp(-_BOX_T * x[0]), np.exp(-_BOX_T * x[1])
     r = e1 - e2 - x[2] * _BOX_C
     jacobian = np.column_stack([-_BOX_T * e1, _BOX_T * e2, -_BOX_C])
@@ -230,6 +241,7 @@ _KO_U = np.array([4.0, 2.0, 1.0, 0.5, 0.25, 0.167, 0.125, 0.1, 0.0833,
 
 
 def _kowalik_osborne(x, order):
+    """MGH 15: r_i = y_i - x1 (u_i**2 + u_i x2) / (u_i**2 + u_i x3 + x4)."""
     u = _KO_U
     num = u * (u + x[1])
     den = u * (u + x[2]) + x[3]
@@ -256,6 +268,7 @@ _BD_SIN = np.sin(_BD_T)
 
 
 def _brown_dennis(x, order):
+    """MGH 16: r_i = (x1 + t_i x2 - exp(t_i))**2 + (x3 + x4 sin t_i - cos t_i)**2, t_i = i/5."""
     a = x[0] + _BD_T * x[1] - np.exp(_BD_T)
     b = x[2] + x[3] * _BD_SIN - np.cos(_BD_T)
     r = a * a + b * b
@@ -280,6 +293,7 @@ _OSB1_Y = np.array([0.844, 0.908, 0.932, 0.936, 0.925, 0.908, 0.881, 0.850,
 
 
 def _osborne_1(x, order):
+    """MGH 17: r_i = y_i - (x1 + x2 exp(-t_i x4) + x3 exp(-t_i x5)), t_i = 10 (i - 1)."""
     t = _OSB1_T
     e4, e5 = np.exp(-t * x[3]), np.exp(-t * x[4])
     r = _OSB1_Y - (x[0] + x[1] * e4 + x[2] * e5)
@@ -301,6 +315,7 @@ _BIGGS_Y = (np.exp(-_BIGGS_T) - 5.0 * np.exp(-10.0 * _BIGGS_T)
 
 
 def _biggs_exp6(x, order):
+    """MGH 18: r_i = x3 exp(-t_i x1) - x4 exp(-t_i x2) + x6 exp(-t_i x5) - y_i, t_i = i/10."""
     t = _BIGGS_T
     e1, e2, e5 = np.exp(-t * x[0]), np.exp(-t * x[1]), np.exp(-t * x[4])
     r = x[2] * e1 - x[3] * e2 + x[5] * e5 - _BIGGS_Y
@@ -331,6 +346,9 @@ _OSB2_Y = np.array([
 
 
 def _osborne_2(x, order):
+    """MGH 19: r_i = y_i - x1 exp(-t_i x5)
+    - sum_{k=1}^{3} x_{1+k} exp(-x_{5+k} (t_i - x_{8+k})**2), t_i = (i - 1)/10.
+    """
     t = _OSB2_T
     e = np.exp(-t * x[4])
     # Three Gaussian bumps: amplitude x[1+k], rate x[5+k], centre x[8+k].
@@ -372,6 +390,9 @@ _WATSON_T = np.arange(1.0, 30.0) / 29.0
 
 
 def _watson(x, order):
+    """MGH 20: r_i = sum_j (j-1) x_j t_i**(j-2) - (sum_j x_j t_i**(j-1))**2 - 1,
+    t_i = i/29; r_30 = x1, r_31 = x2 - x1**2 - 1.
+    """
     n = x.shape[0]
     powers = _WATSON_T[:, None] ** np.arange(n)          # t_i ** j
     j = np.arange(1.0, n)
@@ -404,6 +425,7 @@ _SQRT_PENALTY_A = math.sqrt(_PENALTY_A)
 
 
 def _penalty_1(x, order):
+    """MGH 23: r_i = sqrt(1e-5) (x_i - 1), r_{n+1} = |x|**2 - 1/4."""
     n = x.shape[0]
     r = np.empty(n + 1)
     r[:n] = _SQRT_PENALTY_A * (x - 1.0)
@@ -417,6 +439,7 @@ def _penalty_1(x, order):
 
 
 def _penalty_2(x, order):
+    """MGH 24: Penalty II, 2n residuals (the paper's f_1, ..., f_2n)."""
     n = x.shape[0]
     i = np.arange(2.0, n + 1.0)
     y = np.exp(i / 10.0) + np.exp((i - 1.0) / 10.0)
@@ -446,6 +469,7 @@ def _penalty_2(x, order):
 
 
 def _variably_dimensioned(x, order):
+    """MGH 25: r_i = x_i - 1, r_{n+1} = sum_j j (x_j - 1), r_{n+2} = r_{n+1}**2."""
     n = x.shape[0]
     j = np.arange(1.0, n + 1.0)
     s = j @ (x - 1.0)
@@ -467,6 +491,7 @@ def _products_without(x):
 
 
 def _brown_almost_linear(x, order):
+    """MGH 27: r_i = x_i + sum_j x_j - (n + 1) for i < n, r_n = prod_j x_j - 1."""
     n = x.shape[0]
     r = x + x.sum() - (n + 1.0)
     r[-1] = x.prod() - 1.0
@@ -484,6 +509,7 @@ def _boundary_grid(n):
 
 
 def _discrete_boundary_value(x, order):
+    """MGH 28: r_i = 2 x_i - x_{i-1} - x_{i+1} + h**2 (x_i + t_i + 1)**3 / 2, x_0 = x_{n+1} = 0."""
     n = x.shape[0]
     h, t = _boundary_grid(n)
     v = x + t + 1.0
@@ -506,6 +532,7 @@ def _integral_kernel(n):
 
 
 def _discrete_integral_equation(x, order):
+    """MGH 29: r_i = x_i + sum_j K_ij (x_j + t_j + 1)**3 (see ``_integral_kernel``)."""
     t, kernel = _integral_kernel(x.shape[0])
     v = x + t + 1.0
     r = x + kernel @ v ** 3
@@ -527,6 +554,9 @@ def _banded_mask(n):
 
 
 def _broyden_banded(x, order):
+    """MGH 31: r_i = x_i (2 + 5 x_i**2) + 1 - sum_{j in J_i} x_j (1 + x_j),
+    J_i = {j != i: i-5 <= j <= i+1}.
+    """
     mask = _banded_mask(x.shape[0])
     r = x * (2.0 + 5.0 * x * x) + 1.0 - mask @ (x * (1.0 + x))
     if order == 0:
@@ -539,6 +569,7 @@ _LINEAR_M = 20
 
 
 def _linear_full_rank(x, order):
+    """MGH 32: r_i = x_i - (2/m) sum_j x_j - 1 (i <= n), -(2/m) sum_j x_j - 1 (i > n)."""
     n = x.shape[0]
     jacobian = np.vstack([np.eye(n), np.zeros((_LINEAR_M - n, n))])
     jacobian -= 2.0 / _LINEAR_M
@@ -547,6 +578,7 @@ def _linear_full_rank(x, order):
 
 
 def _linear_rank_1(x, order):
+    """MGH 33: r_i = i sum_j j x_j - 1, i = 1..m."""
     n = x.shape[0]
     jacobian = np.outer(np.arange(1.0, _LINEAR_M + 1.0),
                         np.arange(1.0, n + 1.0))
@@ -555,6 +587,7 @@ def _linear_rank_1(x, order):
 
 
 def _linear_rank_1_zero(x, order):
+    """MGH 34: r_1 = r_m = -1, r_i = (i - 1) sum_{j=2}^{n-1} j x_j - 1."""
     n = x.shape[0]
     jacobian = np.zeros((_LINEAR_M, n))
     jacobian[1:-1, 1:-1] = np.outer(np.arange(1.0, _LINEAR_M - 1.0),
@@ -580,6 +613,7 @@ def _chebyshev_shifted(x, m):
 
 
 def _chebyquad(x, order):
+    """MGH 35: r_i = mean_j T_i(2 x_j - 1) - integral of T_i(2x - 1) over [0, 1]."""
     n = x.shape[0]
     # The integral of T_i(2x - 1) over [0, 1]: -1/(i**2 - 1) for even i.
     integral = np.zeros(n)

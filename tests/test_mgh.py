@@ -180,3 +180,18 @@ def test_f_min_reached_by_scipy(number):
     # at the global one or at a recorded local one.
     assert res.fun >= prob.f_min - 1e-12 * max(1.0, prob.f_min)
     assert min(abs(res.fun - f) for f in lowest) <= 1e-8 * max(1.0, prob.f_min)
+
+
+def test_biggs_second_value_is_a_saddle():
+    # The paper's second value for Biggs EXP6, f = 5.65565e-3, belongs to a
+    # stationary point with x1 = x5 and x3 = x6 whose Hessian has a negative
+    # eigenvalue, so it is not recorded as a local minimum. Newton's method on
+    # the gradient finds it (least-squares steps: H is singular along x3 - x6).
+    prob = P.mgh(18)
+    x = np.array([1.7114, 17.683, 1.1631, 5.1866, 1.7114, 1.1631])
+    for _ in range(30):
+        x -= np.linalg.lstsq(prob.hess(x), prob.jac(x), rcond=1e-12)[0]
+    assert np.linalg.norm(prob.jac(x)) < 1e-12
+    assert prob.fun(x) == pytest.approx(5.65565e-3, rel=1e-5)
+    assert np.linalg.eigvalsh(prob.hess(x))[0] < -1e-3
+    assert prob.local_minima == ()
