@@ -182,11 +182,12 @@ def test_f_min_reached_by_scipy(number):
     assert min(abs(res.fun - f) for f in lowest) <= 1e-8 * max(1.0, prob.f_min)
 
 
-def test_biggs_second_value_is_a_saddle():
-    # The paper's second value for Biggs EXP6, f = 5.65565e-3, belongs to a
-    # stationary point with x1 = x5 and x3 = x6 whose Hessian has a negative
-    # eigenvalue, so it is not recorded as a local minimum. Newton's method on
-    # the gradient finds it (least-squares steps: H is singular along x3 - x6).
+def test_biggs_second_value():
+    # The paper's second value for Biggs EXP6, f = 5.65565e-3, is recorded
+    # as a local minimum (large x2; f rises in every direction sampled) and
+    # is also the value at a saddle with x1 = x5 and x3 = x6, which Newton's
+    # method on the gradient finds (least-squares steps: H is singular along
+    # x3 - x6).
     prob = P.mgh(18)
     x = np.array([1.7114, 17.683, 1.1631, 5.1866, 1.7114, 1.1631])
     for _ in range(30):
@@ -194,4 +195,9 @@ def test_biggs_second_value_is_a_saddle():
     assert np.linalg.norm(prob.jac(x)) < 1e-12
     assert prob.fun(x) == pytest.approx(5.65565e-3, rel=1e-5)
     assert np.linalg.eigvalsh(prob.hess(x))[0] < -1e-3
-    assert prob.local_minima == ()
+    (x_local, f_local), = prob.local_minima
+    assert f_local == pytest.approx(5.65565e-3, rel=1e-5)
+    rng = np.random.default_rng(18)
+    for scale in (1e-4, 1e-2):
+        steps = scale * rng.standard_normal((200, 6))
+        assert min(prob.fun(x_local + d) for d in steps) >= f_local
