@@ -86,15 +86,19 @@ class Pair:
     fn_method, sp_method : str or None
         Method names for fastnewton and scipy (None: no such contender).
     derivs : tuple of str
-        Derivative callables passed to both (``"jac"``, ``"hess"``).
+        Derivative callables passed to both (``"jac"``, ``"hess"``,
+        ``"hessp"``).
     sp_options : dict
         scipy options (fastnewton always gets ``gtol`` and ``maxiter``).
+    fn_options : dict
+        Further fastnewton options (the same stopping tests as scipy's).
     """
 
     fn_method: str | None
     sp_method: str
     derivs: tuple = ("jac", "hess")
     sp_options: dict = field(default_factory=lambda: {"gtol": GTOL})
+    fn_options: dict = field(default_factory=dict)
 
 
 PAIRS = [
@@ -102,6 +106,10 @@ PAIRS = [
     Pair("dogleg", "dogleg"),
     Pair("trust-ncg", "trust-ncg"),
     Pair("newton", "Newton-CG", sp_options={"xtol": XTOL}),
+    # Products only, both sides: scipy's Newton-CG test (xtol) on ours too.
+    Pair("newton-cg", "Newton-CG", derivs=("jac", "hessp"), sp_options={"xtol": XTOL},
+         fn_options={"xtol": XTOL}),
+    Pair("trust-krylov", "trust-krylov", derivs=("jac", "hessp")),
     Pair(None, "BFGS", derivs=("jac",)),          # reference row only
 ]
 LARGE_PAIRS = [PAIRS[0], PAIRS[3]]                # trust-exact, newton
@@ -316,7 +324,7 @@ def bench_problem(prob, pairs, fn_minimize, budget):
         sp = solve_row("scipy", scipy.optimize.minimize, pair.sp_method, prob,
                        pair.derivs, sp_opts, budget)
         if pair.fn_method is not None and fn_minimize is not None:
-            fn_opts = {"gtol": GTOL, "maxiter": maxiter}
+            fn_opts = {"gtol": GTOL, "maxiter": maxiter, **pair.fn_options}
             fn = solve_row("fastnewton", fn_minimize, pair.fn_method, prob,
                            pair.derivs, fn_opts, budget)
             if succeeded(fn) and succeeded(sp) and fn.time > 0:
@@ -498,6 +506,9 @@ def print_summary(rows):
 
     print("\nbench summary: rosen n=2 trust-exact speedup: "
           f"{fmt(speedup(rows, 2))}, n=10: {fmt(speedup(rows, 10))}")
+    print("  with hessp: newton-cg vs Newton-CG n=10: "
+          f"{fmt(speedup(rows, 10, 'newton-cg'))}, n=100: {fmt(speedup(rows, 100, 'newton-cg'))}; "
+          f"trust-krylov n=100: {fmt(speedup(rows, 100, 'trust-krylov'))}")
 
 
 def save_plot(rows, path):
@@ -593,8 +604,9 @@ def main(argv=None):
                 print(format_row(row), flush=True)
                 rows.append(row)
         print("ratio = scipy time / fastnewton time for the matching scipy "
-              "method (newton vs Newton-CG), n/a if either side did not "
-              "converge; BFGS is a reference row")
+              "method (newton vs Newton-CG with hess, newton-cg vs Newton-CG "
+              "with hessp), n/a if either side did not converge; BFGS is a "
+              "reference row")
         print_failures(rows)
         report_factorizations(rows)
         report_overhead(problems, fn_minimize, overhead_repeats)

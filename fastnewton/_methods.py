@@ -443,7 +443,9 @@ def newton_cg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
         ``hessp(x, p, *args) -> (n,)``, the product H(x) p.
     **options
         gtol : float
-            Stop when ‖∇f‖ ≤ gtol (default 1e-5).
+            Stop when ‖∇f‖ ≤ gtol (default 1e-5, or 0 when only `xtol` is
+            given and positive, so that a scipy call runs with scipy's test
+            alone).
         xtol : float
             scipy's test: also stop, successfully, when the step just taken
             has an average |Δx_i| of at most xtol, i.e. ‖Δx‖₁ ≤ n·xtol

@@ -67,8 +67,11 @@ cdef class TruncatedCG:
             if curvature <= 0.0:
                 negative_curvature[0] = True
                 if it == 0:
+                    # −g, scaled so that its length is the one at which the
+                    # model's curvature term matches its slope term in size,
+                    # ‖g‖²/|gᵀHg|: invariant to scaling f, unlike −g itself.
                     for i in range(n):
-                        out[i] = -grad[i]
+                        out[i] = -(r_sq / -curvature) * grad[i] if curvature < 0.0 else -grad[i]
                 break
             alpha = r_sq / curvature
             axpy_into(alpha, d, out, out)
@@ -97,7 +100,7 @@ def newton_cg(Objective objective, object x0, SymmetricMatrix hess, double gtol,
     grad_trial_array = np.empty(n)
     cdef double[::1] x = x_array, direction = np.empty(n)
     cdef double[::1] grad = grad_array, grad_trial = grad_trial_array
-    cdef double f, gnorm, slope, step_l1
+    cdef double f, gnorm, slope, step_l1, f_previous = 0.0, step_init
     cdef bint negative_curvature, stopped_on_step = False
     # scipy's CG limit, 20·n: far more than n only matters under rounding.
     cdef TruncatedCG cg = TruncatedCG(n, <int>min(20 * n, 2 ** 30))
@@ -124,8 +127,18 @@ def newton_cg(Objective objective, object x0, SymmetricMatrix hess, double gtol,
             # CG iterates from 0 descend whenever g ≠ 0; only rounding gets here.
             status = NO_PROGRESS
             break
-        line_search.search(objective, x, direction, f, slope, 1.0, trial_array, grad_trial,
-                           &found)
+        # The first trial step: 1 (the Newton step) unless the last decrease
+        # predicts less, α₀ = 2(f_{k−1} − f_k)/φ'(0) (Nocedal & Wright 2006,
+        # eq. 3.60), as scipy's search starts. Truncated CG in an indefinite
+        # region can return a direction far too long for its curvature, and
+        # the search then spends its budget coming back from α = 1.
+        step_init = 1.0
+        if nit > 0:
+            step_init = fmin(1.0, 2.02 * (f - f_previous) / slope)
+            if not step_init > 0.0:
+                step_init = 1.0
+        line_search.search(objective, x, direction, f, slope, step_init, trial_array,
+                           grad_trial, &found)
         if not found.found:
             status = NONFINITE if found.saw_nonfinite else NO_PROGRESS
             break
@@ -139,6 +152,7 @@ def newton_cg(Objective objective, object x0, SymmetricMatrix hess, double gtol,
         x = x_array
         grad_array, grad_trial_array = grad_trial_array, grad_array
         grad, grad_trial = grad_trial, grad
+        f_previous = f
         f = found.value
         gnorm = gradient_norm(grad, inf_norm)
         nit += 1

@@ -222,6 +222,10 @@ def parse_options(method, n, options, tol, extra):
                       OptimizeWarning, stacklevel=4)
     if parsed["maxiter"] is None:
         parsed["maxiter"] = 200 * n
+    if method == "newton-cg" and options.get("xtol") and (
+            options.get("gtol") is None and tol is None):
+        # A positive xtol alone asks for scipy's test alone, as scipy's Newton-CG runs.
+        parsed["gtol"] = 0.0
     parsed["inf_norm"] = parsed["norm"] == math.inf
     parsed["rel_step"] = parsed["finite_diff_rel_step"]
     if parsed["rel_step"] is None and parsed.get("eps") is not None:
