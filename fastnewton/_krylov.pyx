@@ -174,6 +174,14 @@ cdef void shifted_newton_step(const double* pivots, const double* multipliers, P
     solve_factored(pivots, multipliers, k, h)
 
 
+cdef bint same_vector(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        if a[i] != b[i]:
+            return False
+    return True
+
+
 cdef struct TridiagonalSolution:
     double lam             # the multiplier λ ≥ 0
     double smallest        # θ_min(T), when it was computed (else +inf)
@@ -306,6 +314,11 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
     cdef double[::1] diag, off, h, pivots, multipliers, tri_work, w
     cdef bint escape_pending         # the next solve steps along negative curvature
     cdef Py_ssize_t n_restarts
+    # The Lanczos state kept for a second solve at the same point (`lanczos`).
+    cdef double[::1] point_grad
+    cdef Py_ssize_t k, block_start
+    cdef double gamma, grad0
+    cdef bint first_block, resumable
 
     def __cinit__(self, Py_ssize_t n, Py_ssize_t maxiter=0, bint inexact=True):
         self.cap = n if maxiter <= 0 else min(maxiter, n)
@@ -317,6 +330,7 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
         self.multipliers = np.empty(self.cap)
         self.tri_work = np.empty(self.cap)
         self.w = np.empty(n)
+        self.point_grad = np.empty(n)
         self.basis_array = np.empty((min(self.cap, 16), n))
         self.basis = self.basis_array
 
@@ -358,47 +372,63 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
         return 1
 
     cdef int lanczos(self, SymmetricMatrix hess, const double[::1] grad, double radius,
-                     bint from_gradient, bint probe, Py_ssize_t* steps,
-                     TridiagonalSolution* solution, double* grad0) except -1:
-        """Run GLTR; on return h[0:steps] solves the reduced problem. 1 if a product was not finite.
+                     bint from_gradient, bint probe, TridiagonalSolution* solution) except -1:
+        """Run GLTR; on return h[0:self.k] solves the reduced problem. 1 if a product was not finite.
 
         Without `from_gradient` the reduced problem has no gradient (a
         stationary point). A `probe` stops as soon as a Ritz value is below
-        −√ε·‖T‖, which proves negative curvature.
+        −√ε·‖T‖, which proves negative curvature. Called again at the same
+        point (a rejected step, smaller radius), it keeps T_k and Q_k, solves
+        the tridiagonal problem for the new radius and continues Lanczos
+        only if the residual test now fails: no products are repeated.
         """
         cdef Py_ssize_t i, k = 0, n = self.n, last_block_start = 0
-        cdef double gnorm = norm2(grad), gamma, tolerance, breakdown, residual
-        cdef double* q
+        cdef double gnorm = norm2(grad), gamma = 0.0, tolerance, breakdown
+        cdef double* q = NULL
         cdef double* q_prev
-        cdef bint first_block = from_gradient and gnorm > 0.0
-        self.n_restarts = 0
-        q = self.vector(0)
-        if first_block:
-            for i in range(n):
-                q[i] = grad[i] / gnorm
-            grad0[0] = gnorm
-        else:
-            self.restart_vector(0, q)
-            grad0[0] = 0.0
+        cdef bint first_block, resuming
         # Exact: no residual stop, only breakdown or the cap.
         tolerance = fmin(0.5, sqrt(gnorm)) * gnorm if self.inexact else 0.0
-        while True:
-            if hess.matvec(q, &self.w[0]):
-                return 1
-            self.diag[k] = dot_raw(q, &self.w[0], n)
-            for i in range(n):
-                self.w[i] -= self.diag[k] * q[i]
-            if k > last_block_start:
-                q_prev = &self.basis[k - 1, 0]
-                for i in range(n):
-                    self.w[i] -= self.off[k - 1] * q_prev[i]
-            if not self.inexact:
-                self.orthogonalize(k + 1, &self.w[0])
-            gamma = sqrt(dot_raw(&self.w[0], &self.w[0], n))
-            k += 1
-            solve_tridiagonal_subproblem(&self.diag[0], &self.off[0], k, grad0[0], radius,
+        resuming = (from_gradient and self.resumable
+                    and same_vector(&grad[0], &self.point_grad[0], n))
+        self.resumable = False
+        if resuming:
+            k, gamma = self.k, self.gamma
+            first_block, last_block_start = self.first_block, self.block_start
+            solve_tridiagonal_subproblem(&self.diag[0], &self.off[0], k, self.grad0, radius,
                                          &self.h[0], &self.pivots[0], &self.multipliers[0],
                                          &self.tri_work[0], solution)
+        else:
+            first_block = from_gradient and gnorm > 0.0
+            self.n_restarts = 0
+            q = self.vector(0)
+            if first_block:
+                for i in range(n):
+                    q[i] = grad[i] / gnorm
+                    self.point_grad[i] = grad[i]
+                self.grad0 = gnorm
+            else:
+                self.restart_vector(0, q)
+                self.grad0 = 0.0
+        while True:
+            if not resuming:
+                if hess.matvec(q, &self.w[0]):
+                    return 1
+                self.diag[k] = dot_raw(q, &self.w[0], n)
+                for i in range(n):
+                    self.w[i] -= self.diag[k] * q[i]
+                if k > last_block_start:
+                    q_prev = &self.basis[k - 1, 0]
+                    for i in range(n):
+                        self.w[i] -= self.off[k - 1] * q_prev[i]
+                if not self.inexact:
+                    self.orthogonalize(k + 1, &self.w[0])
+                gamma = sqrt(dot_raw(&self.w[0], &self.w[0], n))
+                k += 1
+                solve_tridiagonal_subproblem(&self.diag[0], &self.off[0], k, self.grad0, radius,
+                                             &self.h[0], &self.pivots[0], &self.multipliers[0],
+                                             &self.tri_work[0], solution)
+            resuming = False
             if k >= self.cap:
                 break
             if probe and solution.smallest < -1.4901161193847656e-08 * tridiagonal_norm_bound(
@@ -415,31 +445,33 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
                 last_block_start = k
                 q = &self.basis[k, 0]
                 continue
-            if first_block:
-                # ‖g + (H + λI)p‖ = γ_k |h_k| (GLTR 1999, §5.1).
-                residual = gamma * fabs(self.h[k - 1])
-                if residual <= tolerance:
-                    break
+            # ‖g + (H + λI)p‖ = γ_k |h_k| (GLTR 1999, §5.1).
+            if first_block and gamma * fabs(self.h[k - 1]) <= tolerance:
+                break
             self.off[k - 1] = gamma
             q = self.vector(k)
             for i in range(n):
                 q[i] = self.w[i] / gamma
-        steps[0] = k
+        # `w` still holds γ_k q_k: enough to continue from here.
+        self.k, self.gamma = k, gamma
+        self.first_block, self.block_start = first_block, last_block_start
+        self.resumable = from_gradient and not probe
         return 0
 
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1:
-        cdef Py_ssize_t i, j, k = 0, n = self.n
+        cdef Py_ssize_t i, j, k, n = self.n
         cdef TridiagonalSolution solution
-        cdef double grad0 = 0.0, step_norm, curvature_term, scale, sign
+        cdef double grad0, step_norm, curvature_term, scale, sign
         cdef bint escaping = self.escape_pending
         self.escape_pending = False
         report.hessian_modified = False
         report.factorizations = 0
         report.status = SUBPROBLEM_OK
-        if self.lanczos(hess, grad, radius, not escaping, False, &k, &solution, &grad0):
+        if self.lanczos(hess, grad, radius, not escaping, False, &solution):
             report.status = SUBPROBLEM_NONFINITE
             return 0
+        k, grad0 = self.k, self.grad0
         for i in range(n):
             step[i] = 0.0
         for j in range(k):
@@ -476,31 +508,33 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
         uses ‖H‖∞), proves H is not positive semidefinite. Then the next
         `solve` steps along that curvature and this returns False.
         """
-        cdef Py_ssize_t k = 0
         cdef TridiagonalSolution solution
-        cdef double grad0 = 0.0, tol, theta
+        cdef double tol, theta
         zero = np.zeros(self.n)
-        if self.lanczos(hess, zero, 1.0, False, True, &k, &solution, &grad0):
+        if self.lanczos(hess, zero, 1.0, False, True, &solution):
             return True    # a non-finite product: nothing to step along
-        theta = smallest_eigenvalue(&self.diag[0], &self.off[0], k)
-        tol = 1.4901161193847656e-08 * tridiagonal_norm_bound(&self.diag[0], &self.off[0], k)
+        theta = smallest_eigenvalue(&self.diag[0], &self.off[0], self.k)
+        tol = 1.4901161193847656e-08 * tridiagonal_norm_bound(&self.diag[0], &self.off[0], self.k)
         self.escape_pending = theta < -tol
         return not self.escape_pending
 
 
 def solve_subproblem(SymmetricMatrix hess, grad, double radius, Py_ssize_t maxiter=0,
-                     bint inexact=True):
+                     bint inexact=True, KrylovSubproblem subproblem=None):
     """Python entry to one GLTR step, for the tests.
 
-    Returns ``(p, lam, hard_case)`` for min gᵀp + ½pᵀHp, ‖p‖ ≤ radius, with
-    H the storage `hess`.
+    Returns ``(p, lam, hard_case, steps)`` for min gᵀp + ½pᵀHp, ‖p‖ ≤ radius,
+    with H the storage `hess`; `steps` is the Lanczos dimension reached.
+    Passing the same `subproblem` again at the same `grad` is the driver's
+    second solve after a rejected step.
     """
     cdef Py_ssize_t n = hess.n
-    cdef KrylovSubproblem subproblem = KrylovSubproblem(n, maxiter, inexact)
+    if subproblem is None:
+        subproblem = KrylovSubproblem(n, maxiter, inexact)
     cdef double[::1] g = np.ascontiguousarray(grad, dtype=np.float64)
     step = np.empty(n)
     cdef StepReport report
     subproblem.solve(hess, g, radius, step, &report)
     if report.status != SUBPROBLEM_OK:
         raise ValueError("a Hessian product was not finite")
-    return step, report.hess_shift, bool(report.hard_case)
+    return step, report.hess_shift, bool(report.hard_case), subproblem.k
