@@ -188,14 +188,42 @@ cdef struct TridiagonalSolution:
     bint hard_case
 
 
+cdef double boundary_multiplier(const double* diag, const double* off, Py_ssize_t k,
+                                double grad0, double radius, double lam, double step_norm,
+                                double* h, double* pivots, double* multipliers,
+                                double* work) noexcept nogil:
+    """λ* with ‖h(λ*)‖ = radius by Newton from a λ where ‖h(λ)‖ > radius (the easy case).
+
+    On entry h = h(λ), of norm `step_norm`, and the factor of T + λI is in
+    `pivots`/`multipliers`; on return h = h(λ*).
+    """
+    cdef int it
+    cdef double lam_next
+    for it in range(SECULAR_MAXITER):
+        if fabs(step_norm - radius) <= SECULAR_TOL * radius:
+            break
+        lam_next = lam + (step_norm * step_norm
+                          / inverse_quadratic(pivots, multipliers, k, h, work)) * (
+                              step_norm - radius) / radius
+        if not lam_next > lam:
+            break    # rounding: no further progress
+        if not factor_shifted(diag, off, k, lam_next, pivots, multipliers):
+            break    # cannot happen in exact arithmetic (λ only grows)
+        lam = lam_next
+        shifted_newton_step(pivots, multipliers, k, grad0, h)
+        step_norm = sqrt(dot_raw(h, h, k))
+    return lam
+
+
 cdef void solve_tridiagonal_subproblem(const double* diag, const double* off, Py_ssize_t k,
                                        double grad0, double radius, double* h,
                                        double* pivots, double* multipliers, double* work,
                                        TridiagonalSolution* out) noexcept nogil:
     """min γ₀h₁ + ½hᵀTh subject to ‖h‖ ≤ radius, exactly (Moré & Sorensen 1983, on T).
 
-    λ* ≥ max(0, −θ_min) with T + λ*I positive semidefinite. θ_min comes
-    exactly from Sturm bisection, so the bracket's lower end is known and the
+    λ* ≥ max(0, −θ_min) with T + λ*I positive semidefinite. When T does not
+    factor, θ_min comes from Sturm bisection, so the bracket's lower end is
+    known exactly (when T factors it is 0), and the
     Newton iteration on 1/‖h(λ)‖ − 1/radius, which is concave and
     increasing, converges monotonically from the left (MS 1983, §3). When
     even at λ just above −θ_min the step stays inside (γ₀ has no component
@@ -203,16 +231,21 @@ cdef void solve_tridiagonal_subproblem(const double* diag, const double* off, Py
     to the boundary along z, to the root with the lower model.
     """
     cdef Py_ssize_t i, it
-    cdef double theta, lam_low, lam, lam_next, step_norm, scale, shift
+    cdef double theta, lam_low, lam, step_norm, scale, shift
     cdef double tau_low, tau_high, model_low, model_high
     out.hard_case = False
     out.smallest = 1e308
     # Interior first: T positive definite and the Newton step inside.
     if factor_shifted(diag, off, k, 0.0, pivots, multipliers):
         shifted_newton_step(pivots, multipliers, k, grad0, h)
-        if sqrt(dot_raw(h, h, k)) <= radius:
+        step_norm = sqrt(dot_raw(h, h, k))
+        if step_norm > radius:
+            # θ_min > 0 and λ* > 0: Newton from λ = 0, no eigenvalue needed.
+            out.lam = boundary_multiplier(diag, off, k, grad0, radius, 0.0, step_norm, h,
+                                          pivots, multipliers, work)
+        else:
             out.lam = 0.0
-            return
+        return
     theta = smallest_eigenvalue(diag, off, k)
     out.smallest = theta
     scale = fmax(tridiagonal_norm_bound(diag, off, k), fabs(grad0) / radius)
@@ -250,21 +283,9 @@ cdef void solve_tridiagonal_subproblem(const double* diag, const double* off, Py
         out.lam = lam
         out.hard_case = True
         return
-    # Easy case: ‖h(λ)‖ > radius here; Newton from the left.
-    for it in range(SECULAR_MAXITER):
-        if fabs(step_norm - radius) <= SECULAR_TOL * radius:
-            break
-        lam_next = lam + (step_norm * step_norm
-                          / inverse_quadratic(pivots, multipliers, k, h, work)) * (
-                              step_norm - radius) / radius
-        if not lam_next > lam:
-            break    # rounding: no further progress
-        if not factor_shifted(diag, off, k, lam_next, pivots, multipliers):
-            break    # cannot happen in exact arithmetic (λ only grows)
-        lam = lam_next
-        shifted_newton_step(pivots, multipliers, k, grad0, h)
-        step_norm = sqrt(dot_raw(h, h, k))
-    out.lam = lam
+    out.lam = boundary_multiplier(diag, off, k, grad0, radius, lam, step_norm, h, pivots,
+                                  multipliers, work)
+
 
 
 def solve_tridiagonal(diag, off, double grad0, double radius):
