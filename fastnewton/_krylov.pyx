@@ -33,7 +33,7 @@ Design choices:
   too or the cap is reached. (The restart is exact only after a
   breakdown: after a residual stop, span Q_k is not invariant, so the
   inexact mode leaves a hidden hard case to the stationary-point probe.)
-- A stationary point (g = 0, or flagged by `has_negative_curvature`) is
+- A stationary point (g = 0, or flagged by `has_no_negative_curvature`) is
   the same computation with no first block: Lanczos from the fixed vector,
   and the step is radius times the eigenvector of the smallest Ritz value,
   pointing downhill.
@@ -53,6 +53,8 @@ cdef double EPS = np.finfo(np.float64).eps
 # iteration, so it is run to near rounding rather than to MS's 10%.
 cdef double SECULAR_TOL = 1e-10
 cdef int SECULAR_MAXITER = 60
+# Lanczos steps per subproblem unless `subproblem_maxiter` says otherwise.
+cdef Py_ssize_t DEFAULT_CAP = 200
 
 
 # ---------------------------------------------------------------------------
@@ -321,7 +323,9 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
         Number of variables.
     maxiter : int
         Most Lanczos steps per subproblem (the Krylov dimension cap k); 0
-        means n.
+        means min(n, DEFAULT_CAP): the basis is stored, so the cap bounds the
+        memory to cap·n doubles, and any k ≥ 1 keeps the Cauchy decrease
+        that global convergence needs.
     inexact : bool
         True (scipy's default): stop when the residual is below
         min(0.5, √‖g‖)·‖g‖, the forcing term that keeps the outer iteration
@@ -342,7 +346,7 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
     cdef bint first_block, resumable
 
     def __cinit__(self, Py_ssize_t n, Py_ssize_t maxiter=0, bint inexact=True):
-        self.cap = n if maxiter <= 0 else min(maxiter, n)
+        self.cap = min(n, DEFAULT_CAP) if maxiter <= 0 else min(maxiter, n)
         self.inexact = inexact
         self.diag = np.empty(self.cap)
         self.off = np.zeros(self.cap)

@@ -528,8 +528,8 @@ def trust_krylov(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=Non
             min(0.5, √‖∇f‖)·‖∇f‖; False: below 10⁻⁸·‖∇f‖ (more products,
             sometimes fewer iterations).
         subproblem_maxiter : int
-            Most Lanczos steps per subproblem (default n); the Lanczos
-            vectors are kept, so memory is n times this.
+            Most Lanczos steps per subproblem (default min(n, 200)); the
+            Lanczos vectors are kept, so memory is n times this.
         workers
             Accepted for scipy compatibility and ignored.
 
