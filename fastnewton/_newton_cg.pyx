@@ -127,13 +127,16 @@ def newton_cg(Objective objective, object x0, SymmetricMatrix hess, double gtol,
             # CG iterates from 0 descend whenever g ≠ 0; only rounding gets here.
             status = NO_PROGRESS
             break
-        # The first trial step: 1 (the Newton step) unless the last decrease
-        # predicts less, α₀ = 2(f_{k−1} − f_k)/φ'(0) (Nocedal & Wright 2006,
-        # eq. 3.60), as scipy's search starts. Truncated CG in an indefinite
-        # region can return a direction far too long for its curvature, and
-        # the search then spends its budget coming back from α = 1.
+        # The first trial step. After CG converged: α₀ = min(1, 2(f_k − f_{k−1})/φ'(0))
+        # (Nocedal & Wright 2006, eq. 3.60). Far from a solution the Newton
+        # step overshoots what the last decrease suggests, and the search
+        # would spend its evaluations coming back from 1; near one, f_k − f*
+        # shrinks superlinearly, the ratio grows and α₀ = 1 keeps the Newton
+        # step. After a negative-curvature stop the last decrease can be
+        # tiny (a saddle region), and the formula would keep shrinking the
+        # steps: start from 1 there.
         step_init = 1.0
-        if nit > 0:
+        if nit > 0 and not negative_curvature:
             step_init = fmin(1.0, 2.02 * (f - f_previous) / slope)
             if not step_init > 0.0:
                 step_init = 1.0
