@@ -169,3 +169,16 @@ def test_callback_stop_iteration():
     res = fastnewton.minimize(problem.fun, problem.x0, method="Newton-CG", jac=problem.jac,
                               hessp=problem.hessp, callback=callback)
     assert res.status == 99 and res.nit == 3
+
+
+def test_leaves_the_saddle_region_of_wood():
+    # Wood's function has a stationary point near f = 7.88 whose region
+    # slows truncated Newton to a crawl when every trial step is predicted
+    # from the last (tiny) decrease; starting from 1 after a negative-
+    # curvature stop carries it through to the minimizer (1, 1, 1, 1).
+    problem = P.wood()
+    res = fastnewton.minimize(problem.fun, problem.x0, method="Newton-CG", jac=problem.jac,
+                              hessp=problem.hessp, options={"gtol": 1e-8, "xtol": 0.0})
+    assert res.success
+    np.testing.assert_allclose(res.x, np.ones(4), atol=1e-8)
+    assert res.fun <= 1e-16
