@@ -43,8 +43,8 @@ import numpy as np
 
 from libc.math cimport sqrt, fabs, fmax, fmin
 from fastnewton._hessian cimport SymmetricMatrix
-from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK,
-                                      SUBPROBLEM_NONFINITE)
+from fastnewton._subproblems cimport TrustRegionSubproblem
+from fastnewton._trust_steps cimport StepReport, SUBPROBLEM_OK, SUBPROBLEM_NONFINITE
 from fastnewton._vector cimport (dot_raw, normalize_raw, inverse_iteration_start,
                                  boundary_roots_raw, norm2)
 

@@ -10,13 +10,14 @@ iterations run in the compiled drivers.
 from scipy.optimize import OptimizeResult
 
 from fastnewton import _band_check, _critical, _options
-from fastnewton._objective import finite_difference_hessian
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
+from fastnewton._differences import finite_difference_hessian
 from fastnewton._krylov import KrylovSubproblem
 from fastnewton._newton import newton as _newton_driver
 from fastnewton._newton_cg import newton_cg as _newton_cg_driver
-from fastnewton._objective import HessianProducts, Objective
+from fastnewton._objective import Objective
+from fastnewton._products import HessianProducts
 from fastnewton._report import IterationReporter
 from fastnewton._status import Status
 from fastnewton._subproblems import DoglegSubproblem, ExactSubproblem, SteihaugSubproblem
@@ -62,7 +63,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     opts = _options.parse_options(method, n, options, tol, _SCIPY_PASSTHROUGH)
     objective = Objective(fun, jac, hess, hessp, args, n, opts["rel_step"])
     products_only = hess is None and hessp is not None
-    if opts["bandwidth"] is not None and not products_only:
+    banded = opts["bandwidth"] is not None and not products_only
+    if banded:
         storage = BandedHessian(n, opts["bandwidth"])
     elif factorizes:
         storage = DenseHessian(n)
@@ -71,7 +73,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     check = opts["check_bandwidth"]
     if check is None:
         check = not callable(hess)     # an analytic band is the user's own declaration
-    if isinstance(storage, BandedHessian) and check and (jac is True or callable(jac)):
+    if banded and check and (jac is True or callable(jac)):
         _probe_bandwidth(objective, fun, jac, hess, x, args, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
@@ -117,13 +119,14 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         x=out.pop("x"), fun=out.pop("fun"), jac=out.pop("jac"), nit=out.pop("nit"),
         nfev=objective.nfev, njev=objective.njev, nhev=objective.nhev,
         status=int(status), success=status == Status.SUCCESS, message=message, **out)
-    if not isinstance(storage, HessianProducts):
-        result.hess = storage.to_array()
+    hess_array = storage.to_array()
+    if hess_array is not None:
+        result.hess = hess_array
     # The second-order certificate of the returned point (none after a
     # non-finite Hessian: there is nothing trustworthy to classify). For
     # products-only Hessians it may call the user's functions: count those.
     result.critical_point = (None if status == Status.NONFINITE else _critical.certify_result(
-        storage, objective, gradient_norm2))
+        storage, gradient_norm2))
     result.nfev, result.njev, result.nhev = objective.nfev, objective.njev, objective.nhev
     point = result.critical_point
     if (opts["escape_saddles"] and status == Status.SUCCESS and not stopped_on_step

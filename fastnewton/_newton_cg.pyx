@@ -159,7 +159,7 @@ def newton_cg(Objective objective, object x0, SymmetricMatrix hess, double gtol,
         f = found.value
         gnorm = gradient_norm(grad, inf_norm)
         nit += 1
-        if objective.hessian(x_array, grad, hess):
+        if hess.assemble(objective, x_array, grad):
             status = NONFINITE
             break
         if reporter is not None and reporter(nit, x_array, f, gnorm, found.step_length, events,
