@@ -26,7 +26,6 @@ cdef struct LineSearch:
     int evaluations, maxiter
     bint bracketed, nonfinite
     bint curvature_search, doubling
-    bint final_evaluated       # ASK_FINAL_GRADIENT: its point was the last whose value was asked
     SearchAsk ask
 
 cdef enum:
@@ -197,23 +196,17 @@ cdef inline void curvature_value(LineSearch* s, double f_trial) noexcept nogil:
                 s.evaluations = 0
                 s.ask = ASK_VALUE
             else:
-                s.final_evaluated = True
                 s.ask = ASK_FINAL_GRADIENT
             return
         s.alpha *= 0.5
         s.ask = ASK_VALUE if s.evaluations < HALVINGS else GIVE_UP
         return
     if not (isfinite(f_trial) and f_trial < s.f_low):
-        s.final_evaluated = False
         s.ask = ASK_FINAL_GRADIENT
         return
     s.alpha *= 2.0
     s.f_low = f_trial
-    if s.evaluations < DOUBLINGS:
-        s.ask = ASK_VALUE
-    else:
-        s.final_evaluated = True
-        s.ask = ASK_FINAL_GRADIENT
+    s.ask = ASK_VALUE if s.evaluations < DOUBLINGS else ASK_FINAL_GRADIENT
 
 
 cdef inline void curvature_gradient(LineSearch* s, bint finite) noexcept nogil:

@@ -28,8 +28,6 @@ _UNSUPPORTED_OPTIONS = {
     "disp": "there is no per-iteration table for a batch",
     "return_all": "iterates are not kept for a batch",
     "check_bandwidth": "a batch does not probe its declared band; check one problem with minimize",
-    "c2": ("the batched newton method uses an Armijo backtracking search, which has no "
-           "curvature condition"),
 }
 
 _START_FAILED = ("fun, jac or hess returned non-finite values (inf or NaN) at x0; start this "
@@ -224,8 +222,9 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
     method : {'trust-exact', 'newton'}, optional
         'trust-exact' (default): trust region with the Moré–Sorensen
         subproblem, the same rules as `fastnewton.trust_exact`.
-        'newton': modified Cholesky direction with a backtracking Armijo line
-        search (cubic interpolation) instead of `minimize`'s strong Wolfe search.
+        'newton': modified Cholesky direction with a strong Wolfe line search,
+        and a step along negative curvature at a saddle, the rules of
+        `fastnewton.newton`.
     jac : callable, True, '2-point' or '3-point', optional
         ``jac(X, *B, *args) -> (k, n)``. A string (or None) means finite
         differences of `fun`: n batched calls of `fun` (2n for '3-point'),
@@ -247,15 +246,14 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
             Most iterations per problem (default 200·n).
         escape_saddles : bool
             Default True: ‖∇f_i‖ ≤ gtol counts as success only where H_i has
-            no curvature below −√ε·‖H_i‖∞. 'trust-exact' then steps away
-            along negative curvature (as `minimize` does); the batched
-            'newton' stops such a problem with status 5. False: the
+            no curvature below −√ε·‖H_i‖∞; elsewhere both methods step away
+            along negative curvature, as `minimize` does. False: the
             first-order test alone.
         initial_trust_radius, max_trust_radius, eta, subproblem_maxiter
             ('trust-exact') As for `fastnewton.trust_exact` (1.0, 1000.0,
             0.15, 25).
-        c1 : float
-            ('newton') Sufficient-decrease constant (default 1e-4).
+        c1, c2 : float
+            ('newton') The strong Wolfe constants (default 1e-4, 0.9).
         finite_diff_rel_step : float
             Relative finite-difference step (default √ε forward, ∛ε central).
         bandwidth : int
@@ -350,7 +348,7 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
                                opts["eta"])
         scalar_name = "trust_radius"
     else:
-        solver.run_newton(opts["c1"])
+        solver.run_newton(opts["c1"], opts["c2"])
         scalar_name = "step_length"
 
     status = solver.status_out.astype(np.intp)
