@@ -1,4 +1,4 @@
-"""The four methods as scipy-compatible callables.
+"""The methods as scipy-compatible callables.
 
 Each function has the signature scipy gives a custom method, so it works both
 as ``fastnewton.minimize(..., method='trust-exact')`` and as
@@ -13,7 +13,9 @@ from fastnewton import _band_check, _critical, _options
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
 from fastnewton._differences import finite_difference_hessian
+from fastnewton._krylov import KrylovSubproblem
 from fastnewton._newton import newton as _newton_driver
+from fastnewton._newton_cg import newton_cg as _newton_cg_driver
 from fastnewton._objective import Objective
 from fastnewton._products import HessianProducts
 from fastnewton._report import IterationReporter
@@ -35,6 +37,11 @@ _MESSAGES = {
                     "that no step could use: a saddle, not a minimum."),
     Status.CALLBACK_STOP: "`callback` raised `StopIteration`.",
 }
+# Methods that use the Hessian only through products.
+_PRODUCTS_ONLY = ("trust-ncg", "newton-cg", "trust-krylov")
+_LINE_SEARCH = ("newton", "newton-cg")
+_STEP_TEST_MESSAGE = ("Optimization terminated successfully: the average step |Δx| is at most "
+                      "xtol (scipy's Newton-CG test).")
 _NO_PROGRESS = {
     "trust": ("No further progress possible: the predicted decrease or the trust radius fell "
               "to rounding level before the gradient norm reached gtol."),
@@ -45,7 +52,7 @@ _NO_PROGRESS = {
 
 def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constraints, options):
     """Validate, run the compiled driver of `method`, and build the OptimizeResult."""
-    factorizes = method != "trust-ncg"
+    factorizes = method not in _PRODUCTS_ONLY
     jac, hess, hessp = _options.check_derivatives(fun, jac, hess, hessp, factorizes)
     _options.check_unconstrained(bounds, constraints)
     if callback is not None and not callable(callback):
@@ -70,7 +77,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         _probe_bandwidth(objective, fun, jac, hess, x, args, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
-                                  "alpha" if method == "newton" else "radius")
+                                  "alpha" if method in _LINE_SEARCH else "radius")
                 if wants_report else None)
     if reporter is not None:
         reporter.start(x)
@@ -78,21 +85,34 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         out = _newton_driver(objective, x, storage, opts["gtol"], opts["inf_norm"],
                              opts["maxiter"], opts["c1"], opts["c2"], reporter,
                              opts["escape_saddles"])
+    elif method == "newton-cg":
+        out = _newton_cg_driver(objective, x, storage, opts["gtol"], opts["xtol"],
+                                opts["inf_norm"], opts["maxiter"], opts["c1"], opts["c2"],
+                                reporter)
     else:
+        second_order_test = None
         if method == "dogleg":
             subproblem = DoglegSubproblem(n)
         elif method == "trust-exact":
             subproblem = ExactSubproblem(n, opts["subproblem_maxiter"])
+        elif method == "trust-krylov":
+            subproblem = KrylovSubproblem(n, opts["subproblem_maxiter"] or 0, opts["inexact"])
+            if opts["escape_saddles"]:
+                # Lanczos sees negative curvature with products alone.
+                second_order_test = subproblem.has_no_negative_curvature
         else:
             subproblem = SteihaugSubproblem(n)
         out = _trust_region_driver(objective, x, storage, subproblem,
                                    opts["initial_trust_radius"], opts["max_trust_radius"],
                                    opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                                   reporter, opts["escape_saddles"])
+                                   reporter, opts["escape_saddles"], second_order_test)
     status = Status(out.pop("status"))
     gradient_norm2 = out.pop("gradient_norm2")
+    stopped_on_step = out.pop("stopped_on_step", False)
     if status == Status.NO_PROGRESS:
-        message = _NO_PROGRESS["line search" if method == "newton" else "trust"]
+        message = _NO_PROGRESS["line search" if method in _LINE_SEARCH else "trust"]
+    elif stopped_on_step:
+        message = _STEP_TEST_MESSAGE
     else:
         message = _MESSAGES[status]
     result = OptimizeResult(
@@ -109,16 +129,18 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         storage, gradient_norm2))
     result.nfev, result.njev, result.nhev = objective.nfev, objective.njev, objective.nhev
     point = result.critical_point
-    if (opts["escape_saddles"] and status == Status.SUCCESS and point is not None
-            and point.kind in ("saddle", "maximum")):
-        # Only 'trust-ncg' (products only, no factorization to test) gets
-        # here: it passed the gradient test at a point the certificate shows
-        # is not a minimum. Say so rather than report success.
+    if (opts["escape_saddles"] and status == Status.SUCCESS and not stopped_on_step
+            and point is not None and point.kind in ("saddle", "maximum")):
+        # Only the products-only methods get here ('trust-krylov' when its
+        # Lanczos probe missed the curvature): the gradient test passed at a
+        # point the certificate shows is not a minimum. Say so rather than
+        # report success.
         status = Status.SADDLE
         result.update(status=int(status), success=False, message=(
             "The gradient norm is at most gtol, but the Hessian there has negative curvature: "
-            "not a minimum. 'trust-ncg' cannot step along it at a stationary point; use a "
-            "smaller gtol or a factorizing method ('trust-exact', 'newton', 'dogleg')."))
+            "not a minimum. '%s' cannot step along it at a stationary point; use a smaller "
+            "gtol, 'trust-krylov' or a factorizing method ('trust-exact', 'newton', 'dogleg')."
+            % method))
     if reporter is not None and reporter.allvecs is not None:
         result.allvecs = reporter.allvecs
     if opts["disp"]:
@@ -398,6 +420,148 @@ def trust_ncg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
                 constraints, options)
 
 
+def newton_cg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
+              bounds=None, constraints=None, **options):
+    """Minimize by truncated Newton (Newton-CG): CG on H d = −∇f, then a strong Wolfe line search.
+
+    scipy's ``method='Newton-CG'`` with the iterations compiled. Each
+    direction is the conjugate-gradient approximation of the Newton step,
+    stopped when the residual falls below min(0.5, √‖∇f‖)·‖∇f‖ or when a
+    direction of non-positive curvature appears (the iterate so far is then
+    used, or −∇f on the first CG iteration). Only Hessian-vector products
+    are used, so memory is O(n) whatever the Hessian source. Like scipy's, it
+    does not step off an exact saddle: such a point is reported with status 5.
+
+    Parameters
+    ----------
+    fun, x0, args, jac, callback, tol, bounds, constraints
+        As for `fastnewton.newton`.
+    hess : callable, '2-point' or '3-point', optional
+        ``hess(x, *args)`` returning an ndarray (multiplied in compiled
+        code), a scipy.sparse matrix or a LinearOperator; with the
+        ``bandwidth`` option, LAPACK lower band storage. None or a string
+        (and no `hessp`): products by finite differences of `jac`, one
+        gradient each (or the band from 2b + 1 gradients).
+    hessp : callable, optional
+        ``hessp(x, p, *args) -> (n,)``, the product H(x) p.
+    **options
+        gtol : float
+            Stop when ‖∇f‖ ≤ gtol (default 1e-5, or 0 when only `xtol` is
+            given and positive, so that a scipy call runs with scipy's test
+            alone).
+        xtol : float
+            scipy's test: also stop, successfully, when the step just taken
+            has an average |Δx_i| of at most xtol, i.e. ‖Δx‖₁ ≤ n·xtol
+            (default 1e-5; 0 leaves only the gradient test).
+        norm : 2 or inf
+            The norm of the gradient test (default 2).
+        maxiter : int
+            Most iterations (default 200·n); 0 evaluates x0 only.
+        c1, c2 : float
+            Strong Wolfe constants (default 1e-4, 0.9).
+        eps : float
+            scipy's finite-difference step for Hessian products when neither
+            `hess` nor `hessp` is given. Here it is relative: the product
+            H v is (∇f(x + h v) − ∇f(x))/h with h = eps·(1 + ‖x‖)/‖v‖
+            (default √ε, scipy's value). `finite_diff_rel_step` wins when
+            both are given.
+        workers
+            Accepted for scipy compatibility (scipy ≥ 1.16 spreads finite
+            differences over it) and ignored: the differences here run in
+            compiled code in one process.
+        escape_saddles : bool
+            Accepted for symmetry with the other methods; Newton-CG cannot
+            step off an exact stationary point either way, and a saddle is
+            reported with status 5 when the certificate shows it.
+    <band options>
+
+    Returns
+    -------
+    OptimizeResult
+        x, fun, jac, nit, nfev, njev, nhev, status, success, message, plus
+        ``n_cg_iterations`` (Hessian products spent in CG) and
+        ``critical_point`` (products-only certificates cost n products and
+        are skipped above n = 200; with ``bandwidth`` the band is classified
+        and returned as ``hess``).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As for `fastnewton.newton`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.optimize
+    >>> import fastnewton
+    >>> from fastnewton.problems import rosenbrock
+    >>> p = rosenbrock(10)
+    >>> res = scipy.optimize.minimize(p.fun, p.x0, method=fastnewton.newton_cg,
+    ...                               jac=p.jac, hessp=p.hessp, options={"xtol": 1e-10})
+    >>> res.success, np.allclose(res.x, np.ones(10), atol=1e-6)
+    (True, True)
+    """
+    return _run("newton-cg", fun, x0, args, jac, hess, hessp, callback, tol, bounds,
+                constraints, options)
+
+
+def trust_krylov(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
+                 bounds=None, constraints=None, **options):
+    """Minimize by a trust-region method with the GLTR (generalized Lanczos) subproblem.
+
+    scipy's ``method='trust-krylov'`` with the iterations compiled. Each
+    subproblem runs Lanczos on H from ∇f and solves the trust-region problem
+    on the tridiagonal T_k exactly (Moré–Sorensen on O(k) factorizations),
+    which equals Steihaug's CG inside the region but keeps improving along
+    the boundary (Gould, Lucidi, Roma & Toint 1999). Only products are used.
+    The hard case is solved by restarting Lanczos when it exhausts an
+    invariant subspace, and an exact saddle is left along negative
+    curvature found by Lanczos from a fixed pseudo-random vector (with
+    ``escape_saddles``, the default), even with products alone.
+
+    Parameters
+    ----------
+    fun, x0, args, jac, callback, tol, bounds, constraints
+        As for `fastnewton.newton`.
+    hess, hessp
+        As for `fastnewton.newton_cg`.
+    <trust-region options>
+        inexact : bool
+            True (default, as scipy): stop Lanczos when the residual is below
+            min(0.5, √‖∇f‖)·‖∇f‖; False: below 10⁻⁸·‖∇f‖ (more products,
+            sometimes fewer iterations).
+        subproblem_maxiter : int
+            Most Lanczos steps per subproblem (default min(n, 200)); the
+            Lanczos vectors are kept, so memory is n times this.
+        workers
+            Accepted for scipy compatibility and ignored.
+
+    Returns
+    -------
+    OptimizeResult
+        x, fun, jac, nit, nfev, njev, nhev, status, success, message,
+        trust_radius, n_rejected, n_hard_case, critical_point.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As for `fastnewton.newton`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastnewton
+    >>> f = lambda x: x[0] ** 2 - x[1] ** 2 + x[1] ** 4 / 4          # saddle at the origin
+    >>> g = lambda x: np.array([2 * x[0], -2 * x[1] + x[1] ** 3])
+    >>> hp = lambda x, p: np.array([2 * p[0], (-2 + 3 * x[1] ** 2) * p[1]])
+    >>> res = fastnewton.minimize(f, [0.0, 0.0], method="trust-krylov", jac=g, hessp=hp)
+    >>> res.success, np.allclose(np.abs(res.x), [0.0, np.sqrt(2.0)])
+    (True, True)
+    """
+    return _run("trust-krylov", fun, x0, args, jac, hess, hessp, callback, tol, bounds,
+                constraints, options)
+
+
 _BAND_OPTIONS = """        bandwidth : int
             Half-bandwidth b of a banded Hessian: `hess` then returns LAPACK
             lower band storage ``hess_band[k, j] = H[j + k, j]`` of shape
@@ -408,7 +572,7 @@ _BAND_OPTIONS = """        bandwidth : int
             warn (`BandwidthWarning`) if the function has curvature outside
             it; default: only for finite-difference bands."""
 
-for _method in (trust_exact, dogleg, trust_ncg):
+for _method in (trust_exact, dogleg, trust_ncg, trust_krylov):
     _method.__doc__ = _method.__doc__.replace("    <trust-region options>", _TRUST_OPTIONS.rstrip("\n"))
-for _method in (newton, trust_exact, dogleg, trust_ncg):
+for _method in (newton, trust_exact, dogleg, trust_ncg, newton_cg, trust_krylov):
     _method.__doc__ = _method.__doc__.replace("    <band options>", _BAND_OPTIONS)
