@@ -109,7 +109,7 @@ cdef class DenseKernels:
     cdef int maxiter
     cdef double k_easy, k_hard
 
-    def __cinit__(self, Py_ssize_t n, int maxiter=25, double k_easy=0.1, double k_hard=0.2):
+    def __cinit__(self, Py_ssize_t n, int maxiter, double k_easy=0.1, double k_hard=0.2):
         self.n = n
         self.factor = np.zeros(n * n)
         self.newton_step = np.empty(n)
@@ -698,7 +698,7 @@ cdef class BatchSolver:
     cdef signed char[::1] status_view, start_failed
 
     def __init__(self, BatchObjective objective, x0, index, double gtol, bint inf_norm,
-                 Py_ssize_t maxiter, bint escape_saddles=True, int subproblem_maxiter=25):
+                 Py_ssize_t maxiter, bint escape_saddles, int subproblem_maxiter):
         cdef Py_ssize_t m = x0.shape[0], n = x0.shape[1]
         self.objective = objective
         self.kernels = DenseKernels(n, subproblem_maxiter)

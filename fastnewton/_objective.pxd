@@ -2,6 +2,8 @@ from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._dense cimport DenseHessian
 from fastnewton._banded cimport BandedHessian
 
+cdef double as_scalar(object value) except? -1.0
+
 cdef enum GradientSource:
     GRADIENT_CALLABLE
     GRADIENT_WITH_VALUE      # jac=True: fun returns (f, g)

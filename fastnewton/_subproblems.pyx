@@ -149,7 +149,7 @@ cdef class ExactSubproblem(TrustRegionSubproblem):
     cdef int maxiter
     cdef double k_easy, k_hard
 
-    def __cinit__(self, Py_ssize_t n, int maxiter=25, double k_easy=0.1, double k_hard=0.2):
+    def __cinit__(self, Py_ssize_t n, int maxiter, double k_easy=0.1, double k_hard=0.2):
         self.newton_step = np.empty(n)
         self.secular_work = np.empty(n)
         self.curvature_vector = np.empty(n)

@@ -5,6 +5,8 @@ Not part of the public API.
 
 import numpy as np
 
+from fastnewton._options import default
+
 from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, factorize_modified
 from fastnewton._dense cimport DenseHessian
 from fastnewton._banded cimport BandedHessian
@@ -71,7 +73,7 @@ def solve_subproblem(str kind, matrix, grad, double radius):
     if kind == "dogleg":
         solver = DoglegSubproblem(n)
     elif kind == "exact":
-        solver = ExactSubproblem(n)
+        solver = ExactSubproblem(n, default("subproblem_maxiter"))
     elif kind == "steihaug":
         solver = SteihaugSubproblem(n)
     else:
