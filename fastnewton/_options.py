@@ -163,10 +163,10 @@ def check_unconstrained(bounds, constraints, n):
     finite = ~((lower == -np.inf) & (upper == np.inf))
     if finite.any():
         raise ValueError(
-            "bounds are not supported yet: variable %d has bounds (%r, %r); only infinite "
+            "bounds are not supported yet: variable %d has bounds (%g, %g); only infinite "
             "bounds are accepted (and ignored). Use scipy.optimize.minimize with "
             "method='L-BFGS-B', 'TNC' or 'trust-constr' for bound constraints"
-            % (np.flatnonzero(finite)[0], lower[finite][0], upper[finite][0]))
+            % (np.flatnonzero(finite)[0], float(lower[finite][0]), float(upper[finite][0])))
 
 
 def _is_empty(constraints):
