@@ -57,8 +57,8 @@ def second_difference_hessian(fun, x, f0, tuple args, rel_step, bint central,
         ``fun(x, *args) -> float``.
     x : ndarray, shape (n,), float64, contiguous
         Where to differentiate (not written).
-    f0 : float
-        ``fun(x, *args)``, already known to the caller.
+    f0 : float or None
+        ``fun(x, *args)`` when the caller knows it; None: evaluated here.
     args : tuple
         Extra arguments of `fun`.
     rel_step : float or None
@@ -84,8 +84,8 @@ def second_difference_hessian(fun, x, f0, tuple args, rel_step, bint central,
     cdef double[::1] step = np.empty(n)
     cdef double[::1] f_plus = np.empty(n)
     cdef double[::1] f_minus = np.empty(n)
-    cdef double base = f0
     cdef ValueCounter values = ValueCounter(fun, args)
+    cdef double base = values.value(point) if f0 is None else f0
     cdef Py_ssize_t i, j
     cdef double estimate, pp, mm
     out = np.zeros((n, n)) if bandwidth is None else np.zeros((b + 1, n))
@@ -180,11 +180,7 @@ cdef class ValuesHessian:
                 if point[i] != objective.cached_point[i]:
                     cached = False
                     break
-        if cached:
-            f0 = objective.cached_value
-        else:
-            f0 = as_scalar(self.fun(np.array(point), *args))
-            self.nfev += 1
+        f0 = objective.cached_value if cached else None
         hessian, nfev = second_difference_hessian(self.fun, x, f0, args, self.rel_step,
                                                   self.central, self.bandwidth)
         self.nfev += nfev
