@@ -17,6 +17,7 @@ from fastnewton import _band_check, _critical, _derivatives, _options
 from fastnewton._objective import finite_difference_hessian
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
+from fastnewton._inverse import InverseHessian
 from fastnewton._newton import newton as _newton_driver
 from fastnewton._objective import HessianProducts, Objective
 from fastnewton._report import IterationReporter
@@ -100,6 +101,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         status=int(status), success=status == Status.SUCCESS, message=message, **out)
     if not isinstance(storage, HessianProducts):
         result.hess = storage.to_array()
+        result.hess_inv = InverseHessian(
+            result.hess, opts["bandwidth"] if isinstance(storage, BandedHessian) else None)
     # The second-order certificate of the returned point (none after a
     # non-finite Hessian: there is nothing trustworthy to classify). For
     # products-only Hessians it may call the user's functions: count those.
@@ -279,11 +282,14 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        plus ``n_hess_modified`` (iterations whose Hessian needed a shift),
+        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
+        message, plus ``n_hess_modified`` (iterations whose Hessian needed a shift),
         ``hess_shift_max`` (the largest τ used), ``n_factorizations`` and
         ``critical_point`` (a `fastnewton.CriticalPoint`: minimum, maximum,
-        saddle or degenerate, from the Hessian at x).
+        saddle or degenerate, from the Hessian at x). ``hess_inv`` is H(x)⁻¹
+        as a `scipy.sparse.linalg.LinearOperator` factorized on first use
+        (``hess_inv.todense()`` for the matrix): at a maximum-likelihood
+        estimate, the estimated covariance of the parameters.
 
     Raises
     ------
@@ -360,8 +366,9 @@ def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected, n_hard_case.
+        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
+        message, trust_radius, n_rejected, n_hard_case (``hess_inv`` as for
+        `fastnewton.newton`).
 
     Raises
     ------
@@ -404,8 +411,8 @@ def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected, n_hess_modified, hess_shift_max.
+        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
+        message, trust_radius, n_rejected, n_hess_modified, hess_shift_max.
 
     Raises
     ------

@@ -533,3 +533,77 @@ def test_the_table_is_what_the_solvers_read(monkeypatch, name, value):
                                       jac=lambda X: np.array([problem.jac(x) for x in X]),
                                       hess=lambda X: np.array([problem.hess(x) for x in X]))
     np.testing.assert_array_equal(batch.x[0], explicit.x)
+
+
+# ---------------------------------------------------------------------------
+# res.hess_inv
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("method", ["newton", "trust-exact", "dogleg"])
+def test_hess_inv_is_the_inverse_of_hess(entry, method):
+    problem = P.wood()
+    res = solve(entry, method, problem.fun, problem.x0, jac=problem.jac, hess=problem.hess)
+    inverse = np.linalg.inv(res.hess)
+    rng = np.random.default_rng(0)
+    v, V = rng.standard_normal(4), rng.standard_normal((4, 3))
+    np.testing.assert_allclose(res.hess_inv.todense(), inverse, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.hess_inv @ v, inverse @ v, rtol=1e-10)
+    np.testing.assert_allclose(res.hess_inv.matmat(V), inverse @ V, rtol=1e-10)
+    np.testing.assert_allclose(res.hess_inv.T @ v, inverse @ v, rtol=1e-10)
+
+
+def test_hess_inv_of_an_indefinite_hessian():
+    # Stopped at a saddle (escape_saddles=False): H is indefinite but invertible.
+    problem = P.saddle_quartic()
+    res = fastnewton.minimize(problem.fun, np.zeros(2), method="newton", jac=problem.jac,
+                              hess=problem.hess, options=dict(escape_saddles=False))
+    assert np.linalg.eigvalsh(res.hess).min() < 0
+    np.testing.assert_allclose(res.hess_inv.todense(), np.linalg.inv(res.hess), rtol=1e-12)
+
+
+@pytest.mark.parametrize("indefinite", [False, True])
+def test_hess_inv_banded(indefinite):
+    n = 30
+    rng = np.random.default_rng(5)
+    diagonal = rng.uniform(2.0, 4.0, n) * (np.where(np.arange(n) % 7 == 3, -1.0, 1.0)
+                                           if indefinite else 1.0)
+    off = rng.uniform(-0.5, 0.5, n - 1)
+    H = np.diag(diagonal) + np.diag(off, 1) + np.diag(off, -1)
+    band = np.zeros((2, n))
+    band[0], band[1, :-1] = diagonal, off
+    center = rng.standard_normal(n)
+    res = fastnewton.minimize(lambda x: 0.5 * (x - center) @ H @ (x - center), np.zeros(n),
+                              method="trust-exact", jac=lambda x: H @ (x - center),
+                              hess=lambda x: band,
+                              options=dict(bandwidth=1, maxiter=0, escape_saddles=False))
+    np.testing.assert_array_equal(res.hess, band)
+    np.testing.assert_allclose(res.hess_inv.todense(), np.linalg.inv(H), rtol=1e-10,
+                               atol=1e-12)
+
+
+def test_hess_inv_gives_maximum_likelihood_standard_errors():
+    # Normal sample: at the MLE the observed information is diag(n/σ², 2n/σ²),
+    # so the standard errors are σ/√n and σ/√(2n) in closed form.
+    data = np.random.default_rng(11).normal(-1.0, 0.5, size=250)
+    n = data.size
+
+    def nll(p):
+        return n * np.log(p[1]) + np.sum((data - p[0]) ** 2) / (2.0 * p[1] ** 2)
+
+    res = fastnewton.minimize(nll, [0.0, 1.0])
+    sigma = np.sqrt(np.mean((data - data.mean()) ** 2))
+    np.testing.assert_allclose(res.x, [data.mean(), sigma], rtol=1e-7)
+    standard_errors = np.sqrt(np.diag(res.hess_inv.todense()))
+    np.testing.assert_allclose(standard_errors, [sigma / np.sqrt(n), sigma / np.sqrt(2 * n)],
+                               rtol=1e-5)
+
+
+def test_hess_inv_is_lazy_and_independent_of_res_hess():
+    problem = P.rosenbrock(2)
+    res = fastnewton.minimize(problem.fun, problem.x0, jac=problem.jac, hess=problem.hess)
+    expected = np.linalg.inv(res.hess)
+    res.hess[:] = 0.0          # the operator keeps its own copy
+    np.testing.assert_allclose(res.hess_inv.todense(), expected, rtol=1e-10)
+    assert "hess_inv" not in fastnewton.minimize(problem.fun, problem.x0, method="trust-ncg",
+                                                 jac=problem.jac, hessp=problem.hessp)
