@@ -122,10 +122,10 @@ def derived_derivatives(fun, jac, hess, hessp, rel_step, bandwidth):
     """
     values_only = _options.uses_values_only_hessian(jac, hess, hessp)
     derived = []
-    if jac == "cs":
+    if isinstance(jac, str) and jac == "cs":
         jac = ComplexStepGradient(fun, rel_step)
         derived.append(jac)
-    if hess == "cs":
+    if isinstance(hess, str) and hess == "cs":
         hess = ComplexStepHessian(fun, jac, rel_step, bandwidth)
         derived.append(hess)
     elif values_only:

@@ -96,20 +96,20 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
     if options is not None and not isinstance(options, dict):
         raise TypeError("options must be a dict, got %s" % type(options).__name__)
     options = dict(options or {})
+    if tol is not None:
+        # As scipy hands `tol` to a custom method: an option, which our
+        # methods read as their `tol` argument.
+        options.setdefault("tol", tol)
     if method is None:
         method = "trust-exact"
-    if not isinstance(method, str):
-        if callable(method):
-            # A method callable (ours or another scipy-style one), called as
-            # scipy calls it: tol arrives as an option.
-            if tol is not None:
-                options.setdefault("tol", tol)
-            return method(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp, bounds=bounds,
-                          constraints=constraints, callback=callback, **options)
+    if isinstance(method, str):
+        solver = METHODS.get(method.lower())
+        if solver is None:
+            raise ValueError("unknown method %r; choose one of %s"
+                             % (method, ", ".join(repr(name) for name in METHODS)))
+    elif callable(method):
+        solver = method     # ours, or any other scipy-style method callable
+    else:
         raise TypeError("method must be a string or a callable, got %s" % type(method).__name__)
-    solver = METHODS.get(method.lower())
-    if solver is None:
-        raise ValueError("unknown method %r; choose one of %s"
-                         % (method, ", ".join(repr(name) for name in METHODS)))
     return solver(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp, bounds=bounds,
-                  constraints=constraints, callback=callback, tol=tol, **options)
+                  constraints=constraints, callback=callback, **options)

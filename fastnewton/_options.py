@@ -95,7 +95,7 @@ def check_derivatives(fun, jac, hess, hessp, needs_factorization, values_only_he
         # bound the accuracy of x near 1e-5; a central one costs n more values.
         no_derivatives = values_only_hessian and hess is None and hessp is None
         jac = "3-point" if no_derivatives else "2-point"
-    elif not (jac is True or callable(jac) or jac in GRADIENT_SCHEMES):
+    elif not (jac is True or callable(jac) or _is_scheme(jac, GRADIENT_SCHEMES)):
         raise ValueError("jac must be a callable, True, '2-point', '3-point' or 'cs', got %r"
                          % (jac,))
     if hessp is not None and not callable(hessp):
@@ -105,21 +105,21 @@ def check_derivatives(fun, jac, hess, hessp, needs_factorization, values_only_he
             "hess=%s(): quasi-Newton Hessian updates are not supported yet; leave hess=None "
             "(finite differences) or use scipy.optimize.minimize with method='trust-constr'"
             % type(hess).__name__)
-    if hess is not None and not callable(hess) and hess not in GRADIENT_SCHEMES:
+    if hess is not None and not callable(hess) and not _is_scheme(hess, GRADIENT_SCHEMES):
         raise ValueError("hess must be a callable, '2-point', '3-point' or 'cs' (or None for "
                          "finite differences), got %r" % (hess,))
     if needs_factorization and hess is None and hessp is not None:
         raise ValueError("this method factorizes the Hessian, so hessp alone is not enough: pass "
                          "hess (a callable or '2-point'), or use method='trust-ncg'")
     gradient_is_analytic = jac is True or callable(jac)
-    if hess == "cs" and not gradient_is_analytic:
+    if _is_scheme(hess, ("cs",)) and not gradient_is_analytic:
         raise ValueError("hess='cs' takes complex steps of the gradient, so jac must be a "
                          "callable (or True) accepting complex input, not %r" % (jac,))
     if not values_only_hessian:
-        if "cs" in (jac, hess):
+        if _is_scheme(jac, ("cs",)) or _is_scheme(hess, ("cs",)):
             raise ValueError("complex-step derivatives ('cs') are not supported here; pass "
                              "callables or '2-point'/'3-point'")
-        if jac in FINITE_DIFFERENCE_SCHEMES and not callable(hess):
+        if _is_scheme(jac, FINITE_DIFFERENCE_SCHEMES) and not callable(hess):
             raise ValueError(
                 "the Hessian is estimated by finite differences of the gradient, so jac must "
                 "be a callable (or True when fun returns (f, g)), not %r; pass an analytic jac "
@@ -127,10 +127,15 @@ def check_derivatives(fun, jac, hess, hessp, needs_factorization, values_only_he
     return jac, hess, hessp
 
 
+def _is_scheme(value, schemes):
+    """`value` is one of the strings `schemes` (arrays and other objects never are)."""
+    return isinstance(value, str) and value in schemes
+
+
 def uses_values_only_hessian(jac, hess, hessp):
     """True when H must come from second differences of f: no gradient or Hessian to difference."""
-    gradient_is_differenced = jac in FINITE_DIFFERENCE_SCHEMES
-    return gradient_is_differenced and hess in (None, "2-point", "3-point") and hessp is None
+    hess_is_differenced = hess is None or _is_scheme(hess, FINITE_DIFFERENCE_SCHEMES)
+    return _is_scheme(jac, FINITE_DIFFERENCE_SCHEMES) and hess_is_differenced and hessp is None
 
 
 def check_unconstrained(bounds, constraints, n):
