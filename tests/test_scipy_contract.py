@@ -76,6 +76,37 @@ def test_method_none_is_trust_exact():
     assert default.nfev == named.nfev
 
 
+@pytest.mark.parametrize("tol", [None, 1e-3])
+def test_a_foreign_method_callable_is_called_as_scipy_calls_it(tol):
+    seen = []
+
+    def method(fun, x0, **kwargs):
+        seen.append(kwargs)
+        return so.OptimizeResult(x=np.asarray(x0), success=True)
+
+    jac = np.cos
+    common = dict(args=(2.0,), jac=jac, hess="2-point", bounds=[(None, None)],
+                  callback=print, tol=tol, options=dict(maxiter=7))
+    fastnewton.minimize(np.sin, np.array([0.5]), method=method, **common)
+    so.minimize(np.sin, np.array([0.5]), method=method, **common)
+    ours, theirs = seen
+    assert ours.keys() == theirs.keys()
+    for name in theirs:
+        assert ours[name] == theirs[name], name
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_tol_as_an_option_is_tol(entry):
+    problem = P.rosenbrock(2)
+    as_option = solve(entry, "trust-exact", problem.fun, problem.x0, jac=problem.jac,
+                      hess=problem.hess, options=dict(tol=1e-1))
+    as_argument = solve(entry, "trust-exact", problem.fun, problem.x0, jac=problem.jac,
+                        hess=problem.hess, tol=1e-1)
+    assert as_option.nit == as_argument.nit
+    np.testing.assert_array_equal(as_option.x, as_argument.x)
+    assert np.linalg.norm(as_option.jac) <= 1e-1
+
+
 INFINITE_BOUNDS = [
     [(None, None), (None, None)],
     [(-np.inf, np.inf), (None, np.inf)],
