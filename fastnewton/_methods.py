@@ -7,8 +7,6 @@ here only validates, builds the compiled pieces and the result; the
 iterations run in the compiled drivers.
 """
 
-import warnings
-
 import numpy as np
 from scipy.optimize import OptimizeResult
 from scipy.optimize._optimize import MemoizeJac
@@ -20,7 +18,7 @@ from fastnewton._dense import DenseHessian
 from fastnewton._inverse import InverseHessian
 from fastnewton._newton import newton as _newton_driver
 from fastnewton._objective import HessianProducts, Objective
-from fastnewton._report import IterationReporter
+from fastnewton._report import IterationReporter, summarize
 from fastnewton._second_differences import ValuesHessian
 from fastnewton._start import NonFiniteStart
 from fastnewton._status import Status
@@ -155,19 +153,11 @@ def _failed_start(start, x, objective, derived):
 
 
 def _finish(result, opts, reporter):
-    """Attach `allvecs`, and for `disp` print the summary; a failure warns, as in scipy."""
+    """Attach `allvecs`, and with `disp` show the summary (see `_report.summarize`)."""
     if reporter is not None and reporter.allvecs is not None:
         result.allvecs = reporter.allvecs
     if opts["disp"]:
-        if result.success:
-            print(result.message)
-        else:
-            warnings.warn(result.message, RuntimeWarning, stacklevel=_options.user_stacklevel())
-        print("         Current function value: %.16g" % result.fun)
-        print("         Iterations: %d" % result.nit)
-        print("         Function evaluations: %d" % result.nfev)
-        print("         Gradient evaluations: %d" % result.njev)
-        print("         Hessian evaluations: %d" % result.nhev)
+        summarize(result)
     return result
 
 
