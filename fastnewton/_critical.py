@@ -7,7 +7,6 @@ from fastnewton._banded import BandedHessian
 from fastnewton._curvature import CriticalPoint, certify
 from fastnewton._dense import DenseHessian
 from fastnewton._derivatives import approx_hessian
-from fastnewton._objective import HessianProducts, dense_hessian_from_products
 from fastnewton._second_differences import second_difference_hessian
 
 # trust-ncg sees only products; below this n its certificate spends n of them.
@@ -132,17 +131,16 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
     return point
 
 
-def certify_result(storage, objective, gradient_norm):
+def certify_result(storage, gradient_norm):
     """The certificate a result carries: see the `critical_point` entry of `minimize`'s result.
 
     Cheap when the final Hessian is safely positive definite (one Cholesky
     factorization of H − tol·I); a full classification otherwise. For
     products-only Hessians it spends n products when n ≤ 200, else None.
     """
-    if isinstance(storage, HessianProducts):
-        storage = dense_hessian_from_products(objective, MAX_CERTIFICATE_PRODUCTS)
-        if storage is None:
-            return None
+    storage = storage.as_factorable(MAX_CERTIFICATE_PRODUCTS)
+    if storage is None:
+        return None
     point = certify(storage)
     point.gradient_norm = gradient_norm
     return point

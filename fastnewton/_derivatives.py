@@ -11,7 +11,7 @@ import numpy as np
 
 from fastnewton import _band_check, _options
 from fastnewton._jacobian import finite_difference_jacobian
-from fastnewton._objective import finite_difference_hessian
+from fastnewton._differences import finite_difference_hessian
 from fastnewton._second_differences import ValuesHessian
 
 # Complex steps have no cancellation error, so any step well below the scale

@@ -12,12 +12,13 @@ from scipy.optimize import OptimizeResult
 from scipy.optimize._optimize import MemoizeJac
 
 from fastnewton import _band_check, _critical, _derivatives, _options
-from fastnewton._objective import finite_difference_hessian
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
+from fastnewton._differences import finite_difference_hessian
 from fastnewton._inverse import InverseHessian
 from fastnewton._newton import newton as _newton_driver
-from fastnewton._objective import HessianProducts, Objective
+from fastnewton._objective import Objective
+from fastnewton._products import HessianProducts
 from fastnewton._report import IterationReporter, summarize
 from fastnewton._second_differences import ValuesHessian
 from fastnewton._start import NonFiniteStart
@@ -66,7 +67,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     if isinstance(hess, ValuesHessian):
         hess.attach(objective)
     products_only = hess is None and hessp is not None
-    if opts["bandwidth"] is not None and not products_only:
+    banded = opts["bandwidth"] is not None and not products_only
+    if banded:
         storage = BandedHessian(n, opts["bandwidth"])
     elif factorizes:
         storage = DenseHessian(n)
@@ -76,7 +78,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     if check is None:
         check = not callable(user_hess)     # an analytic band is the user's own declaration
     gradient_is_users = jac is True or (callable(jac) and jac not in derived)
-    if isinstance(storage, BandedHessian) and check and gradient_is_users:
+    if banded and check and gradient_is_users:
         _probe_bandwidth(objective, fun, jac, hess, x, args, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
@@ -97,15 +99,15 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     result = OptimizeResult(
         x=out.pop("x"), fun=out.pop("fun"), jac=out.pop("jac"), nit=out.pop("nit"),
         status=int(status), success=status == Status.SUCCESS, message=message, **out)
-    if not isinstance(storage, HessianProducts):
-        result.hess = storage.to_array()
-        result.hess_inv = InverseHessian(
-            result.hess, opts["bandwidth"] if isinstance(storage, BandedHessian) else None)
+    hess_array = storage.to_array()
+    if hess_array is not None:
+        result.hess = hess_array
+        result.hess_inv = InverseHessian(hess_array, opts["bandwidth"] if banded else None)
     # The second-order certificate of the returned point (none after a
     # non-finite Hessian: there is nothing trustworthy to classify). For
     # products-only Hessians it may call the user's functions: count those.
     result.critical_point = (None if status == Status.NONFINITE else _critical.certify_result(
-        storage, objective, gradient_norm2))
+        storage, gradient_norm2))
     result.nfev, result.njev, result.nhev = _derivatives.user_counts(objective, derived)
     point = result.critical_point
     if (opts["escape_saddles"] and status == Status.SUCCESS and point is not None

@@ -21,8 +21,7 @@ METHODS = ("trust-exact", "newton")
 _UNSUPPORTED_OPTIONS = {
     "disp": "there is no per-iteration table for a batch",
     "return_all": "iterates are not kept for a batch",
-    "bandwidth": "batched Hessians are dense (n is small)",
-    "check_bandwidth": "batched Hessians are dense (n is small)",
+    "check_bandwidth": "a batch does not probe its declared band; check one problem with minimize",
     "c2": ("the batched newton method uses an Armijo backtracking search, which has no "
            "curvature condition"),
 }
@@ -319,10 +318,12 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
     opts = _options.parse_options(method, n, options, tol, ())
 
     index = np.arange(m, dtype=np.intp)
-    objective = BatchObjective(fun, jac, hess, args, batch_arrays, index, n, opts["rel_step"])
+    objective = BatchObjective(fun, jac, hess, args, batch_arrays, index, n, opts["rel_step"],
+                               opts["bandwidth"])
     solver = BatchSolver(objective, x, index, opts["gtol"], opts["inf_norm"], opts["maxiter"],
                          opts["escape_saddles"],
-                         opts.get("subproblem_maxiter", _options.default("subproblem_maxiter")))
+                         opts.get("subproblem_maxiter", _options.default("subproblem_maxiter")),
+                         opts["bandwidth"])
     if method == "trust-exact":
         solver.run_trust_exact(opts["initial_trust_radius"], opts["max_trust_radius"],
                                opts["eta"])

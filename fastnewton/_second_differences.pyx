@@ -12,7 +12,7 @@ array each call, so nothing the user keeps aliases our buffer.
 import numpy as np
 
 from fastnewton._objective cimport Objective, as_scalar
-from fastnewton._steps cimport fd_step
+from fastnewton._differences cimport representable_step
 
 cdef double QUARTER_ROOT_EPS = 1.220703125e-04     # ε^¼, ε = 2⁻⁵²
 
@@ -97,7 +97,7 @@ def second_difference_hessian(fun, x, f0, tuple args, rel_step, bint central,
         band = out
     for i in range(n):
         # The step actually representable, so the divisions use what was taken.
-        step[i] = (x_view[i] + fd_step(x_view[i], rel)) - x_view[i]
+        step[i] = representable_step(x_view[i], rel)
         point[i] = x_view[i] + step[i]
         f_plus[i] = values.value(point)
         if central:
