@@ -17,11 +17,6 @@ from fastnewton._differences cimport representable_step
 cdef double QUARTER_ROOT_EPS = 1.220703125e-04     # ε^¼, ε = 2⁻⁵²
 
 
-def second_difference_rel_step():
-    """The default relative step, ε^¼."""
-    return QUARTER_ROOT_EPS
-
-
 cdef class ValueCounter:
     """Calls ``fun(point, *args)`` on copies of points and converts the values."""
     cdef object fun
