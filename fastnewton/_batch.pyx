@@ -45,7 +45,7 @@ from fastnewton._banded cimport BandBlock
 from fastnewton._blocks cimport second_order_point
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
                                       NEWTON_NO_DESCENT, newton_step)
-from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SUBPROBLEM_OK,
+from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact_settings, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
                                       trust_ratio, next_radius)
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
@@ -93,8 +93,7 @@ cdef class BlockKernels:
     cdef StepWork work
     cdef ExactSettings settings
 
-    def __cinit__(self, Py_ssize_t n, bandwidth, int maxiter, double k_easy=0.1,
-                  double k_hard=0.2):
+    def __cinit__(self, Py_ssize_t n, bandwidth, int maxiter):
         cdef double[::1] memory
         self.n = n
         self.banded = bandwidth is not None
@@ -111,9 +110,7 @@ cdef class BlockKernels:
         self.work.curvature_product = &memory[self.block_size + 4 * n]
         self.work.hess_step = &memory[self.block_size + 5 * n]
         self.work.cauchy_point = &memory[self.block_size + 6 * n]
-        self.settings.maxiter = maxiter
-        self.settings.k_easy = k_easy
-        self.settings.k_hard = k_hard
+        self.settings = exact_settings(maxiter)
 
     cdef inline DenseBlock dense(self, double* hess) noexcept nogil:
         cdef DenseBlock block
