@@ -6,7 +6,8 @@ from fastnewton import _options
 from fastnewton._banded import BandedHessian
 from fastnewton._curvature import CriticalPoint, certify
 from fastnewton._dense import DenseHessian
-from fastnewton._derivatives import approx_hessian, approx_jacobian
+from fastnewton._derivatives import approx_hessian
+from fastnewton._second_differences import second_difference_hessian
 
 # trust-ncg sees only products; below this n its certificate spends n of them.
 MAX_CERTIFICATE_PRODUCTS = 200
@@ -60,8 +61,8 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
         A symmetric Hessian of shape (n, n) — or, with `bandwidth`, its
         LAPACK lower band storage of shape (b + 1, n) — or the objective
         ``fun(x, *args)``, whose Hessian at `x` is then taken from `hess`,
-        from finite differences of `jac`, or (neither given) from finite
-        differences of central-difference gradients of `fun`.
+        from finite differences of `jac`, or (neither given) from central
+        second differences of `fun` (step ε^¼·max(1, |x_j|)).
     x : array_like, shape (n,), optional
         The point, required when `hess_or_fun` is callable.
     jac, hess : callable, optional
@@ -115,11 +116,11 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
             if not callable(hess):
                 raise TypeError("hess must be callable, got %s" % type(hess).__name__)
             matrix = hess(x.copy(), *args)
+        elif callable(jac):
+            matrix = approx_hessian(jac, x, args, "2-point", bandwidth=bandwidth,
+                                    check_bandwidth=False)
         else:
-            gradient = ((lambda point, *a: jac(point, *a)) if callable(jac) else
-                        (lambda point, *a: approx_jacobian(fun, point, a, "3-point")[0]))
-            matrix = approx_hessian(gradient, x, args, "3-point" if jac is None else "2-point",
-                                    bandwidth=bandwidth, check_bandwidth=False)
+            matrix, _ = second_difference_hessian(fun, x, None, args, None, True, bandwidth)
         if callable(jac):
             gradient_norm = float(np.linalg.norm(jac(x.copy(), *args)))
     else:

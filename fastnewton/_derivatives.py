@@ -1,8 +1,159 @@
-"""Public finite-difference helpers, computed by the same compiled code as `minimize`."""
+"""Finite-difference helpers: the public ones, and the derivatives `minimize` forms itself.
+
+`approx_hessian` and `approx_jacobian` run the same compiled code as
+`minimize`. `derived_derivatives` turns scipy's derivative strings that the
+compiled `Objective` does not handle itself ('cs', and the Hessian of a run
+without any derivative) into callables; `user_counts` then reports the
+user's calls in scipy's counters.
+"""
+
+import numpy as np
 
 from fastnewton import _band_check, _options
 from fastnewton._jacobian import finite_difference_jacobian
 from fastnewton._differences import finite_difference_hessian
+from fastnewton._second_differences import ValuesHessian
+
+# Complex steps have no cancellation error, so any step well below the scale
+# of x works; scipy's default is √ε relative (Squire & Trapp 1998).
+_COMPLEX_REL_STEP = np.sqrt(np.finfo(float).eps)
+
+
+def _complex_steps(x, rel_step):
+    return (_COMPLEX_REL_STEP if rel_step is None else rel_step) * np.maximum(1.0, np.abs(x))
+
+
+def _imaginary_part(value, name):
+    """Im of what `name` returned at a complex point; a real result means it dropped Im."""
+    array = np.asarray(value)
+    if array.dtype.kind != "c":
+        raise TypeError("complex-step derivatives ('cs') need %s to accept complex x and "
+                        "return complex values, got dtype %s" % (name, array.dtype))
+    return array.imag
+
+
+class ComplexStepGradient:
+    """``jac='cs'``: ∂f/∂x_j = Im f(x + i·h_j e_j) / h_j, n calls of `fun` with complex x.
+
+    Counts the calls of `fun` in `nfev` and the gradients formed in `calls`.
+    """
+
+    def __init__(self, fun, rel_step):
+        self.fun = fun
+        self.rel_step = rel_step
+        self.nfev = self.calls = 0
+
+    def __call__(self, x, *args):
+        steps = _complex_steps(x, self.rel_step)
+        gradient = np.empty(x.size)
+        for j in range(x.size):
+            point = x.astype(complex)
+            point[j] += 1j * steps[j]
+            value = _imaginary_part(self.fun(point, *args), "fun")
+            self.nfev += 1
+            if value.size != 1:
+                raise ValueError("fun must return a scalar, got an array of shape %s"
+                                 % (value.shape,))
+            gradient[j] = value.reshape(()) / steps[j]
+        self.calls += 1
+        return gradient
+
+
+class ComplexStepHessian:
+    """``hess='cs'``: column j of H is Im ∇f(x + i·h_j e_j) / h_j, then (H + Hᵀ)/2.
+
+    n calls of the user's gradient (`jac`, or `fun` with ``jac=True``) with
+    complex x, counted in `njev` (and `nfev` with ``jac=True``); `calls`
+    counts the Hessians formed. With `bandwidth`, returns the LAPACK lower
+    band storage.
+    """
+
+    def __init__(self, fun, jac, rel_step, bandwidth):
+        self.gradient = fun if jac is True else jac
+        self.with_value = jac is True
+        self.rel_step = rel_step
+        self.bandwidth = bandwidth
+        self.nfev = self.njev = self.calls = 0
+
+    def __call__(self, x, *args):
+        n = x.size
+        steps = _complex_steps(x, self.rel_step)
+        hessian = np.empty((n, n))
+        name = "fun (the gradient part, with jac=True)" if self.with_value else "jac"
+        for j in range(n):
+            point = x.astype(complex)
+            point[j] += 1j * steps[j]
+            value = self.gradient(point, *args)
+            self.njev += 1
+            if self.with_value:
+                self.nfev += 1
+                value = value[1]
+            column = _imaginary_part(value, name)
+            if column.shape != (n,):
+                raise ValueError("%s must return an array of shape (%d,), got shape %s"
+                                 % (name, n, column.shape))
+            hessian[:, j] = column / steps[j]
+        hessian = 0.5 * (hessian + hessian.T)
+        self.calls += 1
+        if self.bandwidth is None:
+            return hessian
+        band = np.zeros((self.bandwidth + 1, n))
+        for k in range(min(self.bandwidth, n - 1) + 1):
+            band[k, :n - k] = np.diagonal(hessian, -k)
+        return band
+
+
+def derived_derivatives(fun, jac, hess, hessp, rel_step, bandwidth):
+    """Replace the derivative strings the compiled `Objective` does not handle by callables.
+
+    'cs' becomes `ComplexStepGradient` / `ComplexStepHessian`; with no
+    gradient to difference (jac a real finite-difference scheme, no hess
+    callable, no hessp), the Hessian becomes second differences of f
+    (`ValuesHessian`: forward for ``hess='2-point'``, else central), not differences of a
+    differenced gradient. Attach a `ValuesHessian` to the objective once it
+    exists (``hess.attach(objective)``).
+
+    Returns
+    -------
+    jac, hess
+        What to give the `Objective`.
+    derived : list
+        The callables made here, for `user_counts`.
+    """
+    values_only = _options.uses_values_only_hessian(jac, hess, hessp)
+    derived = []
+    if isinstance(jac, str) and jac == "cs":
+        jac = ComplexStepGradient(fun, rel_step)
+        derived.append(jac)
+    if isinstance(hess, str) and hess == "cs":
+        hess = ComplexStepHessian(fun, jac, rel_step, bandwidth)
+        derived.append(hess)
+    elif values_only:
+        # Central unless the user asked for forward ('2-point'): forward
+        # second differences err by O(h)·|f'''|, which mixed third
+        # derivatives of badly scaled problems make large.
+        hess = ValuesHessian(fun, hess != "2-point", rel_step, bandwidth)
+        derived.append(hess)
+    return jac, hess, derived
+
+
+def user_counts(objective, derived):
+    """(nfev, njev, nhev): the calls of the user's fun, jac and hess/hessp.
+
+    The objective counted each derived gradient as a `jac` call and each
+    derived Hessian as a `hess` call; they are replaced by the user calls
+    those made.
+    """
+    nfev, njev, nhev = objective.nfev, objective.njev, objective.nhev
+    for function in derived:
+        nfev += function.nfev
+        if isinstance(function, ComplexStepGradient):
+            njev -= function.calls
+        else:
+            nhev -= function.calls
+            if isinstance(function, ComplexStepHessian):
+                njev += function.njev
+    return nfev, njev, nhev
 
 
 def _check_scheme(name, function, method, rel_step):

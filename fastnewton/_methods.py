@@ -7,18 +7,23 @@ here only validates, builds the compiled pieces and the result; the
 iterations run in the compiled drivers.
 """
 
+import numpy as np
 from scipy.optimize import OptimizeResult
+from scipy.optimize._optimize import MemoizeJac
 
-from fastnewton import _band_check, _critical, _options
+from fastnewton import _band_check, _critical, _derivatives, _options
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
 from fastnewton._differences import finite_difference_hessian
 from fastnewton._krylov import KrylovSubproblem
+from fastnewton._inverse import InverseHessian
 from fastnewton._newton import newton as _newton_driver
 from fastnewton._newton_cg import newton_cg as _newton_cg_driver
 from fastnewton._objective import Objective
 from fastnewton._products import HessianProducts
-from fastnewton._report import IterationReporter
+from fastnewton._report import IterationReporter, summarize
+from fastnewton._second_differences import ValuesHessian
+from fastnewton._start import NonFiniteStart
 from fastnewton._status import Status
 from fastnewton._subproblems import DoglegSubproblem, ExactSubproblem, SteihaugSubproblem
 from fastnewton._trust_region import trust_region as _trust_region_driver
@@ -52,16 +57,22 @@ _NO_PROGRESS = {
 
 def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constraints, options):
     """Validate, run the compiled driver of `method`, and build the OptimizeResult."""
+    fun, jac = _unwrap_scipy_memoization(fun, jac)
     factorizes = method not in _PRODUCTS_ONLY
     jac, hess, hessp = _options.check_derivatives(fun, jac, hess, hessp, factorizes)
-    _options.check_unconstrained(bounds, constraints)
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable or None, got %s" % type(callback).__name__)
     x = _options.as_start_point(x0)
     n = x.size
+    _options.check_unconstrained(bounds, constraints, n)
     args = _options.as_args(args)
     opts = _options.parse_options(method, n, options, tol, _SCIPY_PASSTHROUGH)
+    user_hess = hess
+    jac, hess, derived = _derivatives.derived_derivatives(fun, jac, hess, hessp, opts["rel_step"],
+                                                          opts["bandwidth"])
     objective = Objective(fun, jac, hess, hessp, args, n, opts["rel_step"])
+    if isinstance(hess, ValuesHessian):
+        hess.attach(objective)
     products_only = hess is None and hessp is not None
     banded = opts["bandwidth"] is not None and not products_only
     if banded:
@@ -72,8 +83,9 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         storage = HessianProducts(objective)
     check = opts["check_bandwidth"]
     if check is None:
-        check = not callable(hess)     # an analytic band is the user's own declaration
-    if banded and check and (jac is True or callable(jac)):
+        check = not callable(user_hess)     # an analytic band is the user's own declaration
+    gradient_is_users = jac is True or (callable(jac) and jac not in derived)
+    if banded and check and gradient_is_users:
         _probe_bandwidth(objective, fun, jac, hess, x, args, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
@@ -81,31 +93,10 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
                 if wants_report else None)
     if reporter is not None:
         reporter.start(x)
-    if method == "newton":
-        out = _newton_driver(objective, x, storage, opts["gtol"], opts["inf_norm"],
-                             opts["maxiter"], opts["c1"], opts["c2"], reporter,
-                             opts["escape_saddles"])
-    elif method == "newton-cg":
-        out = _newton_cg_driver(objective, x, storage, opts["gtol"], opts["xtol"],
-                                opts["inf_norm"], opts["maxiter"], opts["c1"], opts["c2"],
-                                reporter)
-    else:
-        second_order_test = None
-        if method == "dogleg":
-            subproblem = DoglegSubproblem(n)
-        elif method == "trust-exact":
-            subproblem = ExactSubproblem(n, opts["subproblem_maxiter"])
-        elif method == "trust-krylov":
-            subproblem = KrylovSubproblem(n, opts["subproblem_maxiter"] or 0, opts["inexact"])
-            if opts["escape_saddles"]:
-                # Lanczos sees negative curvature with products alone.
-                second_order_test = subproblem.has_no_negative_curvature
-        else:
-            subproblem = SteihaugSubproblem(n)
-        out = _trust_region_driver(objective, x, storage, subproblem,
-                                   opts["initial_trust_radius"], opts["max_trust_radius"],
-                                   opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                                   reporter, opts["escape_saddles"], second_order_test)
+    try:
+        out = _drive(method, objective, x, storage, opts, reporter)
+    except NonFiniteStart as start:
+        return _finish(_failed_start(start, x, objective, derived), opts, reporter)
     status = Status(out.pop("status"))
     gradient_norm2 = out.pop("gradient_norm2")
     stopped_on_step = out.pop("stopped_on_step", False)
@@ -117,17 +108,17 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         message = _MESSAGES[status]
     result = OptimizeResult(
         x=out.pop("x"), fun=out.pop("fun"), jac=out.pop("jac"), nit=out.pop("nit"),
-        nfev=objective.nfev, njev=objective.njev, nhev=objective.nhev,
         status=int(status), success=status == Status.SUCCESS, message=message, **out)
     hess_array = storage.to_array()
     if hess_array is not None:
         result.hess = hess_array
+        result.hess_inv = InverseHessian(hess_array, opts["bandwidth"] if banded else None)
     # The second-order certificate of the returned point (none after a
     # non-finite Hessian: there is nothing trustworthy to classify). For
     # products-only Hessians it may call the user's functions: count those.
     result.critical_point = (None if status == Status.NONFINITE else _critical.certify_result(
         storage, gradient_norm2))
-    result.nfev, result.njev, result.nhev = objective.nfev, objective.njev, objective.nhev
+    result.nfev, result.njev, result.nhev = _derivatives.user_counts(objective, derived)
     point = result.critical_point
     if (opts["escape_saddles"] and status == Status.SUCCESS and not stopped_on_step
             and point is not None and point.kind in ("saddle", "maximum")):
@@ -141,16 +132,71 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
             "not a minimum. '%s' cannot step along it at a stationary point; use a smaller "
             "gtol, 'trust-krylov' or a factorizing method ('trust-exact', 'newton', 'dogleg')."
             % method))
+    return _finish(result, opts, reporter)
+
+
+def _drive(method, objective, x, storage, opts, reporter):
+    """Run the compiled driver of `method`; its raw output dict."""
+    n = x.size
+    if method == "newton":
+        return _newton_driver(objective, x, storage, opts["gtol"], opts["inf_norm"],
+                              opts["maxiter"], opts["c1"], opts["c2"], reporter,
+                              opts["escape_saddles"])
+    if method == "newton-cg":
+        return _newton_cg_driver(objective, x, storage, opts["gtol"], opts["xtol"],
+                                 opts["inf_norm"], opts["maxiter"], opts["c1"], opts["c2"],
+                                 reporter)
+    second_order_test = None
+    if method == "dogleg":
+        subproblem = DoglegSubproblem(n)
+    elif method == "trust-exact":
+        subproblem = ExactSubproblem(n, opts["subproblem_maxiter"])
+    elif method == "trust-krylov":
+        subproblem = KrylovSubproblem(n, opts["subproblem_maxiter"] or 0, opts["inexact"])
+        if opts["escape_saddles"]:
+            # Lanczos sees negative curvature with products alone.
+            second_order_test = subproblem.has_no_negative_curvature
+    else:
+        subproblem = SteihaugSubproblem(n)
+    return _trust_region_driver(objective, x, storage, subproblem,
+                                opts["initial_trust_radius"], opts["max_trust_radius"],
+                                opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
+                                reporter, opts["escape_saddles"], second_order_test)
+
+
+def _failed_start(start, x, objective, derived):
+    """The result of a run whose f, ∇f or H is not finite at x0: status 4, as scipy's methods."""
+    result = OptimizeResult(
+        x=x, fun=start.fun, jac=start.jac if start.jac is not None else np.full(x.size, np.nan),
+        nit=0, status=int(Status.NONFINITE), success=False,
+        message="The %s at x0 is not finite (inf or NaN); start from a point where the "
+                "objective and its derivatives are finite." % start.what,
+        critical_point=None)
+    result.nfev, result.njev, result.nhev = _derivatives.user_counts(objective, derived)
+    return result
+
+
+def _finish(result, opts, reporter):
+    """Attach `allvecs`, and with `disp` show the summary (see `_report.summarize`)."""
     if reporter is not None and reporter.allvecs is not None:
         result.allvecs = reporter.allvecs
     if opts["disp"]:
-        print(message)
-        print("         Current function value: %.16g" % result.fun)
-        print("         Iterations: %d" % result.nit)
-        print("         Function evaluations: %d" % result.nfev)
-        print("         Gradient evaluations: %d" % result.njev)
-        print("         Hessian evaluations: %d" % result.nhev)
+        summarize(result)
     return result
+
+
+def _unwrap_scipy_memoization(fun, jac):
+    """scipy's `minimize` hands a custom method ``jac=True`` as fun=MemoizeJac(fun), jac=its
+    `derivative`; give the compiled objective the user's function back, with ``jac=True``.
+
+    MemoizeJac keeps only the last point, so the objective's calls at other
+    points (finite-difference Hessians, trial points) would be split between
+    the two wrappers and the counts would not be the user's calls.
+    """
+    if (isinstance(fun, MemoizeJac) and getattr(jac, "__self__", None) is fun
+            and getattr(jac, "__func__", None) is MemoizeJac.derivative):
+        return fun.fun, True
+    return fun, jac
 
 
 def _probe_bandwidth(objective, fun, jac, hess, x, args, opts):
@@ -193,15 +239,23 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     fun : callable
         ``fun(x, *args) -> float``; with ``jac=True`` it returns ``(f, g)``.
     x0 : array_like, shape (n,)
-        Starting point (flattened, as in scipy).
+        Starting point: a 1-D array, a list, or a scalar for one variable
+        (copied; more dimensions are refused, as by scipy).
     args : tuple, optional
         Extra arguments passed to `fun`, `jac` and `hess`.
-    jac : callable, True, '2-point' or '3-point', optional
-        Gradient ``jac(x, *args) -> (n,)``. Finite differences (the default)
-        are allowed only with an analytic `hess`.
-    hess : callable, '2-point' or '3-point', optional
-        Hessian ``hess(x, *args) -> (n, n)`` ndarray. None or a string: finite
-        differences of `jac` (n gradient calls per iteration, compiled).
+    jac : callable, True, '2-point', '3-point' or 'cs', optional
+        Gradient ``jac(x, *args) -> (n,)``. None (the default) or a string:
+        finite differences of `fun` ('cs': complex steps, `fun` must accept
+        complex x).
+    hess : callable, '2-point', '3-point' or 'cs', optional
+        Hessian ``hess(x, *args) -> (n, n)`` ndarray. None or '2-point' /
+        '3-point': forward / central finite differences of the gradient (n or
+        2n gradient calls per iteration, compiled). When the gradient itself
+        comes from differences, second differences of `fun` instead, step
+        ε^¼·max(1, |x_j|): central (n(n + 1) calls per Hessian) unless
+        '2-point' asks for forward ones (n(n + 3)/2 calls); with no
+        derivative at all the gradient is then a central difference too.
+        'cs': complex steps of an analytic `jac` that accepts complex x.
     hessp : callable, optional
         Not used by this method (it factorizes H); give `hess`.
     callback : callable, optional
@@ -209,44 +263,55 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
         iteration; raise `StopIteration` to stop (status 99).
     tol : float, optional
         Default for `gtol`.
-    bounds, constraints : None
-        Accepted for scipy compatibility; the method is unconstrained.
+    bounds : None, sequence of (min, max) pairs or scipy.optimize.Bounds, optional
+        Bound constraints are not supported yet: only bounds that are all
+        infinite (None or ±inf) are accepted, and ignored.
+    constraints : empty sequence, optional
+        The method is unconstrained; constraints must be empty.
     **options
         gtol : float
-            Stop when ‖∇f‖ ≤ gtol (default 1e-5).
+            Stop when ‖∇f‖ ≤ gtol (default <default gtol>).
         norm : 2 or inf
-            The norm of that test (default 2).
+            The norm of that test (default <default norm>).
         escape_saddles : bool
             Default True: a point with ‖∇f‖ ≤ gtol where H has curvature
             below −tol (tol = √ε·‖H‖∞) is left along the direction of most
             negative curvature, so success means a second-order point.
             False: stop at any point passing the gradient test.
         maxiter : int
-            Most iterations (default 200·n); 0 evaluates x0 only.
+            Most iterations (default 200·n); 0 evaluates x0 only. Integral
+            floats (``1e3``) are accepted, as by scipy.
         c1, c2 : float
-            Strong Wolfe constants (default 1e-4, 0.9).
+            Strong Wolfe constants (default <default c1>, <default c2>).
     <band options>
         finite_diff_rel_step : float
-            Relative finite-difference step (default √ε forward, ∛ε central).
+            Relative finite-difference step (default √ε forward, ∛ε central,
+            ε^¼ for second differences of `fun`).
         disp : bool
-            Print one row per iteration and a summary.
+            Print one row per iteration and a summary; a run that does not
+            succeed warns its message as a RuntimeWarning, as in scipy.
         return_all : bool
             Keep every iterate in ``res.allvecs``.
 
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        plus ``n_hess_modified`` (iterations whose Hessian needed a shift),
+        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
+        message, plus ``n_hess_modified`` (iterations whose Hessian needed a shift),
         ``hess_shift_max`` (the largest τ used), ``n_factorizations`` and
         ``critical_point`` (a `fastnewton.CriticalPoint`: minimum, maximum,
-        saddle or degenerate, from the Hessian at x).
+        saddle or degenerate, from the Hessian at x). ``hess_inv`` is H(x)⁻¹
+        as a `scipy.sparse.linalg.LinearOperator` factorized on first use
+        (``hess_inv.todense()`` for the matrix): at a maximum-likelihood
+        estimate, the estimated covariance of the parameters.
 
     Raises
     ------
     ValueError, TypeError
-        For invalid arguments or options, non-finite `x0`, a non-finite value
-        at `x0`, or callback results of the wrong shape.
+        For invalid arguments or options, a non-finite or multi-dimensional
+        `x0`, finite bounds, constraints, or callback results of the wrong
+        shape or type. A non-finite f, ∇f or H at `x0` is not an error: the
+        result then has ``success=False`` and status 4, as in scipy.
 
     Examples
     --------
@@ -264,9 +329,9 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
 
 _TRUST_OPTIONS = """    **options
         gtol : float
-            Stop when ‖∇f‖ ≤ gtol (default 1e-5).
+            Stop when ‖∇f‖ ≤ gtol (default <default gtol>).
         norm : 2 or inf
-            The norm of that test (default 2).
+            The norm of that test (default <default norm>).
         escape_saddles : bool
             Default True: at a point with ‖∇f‖ ≤ gtol where H has curvature
             below −tol the iteration goes on (the subproblem steps along the
@@ -274,17 +339,21 @@ _TRUST_OPTIONS = """    **options
             False: stop at any point passing the gradient test. ('trust-ncg'
             sees only products and always stops at first order.)
         maxiter : int
-            Most iterations (default 200·n); 0 evaluates x0 only.
+            Most iterations (default 200·n); 0 evaluates x0 only. Integral
+            floats (``1e3``) are accepted, as by scipy.
         initial_trust_radius, max_trust_radius : float
-            Radius to start with and its cap (defaults 1.0 and 1000.0).
+            Radius to start with and its cap (defaults <default initial_trust_radius>
+            and <default max_trust_radius>).
         eta : float
             Steps with actual/predicted decrease above eta are accepted,
-            0 ≤ eta < 0.25 (default 0.15).
+            0 ≤ eta < 0.25 (default <default eta>).
     <band options>
         finite_diff_rel_step : float
-            Relative finite-difference step (default √ε forward, ∛ε central).
+            Relative finite-difference step (default √ε forward, ∛ε central,
+            ε^¼ for second differences of `fun`).
         disp : bool
-            Print one row per iteration and a summary.
+            Print one row per iteration and a summary; a run that does not
+            succeed warns its message as a RuntimeWarning, as in scipy.
         return_all : bool
             Keep every iterate in ``res.allvecs``.
 """
@@ -306,13 +375,14 @@ def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None
         Not used (the method factorizes H); give `hess`.
     <trust-region options>
         subproblem_maxiter : int
-            Most λ iterations per subproblem (default 25).
+            Most λ iterations per subproblem (default <default subproblem_maxiter>).
 
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected, n_hard_case.
+        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
+        message, trust_radius, n_rejected, n_hard_case (``hess_inv`` as for
+        `fastnewton.newton`).
 
     Raises
     ------
@@ -355,8 +425,8 @@ def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected, n_hess_modified, hess_shift_max.
+        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
+        message, trust_radius, n_rejected, n_hess_modified, hess_shift_max.
 
     Raises
     ------
@@ -575,4 +645,5 @@ _BAND_OPTIONS = """        bandwidth : int
 for _method in (trust_exact, dogleg, trust_ncg, trust_krylov):
     _method.__doc__ = _method.__doc__.replace("    <trust-region options>", _TRUST_OPTIONS.rstrip("\n"))
 for _method in (newton, trust_exact, dogleg, trust_ncg, newton_cg, trust_krylov):
-    _method.__doc__ = _method.__doc__.replace("    <band options>", _BAND_OPTIONS)
+    _method.__doc__ = _options.document_defaults(
+        _method.__doc__.replace("    <band options>", _BAND_OPTIONS))

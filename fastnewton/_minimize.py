@@ -12,8 +12,8 @@ METHODS = {
 }
 
 
-def minimize(fun, x0, args=(), method="trust-exact", jac=None, hess=None, hessp=None,
-             callback=None, tol=None, options=None):
+def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None,
+             constraints=(), tol=None, callback=None, options=None):
     """Minimize a scalar function of one or more variables with second-order methods.
 
     The same call as `scipy.optimize.minimize` for its unconstrained Newton
@@ -25,26 +25,36 @@ def minimize(fun, x0, args=(), method="trust-exact", jac=None, hess=None, hessp=
         ``fun(x, *args) -> float``, x of shape (n,). With ``jac=True`` it
         returns ``(f, g)``.
     x0 : array_like, shape (n,)
-        Starting point; any real array, flattened to 1-D and copied.
+        Starting point: a 1-D array, a list, or a scalar for one variable;
+        copied. More dimensions are refused, as by scipy.
     args : tuple, optional
         Extra arguments for `fun`, `jac`, `hess`, `hessp`.
-    method : str, optional
-        'trust-exact' (default), 'newton', 'dogleg', 'trust-ncg', 'Newton-CG'
-        or 'trust-krylov' (case-insensitive, as in scipy); the same
-        methods are the callables `fastnewton.trust_exact`, ... for use as
+    method : str or callable, optional
+        'trust-exact' (the default, None), 'newton', 'dogleg', 'trust-ncg',
+        'Newton-CG' or 'trust-krylov' (case-insensitive, as in scipy); the
+        same methods are the callables `fastnewton.trust_exact`, ... for use as
         ``scipy.optimize.minimize(..., method=fastnewton.trust_exact)``.
-    jac : callable, True, '2-point' or '3-point', optional
-        The gradient; finite differences of `fun` when a string or None.
-    hess : callable, '2-point' or '3-point', optional
+        Any other scipy-style method callable is called as scipy calls it.
+    jac : callable, True, '2-point', '3-point' or 'cs', optional
+        The gradient; finite differences of `fun` when a string or None
+        ('cs': complex steps, `fun` must accept complex x).
+    hess : callable, '2-point', '3-point' or 'cs', optional
         The Hessian (dense ndarray; for 'trust-ncg' also a sparse matrix or
-        LinearOperator); finite differences of `jac` when a string or None.
+        LinearOperator); finite differences of the gradient when a string
+        or None, or second differences of `fun` when the gradient too comes
+        from differences, so ``minimize(fun, x0)`` needs no derivative.
     hessp : callable, optional
         ``hessp(x, p, *args)``, the Hessian-vector product ('trust-ncg').
+    bounds : None, sequence of (min, max) pairs or scipy.optimize.Bounds, optional
+        Bound constraints are not supported yet: only all-infinite bounds
+        (None or ±inf everywhere) are accepted, and ignored.
+    constraints : empty sequence, optional
+        The methods are unconstrained; constraints must be empty.
+    tol : float, optional
+        Default for the ``gtol`` option.
     callback : callable, optional
         ``callback(xk)`` or ``callback(intermediate_result)`` after each
         iteration; raising `StopIteration` stops the run with status 99.
-    tol : float, optional
-        Default for the ``gtol`` option.
     options : dict, optional
         Method options (``gtol``, ``maxiter``, ``disp``, ``return_all``, ...);
         see the method's docstring. Unknown names draw an OptimizeWarning.
@@ -56,16 +66,20 @@ def minimize(fun, x0, args=(), method="trust-exact", jac=None, hess=None, hessp=
         ``hess`` for the methods that form it. ``success`` is True only when
         ‖∇f(x)‖ ≤ gtol held at the returned x. Status codes: 0 converged,
         1 iteration limit, 2 no further progress possible, 3 factorization
-        failed, 4 non-finite values from the user's functions, 99 stopped by
-        the callback.
+        failed, 4 non-finite values from the user's functions (also at
+        `x0`: no exception, as in scipy), 99 stopped by the callback.
+        ``nfev``, ``njev``, ``nhev`` count the calls of `fun`, `jac` and
+        `hess`/`hessp`, finite differences included.
 
     Raises
     ------
     ValueError
-        Unknown method, invalid options, a non-finite or empty `x0`, a
-        non-finite objective at `x0`, or callback results of the wrong shape.
+        Unknown method, invalid options, a non-finite, empty or
+        multi-dimensional `x0`, finite bounds, constraints, or callback
+        results of the wrong shape.
     TypeError
-        Arguments of the wrong type.
+        Arguments of the wrong type, or `fun` returning something that is
+        not a real number.
 
     Examples
     --------
@@ -81,17 +95,23 @@ def minimize(fun, x0, args=(), method="trust-exact", jac=None, hess=None, hessp=
     >>> res.nit, np.allclose(res.x, [1.0, -2.0])
     (1, True)
     """
-    if not isinstance(method, str):
-        if callable(method):
-            # A method callable (ours or another scipy-style one).
-            return method(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp,
-                          callback=callback, tol=tol, **(options or {}))
-        raise TypeError("method must be a string or a callable, got %s" % type(method).__name__)
-    solver = METHODS.get(method.lower())
-    if solver is None:
-        raise ValueError("unknown method %r; choose one of %s"
-                         % (method, ", ".join(repr(name) for name in METHODS)))
     if options is not None and not isinstance(options, dict):
         raise TypeError("options must be a dict, got %s" % type(options).__name__)
-    return solver(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp, callback=callback,
-                  tol=tol, **(options or {}))
+    options = dict(options or {})
+    if tol is not None:
+        # As scipy hands `tol` to a custom method: an option, which our
+        # methods read as their `tol` argument.
+        options.setdefault("tol", tol)
+    if method is None:
+        method = "trust-exact"
+    if isinstance(method, str):
+        solver = METHODS.get(method.lower())
+        if solver is None:
+            raise ValueError("unknown method %r; choose one of %s"
+                             % (method, ", ".join(repr(name) for name in METHODS)))
+    elif callable(method):
+        solver = method     # ours, or any other scipy-style method callable
+    else:
+        raise TypeError("method must be a string or a callable, got %s" % type(method).__name__)
+    return solver(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp, bounds=bounds,
+                  constraints=constraints, callback=callback, **options)

@@ -177,7 +177,7 @@ def _as_start_points(x0):
             "x0 must have shape (m, n), one row of n variables for each of m problems, with "
             "m, n >= 1; got shape %s (one problem: x0[None, :]; m problems of one "
             "variable: x0[:, None])" % (shape,))
-    return _options.as_start_point(x0).reshape(shape)
+    return _options.as_float_array(x0)
 
 
 def _as_batch_args(batch_args, m):
@@ -239,9 +239,9 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
         Default for ``gtol``.
     options : dict, optional
         gtol : float
-            Problem i stops when ‖∇f_i‖ ≤ gtol (default 1e-5).
+            Problem i stops when ‖∇f_i‖ ≤ gtol (default <default gtol>).
         norm : 2 or inf
-            The norm of that test (default 2).
+            The norm of that test (default <default norm>).
         maxiter : int
             Most iterations per problem (default 200·n).
         escape_saddles : bool
@@ -250,10 +250,10 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
             along negative curvature, as `minimize` does. False: the
             first-order test alone.
         initial_trust_radius, max_trust_radius, eta, subproblem_maxiter
-            ('trust-exact') As for `fastnewton.trust_exact` (1.0, 1000.0,
-            0.15, 25).
+            ('trust-exact') As for `fastnewton.trust_exact` (<default initial_trust_radius>,
+            <default max_trust_radius>, <default eta>, <default subproblem_maxiter>).
         c1, c2 : float
-            ('newton') The strong Wolfe constants (default 1e-4, 0.9).
+            ('newton') The strong Wolfe constants (default <default c1>, <default c2>).
         finite_diff_rel_step : float
             Relative finite-difference step (default √ε forward, ∛ε central).
         bandwidth : int
@@ -316,7 +316,8 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
         raise ValueError("method must be one of %s, got %r"
                          % (", ".join(repr(name) for name in METHODS), method))
     method = method.lower()
-    jac, hess, _ = _options.check_derivatives(fun, jac, hess, None, True)
+    jac, hess, _ = _options.check_derivatives(fun, jac, hess, None, True,
+                                              values_only_hessian=False)
     if hess is None:
         hess = "2-point"
     x = _as_start_points(x0)
@@ -341,7 +342,8 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
     objective = BatchObjective(fun, jac, hess, args, batch_arrays, index, n, opts["rel_step"],
                                opts["bandwidth"], int(rows_per_call))
     solver = BatchSolver(objective, x, index, opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                         opts["escape_saddles"], opts.get("subproblem_maxiter", 25),
+                         opts["escape_saddles"],
+                         opts.get("subproblem_maxiter", _options.default("subproblem_maxiter")),
                          opts["bandwidth"])
     if method == "trust-exact":
         solver.run_trust_exact(opts["initial_trust_radius"], opts["max_trust_radius"],
@@ -364,3 +366,6 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
         "nhev": objective.nhev, "status": status, "success": status == Status.SUCCESS,
         "message": messages[code], scalar_name: solver.scalar_out,
     })
+
+
+minimize_batch.__doc__ = _options.document_defaults(minimize_batch.__doc__)

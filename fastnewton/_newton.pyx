@@ -16,7 +16,7 @@ from fastnewton._start cimport evaluate_start
 
 
 def newton(Objective objective, object x0, FactorableHessian hess, double gtol, bint inf_norm,
-           Py_ssize_t maxiter, double c1, double c2, object reporter, bint escape_saddles=True):
+           Py_ssize_t maxiter, double c1, double c2, object reporter, bint escape_saddles):
     """Minimize from `x0` (a float64 array the driver may overwrite) by line-search Newton.
 
     Each iteration's direction and search are `_newton_step.newton_step`'s:

@@ -1,4 +1,6 @@
 
+cdef double as_scalar(object value) except? -1.0
+
 cdef enum GradientSource:
     GRADIENT_CALLABLE
     GRADIENT_WITH_VALUE      # jac=True: fun returns (f, g)

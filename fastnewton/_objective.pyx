@@ -47,13 +47,18 @@ cdef bint all_finite(const double[::1] v) noexcept nogil:
 
 
 cdef double as_scalar(object value) except? -1.0:
+    """The user's f as a double: a real number or a one-element numeric array, else TypeError."""
     if isinstance(value, float):
         return <double>value
+    if isinstance(value, tuple):
+        raise TypeError("fun must return a real number, got a tuple of length %d; if it returns "
+                        "the value and the gradient (f, g), did you mean jac=True?" % len(value))
     array = np.asarray(value)
-    if array.size != 1:
+    if isinstance(value, np.ndarray) and array.dtype.kind in "fiub" and array.size != 1:
         raise ValueError("fun must return a scalar, got an array of shape %s" % (array.shape,))
-    if np.iscomplexobj(array):
-        raise TypeError("fun must return a real scalar, got %r" % (value,))
+    if array.dtype.kind not in "fiub" or array.size != 1:
+        raise TypeError("fun must return a real number (or an array of one real number), got %r"
+                        % (value,))
     return float(array.reshape(()))
 
 

@@ -2,17 +2,22 @@
 
 import math
 import numbers
+import os
+import re
 import sys
 import warnings
 
 import numpy as np
-from scipy.optimize import OptimizeWarning
+import scipy.optimize
+from scipy.optimize import Bounds, HessianUpdateStrategy, OptimizeWarning
 
 FINITE_DIFFERENCE_SCHEMES = ("2-point", "3-point")
+# scipy's derivative strings: real finite differences, or complex steps ('cs').
+GRADIENT_SCHEMES = FINITE_DIFFERENCE_SCHEMES + ("cs",)
 
 
-def as_start_point(x0):
-    """Return `x0` as a fresh 1-D float64 array (scipy flattens `x0` the same way).
+def as_float_array(x0, name="x0"):
+    """Return `x0` as a fresh float64 array of its own shape, real, finite and non-empty.
 
     Raises
     ------
@@ -24,18 +29,36 @@ def as_start_point(x0):
     try:
         array = np.asarray(x0)
     except Exception as exc:  # e.g. ragged nested lists
-        raise TypeError("x0 must be an array of real numbers: %s" % exc) from None
+        raise TypeError("%s must be an array of real numbers: %s" % (name, exc)) from None
     if array.dtype.kind not in "fiub":
         if array.dtype.kind == "c":
-            raise TypeError("x0 must be real, got a complex array")
-        raise TypeError("x0 must be an array of real numbers, got dtype %s" % array.dtype)
-    x = array.astype(np.float64).ravel()   # astype copies: the user's x0 stays untouched
+            raise TypeError("%s must be real, got a complex array" % name)
+        raise TypeError("%s must be an array of real numbers, got dtype %s" % (name, array.dtype))
+    x = array.astype(np.float64)   # astype copies: the user's x0 stays untouched
     if x.size == 0:
-        raise ValueError("x0 must have at least one element, got shape %s" % (array.shape,))
+        raise ValueError("%s must have at least one element, got shape %s" % (name, array.shape))
     if not np.isfinite(x).all():
-        raise ValueError("x0 must be finite; entries %s are not"
-                         % np.flatnonzero(~np.isfinite(x))[:10].tolist())
+        raise ValueError("%s must be finite; entries %s are not"
+                         % (name, np.flatnonzero(~np.isfinite(x.ravel()))[:10].tolist()))
     return x
+
+
+def as_start_point(x0, name="x0"):
+    """Return `x0` as a fresh 1-D float64 array; a scalar is one variable, as in scipy.
+
+    Raises
+    ------
+    TypeError
+        If `x0` is complex or not numeric.
+    ValueError
+        If `x0` has more than one dimension (scipy refuses it too), is empty
+        or has non-finite entries.
+    """
+    x = as_float_array(x0, name)
+    if x.ndim > 1:
+        raise ValueError("'%s' must only have one dimension, got shape %s; pass x0.ravel() to "
+                         "treat its entries as the variables" % (name, x.shape))
+    return x.reshape(-1)
 
 
 def as_args(args):
@@ -43,43 +66,118 @@ def as_args(args):
     return args if isinstance(args, tuple) else (args,)
 
 
-def check_derivatives(fun, jac, hess, hessp, needs_factorization):
+def check_derivatives(fun, jac, hess, hessp, needs_factorization, values_only_hessian=True):
     """Normalize `jac`, `hess`, `hessp` and reject combinations no method can use.
 
-    Returns the normalized (jac, hess, hessp).
+    Parameters
+    ----------
+    fun, jac, hess, hessp
+        As the user passed them.
+    needs_factorization : bool
+        The method factorizes H, so `hessp` alone is not enough.
+    values_only_hessian : bool
+        Whether the caller can form H from values of `fun` (second
+        differences) when the gradient itself comes from differences.
+
+    Returns
+    -------
+    jac : callable, True, '2-point', '3-point' or 'cs'
+        None and False become '2-point', as in scipy, or '3-point' when no
+        derivative at all is given (then H too comes from values of f).
+    hess : callable, '2-point', '3-point', 'cs' or None
+    hessp : callable or None
     """
     if not callable(fun):
         raise TypeError("fun must be callable, got %s" % type(fun).__name__)
     if jac is None or jac is False:
-        jac = "2-point"
-    elif not (jac is True or callable(jac) or jac in FINITE_DIFFERENCE_SCHEMES):
-        raise ValueError("jac must be a callable, True, '2-point' or '3-point', got %r" % (jac,))
+        # With no derivative at all every Newton step costs O(n²) values of f
+        # anyway, and a forward-difference gradient (error ~√ε·|f''|) would
+        # bound the accuracy of x near 1e-5; a central one costs n more values.
+        no_derivatives = values_only_hessian and hess is None and hessp is None
+        jac = "3-point" if no_derivatives else "2-point"
+    elif not (jac is True or callable(jac) or _is_scheme(jac, GRADIENT_SCHEMES)):
+        raise ValueError("jac must be a callable, True, '2-point', '3-point' or 'cs', got %r"
+                         % (jac,))
     if hessp is not None and not callable(hessp):
         raise TypeError("hessp must be callable or None, got %s" % type(hessp).__name__)
-    if hess is not None and not callable(hess) and hess not in FINITE_DIFFERENCE_SCHEMES:
+    if isinstance(hess, HessianUpdateStrategy):
         raise ValueError(
-            "hess must be a callable, '2-point' or '3-point' (or None for finite differences "
-            "of jac), got %r; quasi-Newton updates such as scipy's BFGS() are not supported"
-            % (hess,))
+            "hess=%s(): quasi-Newton Hessian updates are not supported yet; leave hess=None "
+            "(finite differences) or use scipy.optimize.minimize with method='trust-constr'"
+            % type(hess).__name__)
+    if hess is not None and not callable(hess) and not _is_scheme(hess, GRADIENT_SCHEMES):
+        raise ValueError("hess must be a callable, '2-point', '3-point' or 'cs' (or None for "
+                         "finite differences), got %r" % (hess,))
     if needs_factorization and hess is None and hessp is not None:
         raise ValueError("this method factorizes the Hessian, so hessp alone is not enough: pass "
                          "hess (a callable or '2-point'), or use method='trust-ncg'")
-    uses_fd_hessian = not callable(hess) and not (hess is None and hessp is not None)
-    if uses_fd_hessian and jac in FINITE_DIFFERENCE_SCHEMES:
-        raise ValueError(
-            "the Hessian is estimated by finite differences of the gradient, so jac must be a "
-            "callable (or True when fun returns (f, g)), not %r; pass an analytic jac or hess"
-            % (jac,))
+    gradient_is_analytic = jac is True or callable(jac)
+    if _is_scheme(hess, ("cs",)) and not gradient_is_analytic:
+        raise ValueError("hess='cs' takes complex steps of the gradient, so jac must be a "
+                         "callable (or True) accepting complex input, not %r" % (jac,))
+    if not values_only_hessian:
+        if _is_scheme(jac, ("cs",)) or _is_scheme(hess, ("cs",)):
+            raise ValueError("complex-step derivatives ('cs') are not supported here; pass "
+                             "callables or '2-point'/'3-point'")
+        if _is_scheme(jac, FINITE_DIFFERENCE_SCHEMES) and not callable(hess):
+            raise ValueError(
+                "the Hessian is estimated by finite differences of the gradient, so jac must "
+                "be a callable (or True when fun returns (f, g)), not %r; pass an analytic jac "
+                "or hess" % (jac,))
     return jac, hess, hessp
 
 
-def check_unconstrained(bounds, constraints):
-    """fastnewton's methods are unconstrained: refuse bounds and constraints."""
-    if bounds is not None:
-        raise ValueError("fastnewton's methods are unconstrained: bounds must be None")
-    empty = isinstance(constraints, (list, tuple)) and len(constraints) == 0
-    if constraints is not None and not empty:
-        raise ValueError("fastnewton's methods are unconstrained: constraints must be empty")
+def _is_scheme(value, schemes):
+    """`value` is one of the strings `schemes` (arrays and other objects never are)."""
+    return isinstance(value, str) and value in schemes
+
+
+def uses_values_only_hessian(jac, hess, hessp):
+    """True when H must come from second differences of f: no gradient or Hessian to difference."""
+    hess_is_differenced = hess is None or _is_scheme(hess, FINITE_DIFFERENCE_SCHEMES)
+    return _is_scheme(jac, FINITE_DIFFERENCE_SCHEMES) and hess_is_differenced and hessp is None
+
+
+def check_unconstrained(bounds, constraints, n):
+    """Accept only what constrains nothing: no constraints, and bounds that are all infinite.
+
+    scipy hands custom methods its `bounds` and `constraints` as the user gave
+    them, so every form scipy accepts is understood here.
+    """
+    if constraints is not None and not _is_empty(constraints):
+        raise ValueError(
+            "fastnewton's methods are unconstrained, so constraints must be empty; use "
+            "scipy.optimize.minimize with method='SLSQP' or 'trust-constr' for constraints")
+    if bounds is None:
+        return
+    if isinstance(bounds, Bounds):
+        lower, upper = np.broadcast_to(bounds.lb, (n,)), np.broadcast_to(bounds.ub, (n,))
+    else:
+        try:
+            pairs = [tuple(pair) for pair in bounds]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ValueError
+            lower = np.array([-np.inf if lo is None else lo for lo, _ in pairs], dtype=float)
+            upper = np.array([np.inf if hi is None else hi for _, hi in pairs], dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError("bounds must be None, a scipy.optimize.Bounds or a sequence of "
+                            "(min, max) pairs, got %r" % (bounds,)) from None
+        if lower.size != n:
+            raise ValueError("bounds has %d (min, max) pairs but x0 has %d entries"
+                             % (lower.size, n))
+    finite = ~((lower == -np.inf) & (upper == np.inf))
+    if finite.any():
+        raise ValueError(
+            "bounds are not supported yet: variable %d has bounds (%g, %g); only infinite "
+            "bounds are accepted (and ignored). Use scipy.optimize.minimize with "
+            "method='L-BFGS-B', 'TNC' or 'trust-constr' for bound constraints"
+            % (np.flatnonzero(finite)[0], float(lower[finite][0]), float(upper[finite][0])))
+
+
+def _is_empty(constraints):
+    if isinstance(constraints, (list, tuple)):
+        return len(constraints) == 0
+    return isinstance(constraints, np.ndarray) and constraints.size == 0
 
 
 def _number(name, value, low, high, low_open=False, high_open=False):
@@ -112,12 +210,22 @@ def _flag(name, value):
     return bool(value)
 
 
-def _maxiter(value):
-    if type(value) is not int and (isinstance(value, bool)
-                                   or not isinstance(value, numbers.Integral)):
-        raise TypeError("maxiter must be an integer, got %r" % (value,))
-    if value < 0:
-        raise ValueError("maxiter must be >= 0, got %d" % value)
+def _truthy(value):
+    """scipy reads `disp` and `return_all` by truth value (``disp=1`` prints)."""
+    return bool(value)
+
+
+def _integer(name, value, low):
+    """An integer >= low; integral floats count (scipy's loops accept ``maxiter=1e3``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError("%s must be an integer, got %r" % (name, value))
+    if not isinstance(value, numbers.Integral):
+        if math.isinf(value) and value > 0:
+            return sys.maxsize    # no limit, as scipy's ``k < maxiter`` reads it
+        if not float(value).is_integer():
+            raise ValueError("%s must be a whole number, got %r" % (name, value))
+    if value < low:
+        raise ValueError("%s must be >= %d, got %r" % (name, low, value))
     return min(int(value), sys.maxsize)   # any larger limit is never reached
 
 
@@ -127,61 +235,100 @@ def _norm(value):
     return value
 
 
-def _positive_int(name):
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError("%s must be a positive integer, got %r" % (name, value))
-        return int(value)
-    return check
+class Option:
+    """One option: its default, the methods that take it, and how a given value is checked.
+
+    `method_defaults` maps a method to its own default where it differs.
+    """
+
+    def __init__(self, default, methods, check, method_defaults=None):
+        self.default = default
+        self.methods = methods
+        self.check = check
+        self.method_defaults = method_defaults or {}
+
+    def default_for(self, method):
+        return self.method_defaults.get(method, self.default)
 
 
-# Each option: its default and its validator (applied to values the user gives).
-_COMMON_OPTIONS = {
-    "gtol": (1e-5, lambda v: _number("gtol", v, 0.0, math.inf)),
-    "maxiter": (None, _maxiter),                     # None: 200·n, as in scipy
-    "norm": (2, _norm),
-    "escape_saddles": (True, lambda v: _flag("escape_saddles", v)),
-    "disp": (False, lambda v: _flag("disp", v)),
-    "return_all": (False, lambda v: _flag("return_all", v)),
-    "finite_diff_rel_step": (None, lambda v: None if v is None else _number(
+_ALL = ("newton", "trust-exact", "dogleg", "trust-ncg", "newton-cg", "trust-krylov")
+_TRUST = ("trust-exact", "dogleg", "trust-ncg", "trust-krylov")
+_LINE_SEARCH = ("newton", "newton-cg")
+
+# The one place option defaults are written: the validator, the method
+# callables, `minimize_batch` and the docstrings (through `document_defaults`)
+# read them from here, and the compiled classes receive them explicitly.
+OPTIONS = {
+    "gtol": Option(1e-5, _ALL, lambda v: _number("gtol", v, 0.0, math.inf)),
+    # None: 200·n, as in scipy.
+    "maxiter": Option(None, _ALL, lambda v: _integer("maxiter", v, 0)),
+    "norm": Option(2, _ALL, _norm),
+    "escape_saddles": Option(True, _ALL, lambda v: _flag("escape_saddles", v)),
+    "disp": Option(False, _ALL, _truthy),
+    "return_all": Option(False, _ALL, _truthy),
+    # None: √ε forward, ∛ε central, ε^¼ for second differences of f.
+    "finite_diff_rel_step": Option(None, _ALL, lambda v: _number(
         "finite_diff_rel_step", v, 0.0, 1.0, low_open=True)),
-    "bandwidth": (None, lambda v: None if v is None else as_bandwidth(v)),
+    "bandwidth": Option(None, _ALL, as_bandwidth),
     # None: probe the band only when it comes from finite differences.
-    "check_bandwidth": (None, lambda v: _flag("check_bandwidth", v)),
-}
-_LINE_SEARCH_OPTIONS = {
-    "c1": (1e-4, lambda v: _number("c1", v, 0.0, 1.0, True, True)),
-    "c2": (0.9, lambda v: _number("c2", v, 0.0, 1.0, True, True)),
-}
-_TRUST_OPTIONS = {
-    "initial_trust_radius": (1.0, lambda v: _number("initial_trust_radius", v, 0.0, math.inf,
-                                                    low_open=True, high_open=True)),
-    "max_trust_radius": (1000.0, lambda v: _number("max_trust_radius", v, 0.0, math.inf,
-                                                   low_open=True)),
-    "eta": (0.15, lambda v: _number("eta", v, 0.0, 0.25, high_open=True)),
-}
-_METHOD_OPTIONS = {
-    "newton": {**_COMMON_OPTIONS, **_LINE_SEARCH_OPTIONS},
-    "dogleg": {**_COMMON_OPTIONS, **_TRUST_OPTIONS},
-    "trust-exact": {**_COMMON_OPTIONS, **_TRUST_OPTIONS,
-                    "subproblem_maxiter": (25, lambda v: 25 if v is None else
-                                           _positive_int("subproblem_maxiter")(v))},
+    "check_bandwidth": Option(None, _ALL, lambda v: _flag("check_bandwidth", v)),
+    "c1": Option(1e-4, _LINE_SEARCH, lambda v: _number("c1", v, 0.0, 1.0, True, True)),
+    "c2": Option(0.9, _LINE_SEARCH, lambda v: _number("c2", v, 0.0, 1.0, True, True)),
+    "initial_trust_radius": Option(1.0, _TRUST, lambda v: _number(
+        "initial_trust_radius", v, 0.0, math.inf, low_open=True, high_open=True)),
+    "max_trust_radius": Option(1000.0, _TRUST, lambda v: _number(
+        "max_trust_radius", v, 0.0, math.inf, low_open=True)),
+    "eta": Option(0.15, _TRUST, lambda v: _number("eta", v, 0.0, 0.25, high_open=True)),
+    # trust-exact: λ iterations; trust-krylov: Lanczos vectors (None: min(n, 200)).
+    "subproblem_maxiter": Option(25, ("trust-exact", "trust-krylov"),
+                                 lambda v: _integer("subproblem_maxiter", v, 1),
+                                 {"trust-krylov": None}),
     # scipy's trust-ncg spreads finite-difference work over `workers`; ours
     # runs in compiled code and ignores it.
-    "trust-ncg": {**_COMMON_OPTIONS, **_TRUST_OPTIONS, "workers": (None, lambda v: v)},
+    "workers": Option(None, ("trust-ncg", "newton-cg", "trust-krylov"), lambda v: v),
     # scipy's Newton-CG stops on the average step `xtol`, and `eps` is its
     # finite-difference step for Hessian products (here relative, see
-    # `newton_cg`); `workers` is ignored as for trust-ncg.
-    "newton-cg": {**_COMMON_OPTIONS, **_LINE_SEARCH_OPTIONS,
-                  "xtol": (1e-5, lambda v: _number("xtol", v, 0.0, math.inf)),
-                  "eps": (None, lambda v: _number("eps", v, 0.0, 1.0, low_open=True)),
-                  "workers": (None, lambda v: v)},
+    # `newton_cg`).
+    "xtol": Option(1e-5, ("newton-cg",), lambda v: _number("xtol", v, 0.0, math.inf)),
+    "eps": Option(None, ("newton-cg",), lambda v: _number("eps", v, 0.0, 1.0, low_open=True)),
     # `inexact` is scipy's switch between a loose and a tight subproblem solve.
-    "trust-krylov": {**_COMMON_OPTIONS, **_TRUST_OPTIONS,
-                     "inexact": (True, lambda v: _flag("inexact", v)),
-                     "subproblem_maxiter": (None, lambda v: _positive_int("subproblem_maxiter")(v)),
-                     "workers": (None, lambda v: v)},
+    "inexact": Option(True, ("trust-krylov",), lambda v: _flag("inexact", v)),
 }
+
+
+def default(name):
+    """The default of option `name` (see `OPTIONS`)."""
+    return OPTIONS[name].default
+
+
+def document_defaults(doc):
+    """`doc` with each ``<default NAME>`` replaced by that option's default, as written in docs."""
+    return re.sub(r"<default (\w+)>", lambda match: "%r" % (default(match.group(1)),), doc)
+
+
+def user_stacklevel():
+    """The `stacklevel` that makes a warning point at the user's call.
+
+    Counts the frames inside fastnewton and scipy.optimize above the caller,
+    so ``fastnewton.minimize(...)``, ``fastnewton.trust_exact(...)`` and
+    ``scipy.optimize.minimize(..., method=fastnewton.trust_exact)`` all
+    report the line that called them.
+    """
+    level = 1
+    frame = sys._getframe(1)
+    while frame is not None and _is_library_file(frame.f_code.co_filename):
+        level += 1
+        frame = frame.f_back
+    return level
+
+
+def _is_library_file(filename):
+    directory = os.path.dirname(os.path.abspath(filename))
+    return directory in (_PACKAGE_DIR, _SCIPY_OPTIMIZE_DIR)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_SCIPY_OPTIMIZE_DIR = os.path.dirname(os.path.abspath(scipy.optimize.__file__))
 
 
 def parse_options(method, n, options, tol, extra):
@@ -194,7 +341,8 @@ def parse_options(method, n, options, tol, extra):
     n : int
         Number of variables (the default `maxiter` is 200·n, as in scipy).
     options : dict
-        The user's options; unknown names draw an `OptimizeWarning`, as in scipy.
+        The user's options; unknown names draw an `OptimizeWarning` pointing
+        at the user's call, as in scipy.
     tol : float or None
         scipy's `tol`: the default for `gtol`.
     extra : iterable of str
@@ -206,20 +354,20 @@ def parse_options(method, n, options, tol, extra):
         Every option of the method by name, validated, plus ``inf_norm``
         (the norm is ∞) and ``rel_step`` (the finite-difference step).
     """
-    known = _METHOD_OPTIONS[method]
-    parsed = {name: default for name, (default, _) in known.items()}
+    known = {name: option for name, option in OPTIONS.items() if method in option.methods}
+    parsed = {name: option.default_for(method) for name, option in known.items()}
     if tol is not None:
         parsed["gtol"] = _number("tol", tol, 0.0, math.inf)
     unknown = []
     for name, value in options.items():
         if name in known:
             if value is not None:      # scipy code passes None for "the default"
-                parsed[name] = known[name][1](value)
+                parsed[name] = known[name].check(value)
         elif name not in extra:
             unknown.append(name)
     if unknown:
         warnings.warn("Unknown solver options: %s" % ", ".join(sorted(unknown)),
-                      OptimizeWarning, stacklevel=4)
+                      OptimizeWarning, stacklevel=user_stacklevel())
     if parsed["maxiter"] is None:
         parsed["maxiter"] = 200 * n
     if method == "newton-cg" and options.get("xtol") and (

@@ -1,9 +1,11 @@
 """Per-iteration reporting: the user's callback, `disp` tables and `return_all`."""
 
 import inspect
+import warnings
 
 from scipy.optimize import OptimizeResult
 
+from fastnewton._options import user_stacklevel
 from fastnewton._status import Event
 
 
@@ -78,3 +80,21 @@ class IterationReporter:
         except StopIteration:
             return True
         return False
+
+
+def summarize(result):
+    """Print the end of a `disp` run: the message and the counters.
+
+    As scipy's trust-region methods do, a run that did not succeed warns its
+    message as a RuntimeWarning (pointing at the user's call) instead of
+    printing it, so ``disp=True`` failures can be caught or escalated.
+    """
+    if result.success:
+        print(result.message)
+    else:
+        warnings.warn(result.message, RuntimeWarning, stacklevel=user_stacklevel())
+    print("         Current function value: %.16g" % result.fun)
+    print("         Iterations: %d" % result.nit)
+    print("         Function evaluations: %d" % result.nfev)
+    print("         Gradient evaluations: %d" % result.njev)
+    print("         Hessian evaluations: %d" % result.nhev)

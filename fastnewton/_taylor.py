@@ -5,6 +5,7 @@ import numpy as np
 from fastnewton import _options
 from fastnewton._band_check import band_matvec
 from fastnewton._derivatives import approx_hessian, approx_jacobian
+from fastnewton._second_differences import second_difference_hessian
 
 
 class TaylorModel:
@@ -93,8 +94,10 @@ def taylor(fun, x0, order=2, jac=None, hess=None, args=(), bandwidth=None):
         (compiled, 2n calls).
     hess : callable, optional
         ``hess(x, *args)`` returning (n, n), or band storage (b + 1, n) with
-        `bandwidth`; default: finite differences of the gradient (compiled:
-        n gradient calls dense, 2b + 1 banded).
+        `bandwidth`; default: central differences of `jac` (compiled: 2n
+        gradient calls dense, 2(2b + 1) banded), or without `jac` central
+        second differences of `fun` (compiled: n(n + 1) calls dense,
+        2n(b + 1) banded).
     args : tuple, optional
         Extra arguments for `fun`, `jac` and `hess`.
     bandwidth : int, optional
@@ -159,12 +162,9 @@ def taylor(fun, x0, order=2, jac=None, hess=None, args=(), bandwidth=None):
             if hessian.shape != expected:
                 raise ValueError("hess must return an array of shape %s, got shape %s"
                                  % (expected, hessian.shape))
-        else:
-            if jac is not None:
-                gradient_of = jac
-            else:
-                def gradient_of(point, *a):
-                    return approx_jacobian(fun, point, a, "3-point").reshape(n)
-            hessian = approx_hessian(gradient_of, x0, args, "3-point", bandwidth=bandwidth,
+        elif jac is not None:
+            hessian = approx_hessian(jac, x0, args, "3-point", bandwidth=bandwidth,
                                      check_bandwidth=False)
+        else:
+            hessian, _ = second_difference_hessian(fun, x0, value, args, None, True, bandwidth)
     return TaylorModel(x0, order, value, gradient, hessian, bandwidth)

@@ -5,6 +5,8 @@ Not part of the public API.
 
 import numpy as np
 
+from fastnewton._options import default
+
 from fastnewton._bounds cimport CurvatureBounds
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._subproblems cimport TrustRegionSubproblem
@@ -75,7 +77,7 @@ def solve_subproblem(str kind, matrix, grad, double radius):
     if kind == "dogleg":
         solver = DoglegSubproblem(n)
     elif kind == "exact":
-        solver = ExactSubproblem(n, 25)
+        solver = ExactSubproblem(n, default("subproblem_maxiter"))
     elif kind == "steihaug":
         solver = SteihaugSubproblem(n)
     else:

@@ -25,7 +25,7 @@ cdef double EPS = np.finfo(np.float64).eps
 def trust_region(Objective objective, object x0, SymmetricMatrix hess,
                  TrustRegionSubproblem subproblem, double radius, double max_radius,
                  double eta, double gtol, bint inf_norm, Py_ssize_t maxiter, object reporter,
-                 bint escape_saddles=True, object second_order_test=None):
+                 bint escape_saddles, object second_order_test=None):
     """Minimize from `x0` (a float64 array the driver may overwrite).
 
     Returns a dict with x, fun, jac, nit, status and the step statistics.

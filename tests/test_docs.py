@@ -15,6 +15,7 @@ MODULES_WITH_EXAMPLES = {
     "fastnewton._critical": 1,
     "fastnewton._curvature": 1,
     "fastnewton._taylor": 1,
+    "fastnewton._inverse": 1,
     "fastnewton.problems": 1,
     "fastnewton._mgh": 2,
 }

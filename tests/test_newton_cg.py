@@ -141,7 +141,7 @@ def test_nonfinite_hessian_product_stops_with_status_4():
 @pytest.mark.parametrize("bad, error", [({"xtol": -1.0}, ValueError),
                                         ({"eps": 0.0}, ValueError),
                                         ({"c1": 0.9, "c2": 0.5}, ValueError),
-                                        ({"maxiter": 1.5}, TypeError)])
+                                        ({"maxiter": 1.5}, ValueError)])
 def test_bad_options_name_the_option(bad, error):
     problem = P.rosenbrock(2)
     with pytest.raises(error, match=next(iter(bad))):

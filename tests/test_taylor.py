@@ -179,7 +179,9 @@ def test_model_matches_analytic_derivatives_at_x0(given):
     kwargs = {"jac+hess": dict(jac=smooth_jac, hess=smooth_hess), "jac": dict(jac=smooth_jac),
               "neither": {}}[given]
     model = taylor(smooth, SMOOTH_X0, **kwargs)
-    atol_g, atol_h = {"jac+hess": (0, 0), "jac": (0, 1e-8), "neither": (1e-9, 1e-5)}[given]
+    # Without jac, H comes from second differences of f (error ~ε^½), not from
+    # differences of differenced gradients (~ε^⅓ at best).
+    atol_g, atol_h = {"jac+hess": (0, 0), "jac": (0, 1e-8), "neither": (1e-9, 1e-7)}[given]
     assert model.value == smooth(SMOOTH_X0)
     np.testing.assert_allclose(model.gradient, smooth_jac(SMOOTH_X0), rtol=0, atol=atol_g)
     np.testing.assert_allclose(model.hessian, smooth_hess(SMOOTH_X0), rtol=0, atol=atol_h)
