@@ -39,7 +39,7 @@ trust-exact batch gets `minimize`'s iterates bit for bit, dense or banded.
 cimport cython
 import numpy as np
 
-from libc.math cimport sqrt, fabs, fmin, fmax, isfinite, INFINITY
+from libc.math cimport fmax, isfinite, INFINITY
 from fastnewton._dense cimport DenseBlock
 from fastnewton._banded cimport BandBlock
 from fastnewton._blocks cimport second_order_point
@@ -49,8 +49,7 @@ from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact
                                       lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
                                       trust_ratio, next_radius)
-from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
-                                 SADDLE)
+from fastnewton._status cimport (SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE)
 from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
                                       difference_group, symmetrize_columns, add_group_to_band)
 from fastnewton._vector cimport dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw
