@@ -52,7 +52,7 @@ from fastnewton._subproblems cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACT
                                       boundary_multiple_raw)
 from fastnewton._lapack cimport lapack_int
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
-                                 SADDLE)
+                                 SADDLE, CALLBACK_STOP)
 from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
 from fastnewton._vector cimport (dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw,
                                 inverse_iteration_start, normalize_raw)
@@ -673,8 +673,17 @@ cdef class BatchSolver:
         iteration limit, per problem.
     subproblem_maxiter : int
         Most λ iterations per Moré–Sorensen subproblem.
+
+    Attributes
+    ----------
+    reporter : callable or None
+        ``reporter(grad, index) -> bool``, called once per outer iteration
+        after the stopping tests with the gradients and problem ids of the
+        problems still running (views, valid during the call only); True
+        stops those problems with status 99.
     """
     cdef BatchObjective objective
+    cdef public object reporter
     cdef DenseKernels kernels
     cdef Py_ssize_t m, n, k
     cdef double gtol
@@ -849,6 +858,17 @@ cdef class BatchSolver:
                 return False
         return True
 
+    cdef bint stopped_by_reporter(self, Py_ssize_t k) except -1:
+        """Report the k running problems; if the reporter asks, stop them with status 99."""
+        cdef Py_ssize_t q
+        if self.reporter is None or not self.reporter(np.asarray(self.grad[:k]),
+                                                      np.asarray(self.index[:k])):
+            return False
+        for q in range(k):
+            self.state[q] = CALLBACK_STOP
+        self.compact()
+        return True
+
     cdef void fail_at_start(self, Py_ssize_t q) noexcept nogil:
         self.state[q] = NONFINITE
         self.start_failed[self.index[q]] = 1
@@ -899,7 +919,7 @@ cdef class BatchSolver:
                         self.model_decrease[q] = report.model_decrease
                         self.hits_boundary[q] = report.hits_boundary
             k = self.compact()
-            if k == 0:
+            if self.stopped_by_reporter(k) or k == 0:
                 break
             with nogil:
                 for q in range(k):
@@ -989,7 +1009,7 @@ cdef class BatchSolver:
                         # factor from descending: nothing is left to gain.
                         self.state[q] = NO_PROGRESS
             k = self.compact()
-            if k == 0:
+            if self.stopped_by_reporter(k) or k == 0:
                 break
             with nogil:
                 for q in range(k):

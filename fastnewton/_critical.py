@@ -48,12 +48,14 @@ def _storage_for(matrix, bandwidth, n=None):
 
 
 def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=(), bandwidth=None,
-                            tol=None):
+                            tol=None, gtol=1e-5):
     """Classify a point by the signs of the Hessian's eigenvalues.
 
     All eigenvalues positive: a minimum; all negative: a maximum; both signs:
     a saddle; otherwise (some within `tol` of zero) degenerate, where second
-    derivatives alone cannot decide.
+    derivatives alone cannot decide. Given a function, the gradient at `x`
+    is checked first: where ‖∇f(x)‖₂ > `gtol`, x is no critical point and
+    the kind is 'not critical' (the inertia is still reported).
 
     Parameters
     ----------
@@ -75,19 +77,23 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
         without forming it (Sylvester inertia and bisection).
     tol : float, optional
         Eigenvalues with |λ| ≤ tol count as zero; default √ε·‖H‖∞.
+    gtol : float, optional
+        Largest gradient norm ‖∇f(x)‖₂ of a critical point (default 1e-5,
+        `minimize`'s default); used only when a function is given.
 
     Returns
     -------
     CriticalPoint
         ``kind``, the inertia ``(n_positive, n_negative, n_zero)``, the
-        smallest and largest eigenvalue, ``tol``, ``method`` and, when `fun`
-        was given with a gradient, ``gradient_norm`` (is ∇f really ~0?).
+        smallest and largest eigenvalue, ``tol``, ``method`` and, when a
+        function was given, ``gradient_norm`` (from `jac`, or from central
+        differences of `fun`) and ``gtol``.
 
     Raises
     ------
     ValueError
         For a non-square, non-symmetric or non-finite Hessian, a bad band
-        shape, a negative or NaN `tol`, or a callable without `x`.
+        shape, a negative or NaN `tol` or `gtol`, or a callable without `x`.
     TypeError
         For arguments of the wrong type.
 
@@ -100,11 +106,13 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
     >>> f = lambda x: x[0] ** 2 + 3 * x[1] ** 2
     >>> classify_critical_point(f, [0.0, 0.0]).kind
     'minimum'
+    >>> point = classify_critical_point(f, [1.0, 2.0])      # ∇f = (2, 12): not critical
+    >>> point.kind, round(point.gradient_norm, 4)
+    ('not critical', 12.1655)
     """
     if tol is not None:
-        tol = float(tol)
-        if not tol >= 0.0:
-            raise ValueError("tol must be a non-negative number, got %r" % (tol,))
+        tol = _options.non_negative("tol", tol)
+    gtol = _options.non_negative("gtol", gtol)
     gradient_norm = np.nan
     if callable(hess_or_fun):
         if x is None:
@@ -121,13 +129,16 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
                         (lambda point, *a: approx_jacobian(fun, point, a, "3-point")[0]))
             matrix = approx_hessian(gradient, x, args, "3-point" if jac is None else "2-point",
                                     bandwidth=bandwidth, check_bandwidth=False)
-        if callable(jac):
-            gradient_norm = float(np.linalg.norm(jac(x.copy(), *args)))
+        gradient = (jac(x.copy(), *args) if callable(jac)
+                    else approx_jacobian(fun, x, args, "3-point")[0])
+        gradient_norm = float(np.linalg.norm(gradient))
     else:
         matrix = hess_or_fun
     point = certify(_storage_for(matrix, bandwidth, None if x is None else x.size),
                     -1.0 if tol is None else tol, False)
     point.gradient_norm = gradient_norm
+    if callable(hess_or_fun):
+        point.gtol = gtol
     return point
 
 
@@ -142,6 +153,36 @@ def certify_result(storage, objective, gradient_norm):
         storage = dense_hessian_from_products(objective, MAX_CERTIFICATE_PRODUCTS)
         if storage is None:
             return None
+    point = certify(storage)
+    point.gradient_norm = gradient_norm
+    return point
+
+
+def certify_stack(hess):
+    """Certificate kinds and inertias of a stack of dense Hessians, shape (m, n, n).
+
+    Returns ``(kinds, inertia)``: an object array of `CriticalPoint.kind`
+    strings, shape (m,), and the inertias, shape (m, 3); None and
+    (−1, −1, −1) for a Hessian with non-finite entries (never evaluated).
+    """
+    m, n = hess.shape[0], hess.shape[1]
+    kinds = np.full(m, None, dtype=object)
+    inertia = np.full((m, 3), -1, dtype=np.intp)
+    storage = DenseHessian(n)
+    for i in range(m):
+        if storage.load(hess[i]):
+            continue
+        point = certify(storage)
+        kinds[i] = point.kind
+        inertia[i] = point.inertia
+    return kinds, inertia
+
+
+def certify_dense(hess, gradient_norm):
+    """The certificate of one dense Hessian (as a result carries it), None if not finite."""
+    storage = DenseHessian(hess.shape[0])
+    if storage.load(hess):
+        return None
     point = certify(storage)
     point.gradient_norm = gradient_norm
     return point

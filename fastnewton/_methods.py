@@ -9,7 +9,7 @@ iterations run in the compiled drivers.
 
 from scipy.optimize import OptimizeResult
 
-from fastnewton import _band_check, _critical, _options
+from fastnewton import _band_check, _critical, _derivative_check, _options
 from fastnewton._objective import finite_difference_hessian
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
@@ -33,6 +33,15 @@ _MESSAGES = {
     Status.SADDLE: ("Stopped at a stationary point where the Hessian has negative curvature "
                     "that no step could use: a saddle, not a minimum."),
     Status.CALLBACK_STOP: "`callback` raised `StopIteration`.",
+}
+# The driver's counters that mean something for each method; the others are
+# always zero for it and are left out of its result.
+_METHOD_FIELDS = {
+    "newton": ("n_hess_modified", "hess_shift_max", "n_factorizations"),
+    "trust-exact": ("trust_radius", "n_rejected", "n_hard_case", "n_factorizations"),
+    "dogleg": ("trust_radius", "n_rejected", "n_hess_modified", "hess_shift_max",
+               "n_factorizations"),
+    "trust-ncg": ("trust_radius", "n_rejected"),
 }
 _NO_PROGRESS = {
     "trust": ("No further progress possible: the predicted decrease or the trust radius fell "
@@ -61,11 +70,14 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         storage = DenseHessian(n)
     else:
         storage = HessianProducts(objective)
-    check = opts["check_bandwidth"]
-    if check is None:
-        check = not callable(hess)     # an analytic band is the user's own declaration
-    if isinstance(storage, BandedHessian) and check and (jac is True or callable(jac)):
-        _probe_bandwidth(objective, fun, jac, hess, x, args, opts)
+    calls = _CountedCalls(objective, fun, jac, hess, hessp, args)
+    derivative_errors = None
+    if opts["check_derivatives"]:
+        derivative_errors = _derivative_check.check_derivatives(
+            calls.value, calls.gradient, calls.hess, calls.hessp, x, opts["bandwidth"])
+    if (isinstance(storage, BandedHessian) and opts["check_bandwidth"]
+            and calls.gradient is not None):
+        _probe_bandwidth(calls, hess, x, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
                                   "alpha" if method == "newton" else "radius")
@@ -96,7 +108,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     result = OptimizeResult(
         x=out.pop("x"), fun=out.pop("fun"), jac=out.pop("jac"), nit=out.pop("nit"),
         nfev=objective.nfev, njev=objective.njev, nhev=objective.nhev,
-        status=int(status), success=status == Status.SUCCESS, message=message, **out)
+        status=int(status), success=status == Status.SUCCESS, message=message,
+        **{name: out[name] for name in _METHOD_FIELDS[method]})
     if not isinstance(storage, HessianProducts):
         result.hess = storage.to_array()
     # The second-order certificate of the returned point (none after a
@@ -118,6 +131,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
             "smaller gtol or a factorizing method ('trust-exact', 'newton', 'dogleg')."))
     if reporter is not None and reporter.allvecs is not None:
         result.allvecs = reporter.allvecs
+    if derivative_errors is not None:
+        result.derivative_errors = derivative_errors
     if opts["disp"]:
         print(message)
         print("         Current function value: %.16g" % result.fun)
@@ -128,28 +143,51 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     return result
 
 
-def _probe_bandwidth(objective, fun, jac, hess, x, args, opts):
-    """Warn at x0 if the function has curvature outside the declared band (see _band_check).
+class _CountedCalls:
+    """The user's functions with `args` bound, counted in the objective's counters.
 
-    The calls it makes are added to the objective's counters.
+    For checks made outside the compiled drivers; `gradient` is None when
+    the gradient comes from finite differences, `hess`/`hessp` when not given.
     """
-    calls = [0]
 
-    def gradient(point):
-        calls[0] += 1
-        return fun(point, *args)[1] if jac is True else jac(point, *args)
+    def __init__(self, objective, fun, jac, hess, hessp, args):
+        self.objective, self.fun, self.jac, self.args = objective, fun, jac, args
+        self.gradient = self._gradient if (jac is True or callable(jac)) else None
+        self.hess = self._bind(hess, "nhev") if callable(hess) else None
+        self.hessp = self._bind(hessp, "nhev") if callable(hessp) else None
 
-    if callable(hess):
-        band = _band_check.as_band(hess(x.copy(), *args), opts["bandwidth"], x.size)
-        objective.nhev += 1
+    def value(self, point):
+        self.objective.nfev += 1
+        return self.fun(point, *self.args)[0] if self.jac is True else self.fun(point, *self.args)
+
+    def _gradient(self, point):
+        if self.jac is True:
+            self.objective.nfev += 1
+            self.objective.njev += 1
+            return self.fun(point, *self.args)[1]
+        self.objective.njev += 1
+        return self.jac(point, *self.args)
+
+    def _bind(self, function, counter):
+        def call(*arguments):
+            setattr(self.objective, counter, getattr(self.objective, counter) + 1)
+            return function(*arguments, *self.args)
+        return call
+
+
+def _probe_bandwidth(calls, hess, x, opts):
+    """Warn at x0 on a band in the wrong layout or too narrow for the function (see _band_check).
+
+    Analytic bands and finite-difference ones alike: two gradient calls
+    beyond the band itself.
+    """
+    if calls.hess is not None:
+        band = _band_check.as_band(calls.hess(x.copy()), opts["bandwidth"], x.size)
     else:
-        band = finite_difference_hessian(lambda point: gradient(point), x, (),
+        band = finite_difference_hessian(calls.gradient, x, (),
                                          hess if hess == "3-point" else "2-point",
                                          opts["rel_step"], opts["bandwidth"])
-    _band_check.check_bandwidth(gradient, x, band)
-    if jac is True:
-        objective.nfev += calls[0]
-    objective.njev += calls[0]
+    _band_check.check_bandwidth(calls.gradient, x, band)
 
 
 def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
@@ -211,11 +249,15 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        plus ``n_hess_modified`` (iterations whose Hessian needed a shift),
-        ``hess_shift_max`` (the largest τ used), ``n_factorizations`` and
-        ``critical_point`` (a `fastnewton.CriticalPoint`: minimum, maximum,
-        saddle or degenerate, from the Hessian at x).
+<result fields>
+        hess : ndarray
+            The Hessian at x (band storage with the 'bandwidth' option).
+        n_hess_modified : int
+            Iterations whose Hessian needed a shift τ > 0.
+        hess_shift_max : float
+            The largest shift τ used.
+        n_factorizations : int
+            Cholesky factorizations, shifts included.
 
     Raises
     ------
@@ -286,8 +328,18 @@ def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected, n_hard_case.
+<result fields>
+        hess : ndarray
+            The Hessian at x (band storage with the 'bandwidth' option).
+        trust_radius : float
+            The final trust radius.
+        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).
+        n_hard_case : int
+            Subproblems solved in the hard case (g orthogonal to the
+            eigenvector of the smallest eigenvalue).
+        n_factorizations : int
+            Cholesky factorizations of H + λI over all subproblems.
 
     Raises
     ------
@@ -330,8 +382,19 @@ def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected, n_hess_modified, hess_shift_max.
+<result fields>
+        hess : ndarray
+            The Hessian at x (band storage with the 'bandwidth' option).
+        trust_radius : float
+            The final trust radius.
+        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).
+        n_hess_modified : int
+            Iterations where H was indefinite and H + τI was used.
+        hess_shift_max : float
+            The largest shift τ used.
+        n_factorizations : int
+            Cholesky factorizations, shifts included.
 
     Raises
     ------
@@ -373,8 +436,11 @@ def trust_ncg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
     Returns
     -------
     OptimizeResult
-        x, fun, jac, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected.
+<result fields>
+        trust_radius : float
+            The final trust radius.
+        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).
 
     Raises
     ------
@@ -407,5 +473,33 @@ _BAND_OPTIONS = """        bandwidth : int
 
 for _method in (trust_exact, dogleg, trust_ncg):
     _method.__doc__ = _method.__doc__.replace("    <trust-region options>", _TRUST_OPTIONS.rstrip("\n"))
+_RESULT_FIELDS = """        x : ndarray, shape (n,)
+            The solution (the last accepted point).
+        fun : float
+            f(x).
+        jac : ndarray, shape (n,)
+            The gradient at x.
+        nit : int
+            Iterations.
+        nfev, njev, nhev : int
+            Calls of fun, jac and hess (or hessp), finite differences included.
+        status : int
+            0 converged (‖∇f‖ ≤ gtol, and no negative curvature with
+            `escape_saddles`), 1 iteration limit, 2 no further progress
+            possible, 3 factorization failed, 4 non-finite values from the
+            user's functions, 5 stopped at a stationary point with negative
+            curvature (a saddle), 99 stopped by the callback.
+        success : bool
+            ``status == 0``.
+        message : str
+            What the status means, in words.
+        critical_point : CriticalPoint or None
+            The second-order certificate at x: minimum, maximum, saddle or
+            degenerate, from the inertia of the Hessian there (None after
+            non-finite values; for 'trust-ncg' None when n > 200).
+        allvecs : list of ndarray
+            Every iterate, x0 first (only with ``return_all=True``)."""
+
 for _method in (newton, trust_exact, dogleg, trust_ncg):
-    _method.__doc__ = _method.__doc__.replace("    <band options>", _BAND_OPTIONS)
+    _method.__doc__ = (_method.__doc__.replace("    <band options>", _BAND_OPTIONS)
+                       .replace("<result fields>", _RESULT_FIELDS))

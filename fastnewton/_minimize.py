@@ -43,18 +43,45 @@ def minimize(fun, x0, args=(), method="trust-exact", jac=None, hess=None, hessp=
     tol : float, optional
         Default for the ``gtol`` option.
     options : dict, optional
-        Method options (``gtol``, ``maxiter``, ``disp``, ``return_all``, ...);
-        see the method's docstring. Unknown names draw an OptimizeWarning.
+        Method options; unknown names draw an OptimizeWarning. Every method:
+
+        - ``gtol`` (1e-5): stop when ‖∇f‖ ≤ gtol; ``norm`` (2 or ``np.inf``)
+          is the norm of that test.
+        - ``maxiter`` (200·n): most iterations.
+        - ``escape_saddles`` (True): success needs no curvature below −tol
+          at x as well; False is the first-order test alone.
+        - ``bandwidth`` (None): half-bandwidth b of a banded Hessian; `hess`
+          then returns LAPACK lower band storage ``hess_band[k, j] =
+          H[j + k, j]`` of shape (b + 1, n), or is left out (2b + 1
+          gradient calls per Hessian).
+        - ``check_bandwidth`` (True): with ``bandwidth``, compare the band
+          with a central difference of `jac` at x0 and warn
+          (`BandwidthWarning`) on a wrong layout or a too-narrow band.
+        - ``check_derivatives`` (False): compare `jac` with differences of
+          `fun` and `hess` with differences of `jac` at x0, warn
+          (`DerivativeWarning`) on a mismatch, and report the worst relative
+          errors as ``res.derivative_errors``.
+        - ``finite_diff_rel_step``: relative finite-difference step.
+        - ``disp`` (False): print a row per iteration and a summary;
+          ``return_all`` (False): keep every iterate in ``res.allvecs``.
+
+        'newton': ``c1``, ``c2`` (1e-4, 0.9), the strong Wolfe constants.
+        Trust-region methods: ``initial_trust_radius`` (1.0),
+        ``max_trust_radius`` (1000.0), ``eta`` (0.15); 'trust-exact' also
+        ``subproblem_maxiter`` (25). Each method's docstring says more.
 
     Returns
     -------
     scipy.optimize.OptimizeResult
-        ``x, fun, jac, nit, nfev, njev, nhev, status, success, message``, and
-        ``hess`` for the methods that form it. ``success`` is True only when
-        ‖∇f(x)‖ ≤ gtol held at the returned x. Status codes: 0 converged,
-        1 iteration limit, 2 no further progress possible, 3 factorization
-        failed, 4 non-finite values from the user's functions, 99 stopped by
-        the callback.
+        ``x, fun, jac, nit, nfev, njev, nhev, status, success, message,
+        critical_point``, ``hess`` for the methods that form it, and each
+        method's own counters (see its docstring). ``success`` is True only
+        when ‖∇f(x)‖ ≤ gtol held at the returned x (and, with
+        ``escape_saddles``, H there has no curvature below −tol). Status
+        codes: 0 converged, 1 iteration limit, 2 no further progress
+        possible, 3 factorization failed, 4 non-finite values from the
+        user's functions, 5 stopped at a stationary point with negative
+        curvature (a saddle), 99 stopped by the callback.
 
     Raises
     ------

@@ -97,6 +97,11 @@ def _number(name, value, low, high, low_open=False, high_open=False):
     return value
 
 
+def non_negative(name, value):
+    """A real number >= 0 (inf allowed), or a ValueError/TypeError naming `name`."""
+    return _number(name, value, 0.0, math.inf)
+
+
 def as_bandwidth(value):
     """Validate a half-bandwidth: an integer b >= 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -146,8 +151,8 @@ _COMMON_OPTIONS = {
     "finite_diff_rel_step": (None, lambda v: None if v is None else _number(
         "finite_diff_rel_step", v, 0.0, 1.0, low_open=True)),
     "bandwidth": (None, lambda v: None if v is None else as_bandwidth(v)),
-    # None: probe the band only when it comes from finite differences.
-    "check_bandwidth": (None, lambda v: _flag("check_bandwidth", v)),
+    "check_bandwidth": (True, lambda v: _flag("check_bandwidth", v)),
+    "check_derivatives": (False, lambda v: _flag("check_derivatives", v)),
 }
 _LINE_SEARCH_OPTIONS = {
     "c1": (1e-4, lambda v: _number("c1", v, 0.0, 1.0, True, True)),

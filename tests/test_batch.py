@@ -149,7 +149,7 @@ def test_newton_batch_reaches_known_minimizers(problem, spread, mode):
     x0 = starts(problem, 10, spread, seed=10 + mode)
     res = fastnewton.minimize_batch(x0=x0, method="newton", options={"gtol": gtol},
                                     **batch_kwargs)
-    assert res.success.all(), res.message[~res.success]
+    assert res.success.all(), res[~res.success].message
     # At Powell's singular minimizer ‖g‖ ~ ‖x − x*‖³, so x is known to about gtol^(1/3).
     xtol = 5e-3 if problem.name == "powell_singular" else (1e-4 if gtol > 1e-9 else 1e-6)
     same = 0
@@ -252,7 +252,7 @@ def test_failing_problems_do_not_disturb_the_others():
 
     options = {"maxiter": 12}
     res = fastnewton.minimize_batch(fun_nan, x0, jac=jac, hess=hess_nan, options=options)
-    assert res.status[1] == 4 and res.nit[1] == 0 and "x0" in res.message[1]
+    assert res.status[1] == 4 and res.nit[1] == 0 and "x0" in res[1].message
     assert res.status[3] == 4 and res.nit[3] == 0
     assert np.isnan(res.hess[3]).all() and np.isnan(res.jac[1]).all()
     assert res.status[4] == 1 and res.nit[4] == 12
@@ -298,7 +298,7 @@ def test_saddles_follow_the_second_order_test():
     assert res.nit[0] == ref.nit
 
     newton = fastnewton.minimize_batch(fun, x0, method="newton", jac=jac, hess=hess)
-    assert newton.status[0] == 5 and not newton.success[0] and "saddle" in newton.message[0]
+    assert newton.status[0] == 5 and not newton.success[0] and "saddle" in newton[0].message
     assert newton.success[1:].all()
     first_order = fastnewton.minimize_batch(fun, x0[:1], jac=jac, hess=hess,
                                             options={"escape_saddles": False})
@@ -413,7 +413,7 @@ def test_batch_result_per_problem_access():
     one = res[3]
     assert isinstance(one, OptimizeResult) and not isinstance(one, fastnewton.BatchResult)
     assert one.x.shape == (2,) and isinstance(one.fun, float) and isinstance(one.nit, int)
-    assert one.message == res.message[3] and one.success is True
+    assert one.message == res.message[0] and one.success is True
     np.testing.assert_array_equal(res.problem(-1).x, res.x[4])
     np.testing.assert_allclose(one.hess, hess(one.x[None], A[3:4], b[3:4], w[3:4])[0])
     assert res["x"] is res.x
