@@ -1,6 +1,10 @@
 """classify_critical_point and the certificate every result carries."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastnewton import _options
 from fastnewton._banded import BandedHessian
@@ -47,8 +51,12 @@ def _storage_for(matrix, bandwidth, n=None):
     return storage
 
 
-def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=(), bandwidth=None,
-                            tol=None, gtol=1e-5):
+def classify_critical_point(hess_or_fun: ArrayLike | Callable[..., Any],
+                            x: ArrayLike | None = None, *,
+                            jac: Callable[..., Any] | None = None,
+                            hess: Callable[..., Any] | None = None, args: Any = (),
+                            bandwidth: int | None = None, tol: float | None = None,
+                            gtol: float = 1e-5) -> CriticalPoint:
     """Classify a point by the signs of the Hessian's eigenvalues.
 
     All eigenvalues positive: a minimum; all negative: a maximum; both signs:

@@ -1,5 +1,11 @@
 """Public finite-difference helpers, computed by the same compiled code as `minimize`."""
 
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from fastnewton import _band_check, _options
 from fastnewton._jacobian import finite_difference_jacobian
 from fastnewton._objective import finite_difference_hessian
@@ -15,8 +21,10 @@ def _check_scheme(name, function, method, rel_step):
         raise ValueError("rel_step must be a number in (0, 1), got %r" % (rel_step,))
 
 
-def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=None,
-                   check_bandwidth=True):
+def approx_hessian(jac: Callable[..., Any], x: ArrayLike, args: Any = (),
+                   method: str = "2-point", rel_step: float | None = None,
+                   bandwidth: int | None = None,
+                   check_bandwidth: bool = True) -> NDArray[np.float64]:
     """Approximate the Hessian by finite differences of the gradient.
 
     Column j is (∇f(x + h_j e_j) − ∇f(x)) / h_j ('2-point', n + 1 gradient
@@ -90,7 +98,9 @@ def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=N
     return hessian
 
 
-def approx_jacobian(fun, x, args=(), method="2-point", rel_step=None, bandwidth=None):
+def approx_jacobian(fun: Callable[..., Any], x: ArrayLike, args: Any = (),
+                    method: str = "2-point", rel_step: float | None = None,
+                    bandwidth: tuple[int, int] | None = None) -> NDArray[np.float64]:
     """Approximate the Jacobian of a vector function by finite differences.
 
     For f: ℝⁿ → ℝᵐ, column j of J is (f(x + h_j e_j) − f(x)) / h_j

@@ -7,6 +7,10 @@ here only validates, builds the compiled pieces and the result; the
 iterations run in the compiled drivers.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
 from fastnewton import _band_check, _critical, _derivative_check, _options
@@ -190,8 +194,11 @@ def _probe_bandwidth(calls, hess, x, opts):
     _band_check.check_bandwidth(calls.gradient, x, band)
 
 
-def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-           bounds=None, constraints=None, **options):
+def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+       jac: Callable[..., Any] | bool | str | None = None,
+       hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+       callback: Callable[..., Any] | None = None, tol: float | None = None,
+       bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by Newton's method with a modified Cholesky factorization and a line search.
 
     Each direction solves (H + τI) d = −∇f, where τ ≥ 0 is the smallest
@@ -307,8 +314,11 @@ _TRUST_OPTIONS = """    **options
 """
 
 
-def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-                bounds=None, constraints=None, **options):
+def trust_exact(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+            jac: Callable[..., Any] | bool | str | None = None,
+            hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+            callback: Callable[..., Any] | None = None, tol: float | None = None,
+            bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by a trust-region method with the nearly exact subproblem solution.
 
     The subproblem is solved by the safeguarded λ iteration of Moré &
@@ -362,8 +372,11 @@ def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None
                 constraints, options)
 
 
-def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-           bounds=None, constraints=None, **options):
+def dogleg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+       jac: Callable[..., Any] | bool | str | None = None,
+       hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+       callback: Callable[..., Any] | None = None, tol: float | None = None,
+       bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by Powell's dogleg trust-region method, indefinite Hessians included.
 
     Where H is not positive definite, the Newton point is taken from the
@@ -415,8 +428,11 @@ def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
                 options)
 
 
-def trust_ncg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-              bounds=None, constraints=None, **options):
+def trust_ncg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+          jac: Callable[..., Any] | bool | str | None = None,
+          hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+          callback: Callable[..., Any] | None = None, tol: float | None = None,
+          bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by a trust-region method with truncated conjugate gradients (Steihaug–Toint).
 
     Needs only Hessian-vector products: from `hessp`, from `hess` (a dense

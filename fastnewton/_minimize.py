@@ -1,5 +1,11 @@
 """The front door: `minimize`, dispatching by method name like scipy.optimize.minimize."""
 
+from collections.abc import Callable
+from typing import Any
+
+from numpy.typing import ArrayLike
+from scipy.optimize import OptimizeResult
+
 from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
 
 METHODS = {
@@ -10,8 +16,12 @@ METHODS = {
 }
 
 
-def minimize(fun, x0, args=(), method="trust-exact", jac=None, hess=None, hessp=None,
-             callback=None, tol=None, options=None):
+def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+             method: str | Callable[..., Any] = "trust-exact",
+             jac: Callable[..., Any] | bool | str | None = None,
+             hess: Callable[..., Any] | str | None = None,
+             hessp: Callable[..., Any] | None = None, callback: Callable[..., Any] | None = None,
+             tol: float | None = None, options: dict[str, Any] | None = None) -> OptimizeResult:
     """Minimize a scalar function of one or more variables with second-order methods.
 
     The same call as `scipy.optimize.minimize` for its unconstrained Newton

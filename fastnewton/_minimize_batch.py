@@ -5,9 +5,14 @@ iterations, the linear algebra and the bookkeeping of which problems are
 still running are compiled (`fastnewton._batch`).
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
 from fastnewton import _critical, _options
@@ -119,7 +124,7 @@ class BatchResult(OptimizeResult):
 
     _PER_PROBLEM_SCALARS = ("trust_radius", "step_length")
 
-    def problem(self, i):
+    def problem(self, i: int) -> OptimizeResult:
         """Problem `i` as a `scipy.optimize.OptimizeResult` of its own (copies, not views).
 
         Parameters
@@ -169,7 +174,7 @@ class BatchResult(OptimizeResult):
                 fields[name] = float(self[name][i])
         return OptimizeResult(fields)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return super().__getitem__(key)
         if isinstance(key, numbers.Integral) and not isinstance(key, bool):
@@ -190,7 +195,7 @@ class BatchResult(OptimizeResult):
         return type(self)(fields)
 
     @classmethod
-    def concatenate(cls, results):
+    def concatenate(cls, results: Iterable[BatchResult]) -> BatchResult:
         """Join the results of consecutive row chunks of one batch into one `BatchResult`.
 
         Parameters
@@ -265,8 +270,11 @@ def _as_batch_args(batch_args, m):
     return arrays
 
 
-def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, tol=None,
-                   options=None, batch_args=(), callback=None):
+def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+                   method: str = "trust-exact", jac: Callable[..., Any] | bool | str | None = None,
+                   hess: Callable[..., Any] | str | None = None, tol: float | None = None,
+                   options: dict[str, Any] | None = None, batch_args: Any = (),
+                   callback: Callable[[OptimizeResult], Any] | None = None) -> BatchResult:
     """Minimize m independent functions of n variables at once, with vectorized callbacks.
 
     Problem i starts from ``x0[i]`` and iterates on its own (its own trust

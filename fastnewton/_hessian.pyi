@@ -1,0 +1,16 @@
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from typing_extensions import disjoint_base
+
+@disjoint_base
+class SymmetricMatrix:
+    @property
+    def n(self) -> int: ...
+    @property
+    def can_factorize(self) -> bool: ...
+    def load(self, value: Any) -> int: ...
+    def to_array(self) -> NDArray[np.float64] | None: ...
+
+def curvature_tolerance(hess: SymmetricMatrix) -> float: ...
