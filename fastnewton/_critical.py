@@ -166,26 +166,6 @@ def certify_result(storage, objective, gradient_norm):
     return point
 
 
-def certify_stack(hess):
-    """Certificate kinds and inertias of a stack of dense Hessians, shape (m, n, n).
-
-    Returns ``(kinds, inertia)``: an object array of `CriticalPoint.kind`
-    strings, shape (m,), and the inertias, shape (m, 3); None and
-    (−1, −1, −1) for a Hessian with non-finite entries (never evaluated).
-    """
-    m, n = hess.shape[0], hess.shape[1]
-    kinds = np.full(m, None, dtype=object)
-    inertia = np.full((m, 3), -1, dtype=np.intp)
-    storage = DenseHessian(n)
-    for i in range(m):
-        if storage.load(hess[i]):
-            continue
-        point = certify(storage)
-        kinds[i] = point.kind
-        inertia[i] = point.inertia
-    return kinds, inertia
-
-
 def certify_dense(hess, gradient_norm):
     """The certificate of one dense Hessian (as a result carries it), None if not finite."""
     storage = DenseHessian(hess.shape[0])

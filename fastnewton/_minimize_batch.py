@@ -17,6 +17,7 @@ from scipy.optimize import OptimizeResult
 
 from fastnewton import _critical, _options
 from fastnewton._batch import BatchObjective, BatchSolver
+from fastnewton._curvature import certify_stack
 from fastnewton._methods import _MESSAGES, _NO_PROGRESS
 from fastnewton._report import BatchProgress
 from fastnewton._status import Status
@@ -434,7 +435,7 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
 
     status = solver.status_out.astype(np.intp)
     messages = _messages(method)
-    kinds, inertia = _critical.certify_stack(solver.hess_out)
+    kinds, inertia = certify_stack(solver.hess_out)
     result = BatchResult({
         "x": solver.x_out, "fun": solver.f_out, "jac": solver.grad_out, "hess": solver.hess_out,
         "nit": solver.nit_out, "nfev": objective.nfev, "njev": objective.njev,
