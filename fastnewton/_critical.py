@@ -84,7 +84,7 @@ def classify_critical_point(hess_or_fun: ArrayLike | Callable[..., Any],
         Half-bandwidth b: the matrix is banded and handled in O(n·b²)
         without forming it (Sylvester inertia and bisection).
     tol : float, optional
-        Eigenvalues with |λ| ≤ tol count as zero; default √ε·‖H‖∞.
+        Eigenvalues with abs(λ) ≤ tol count as zero; default √ε·‖H‖∞.
     gtol : float, optional
         Largest gradient norm ‖∇f(x)‖₂ of a critical point (default 1e-5,
         `minimize`'s default); used only when a function is given.

@@ -158,7 +158,7 @@ class CriticalPoint:
     min_eigenvalue, max_eigenvalue : float
         The extreme eigenvalues, NaN when not computed.
     tol : float
-        Eigenvalues with |λ| ≤ tol count as zero.
+        Eigenvalues with abs(λ) ≤ tol count as zero.
     method : str
         How the inertia was computed (see the attribute).
     gradient_norm : float, optional
@@ -182,7 +182,7 @@ class CriticalPoint:
         The extreme eigenvalues; NaN when a Cholesky factorization of
         H − tol·I alone certified a minimum and they were not computed.
     tol : float
-        Eigenvalues with |λ| ≤ tol count as zero.
+        Eigenvalues with abs(λ) ≤ tol count as zero.
     method : str
         How it was computed: 'cholesky' (one factorization of H − tol·I),
         'eigenvalues' (dense LAPACK syevd) or 'sylvester' (band LDLᵀ counts

@@ -29,7 +29,7 @@ def approx_hessian(jac: Callable[..., Any], x: ArrayLike, args: Any = (),
 
     Column j is (∇f(x + h_j e_j) − ∇f(x)) / h_j ('2-point', n + 1 gradient
     calls) or (∇f(x + h_j e_j) − ∇f(x − h_j e_j)) / (2h_j) ('3-point', 2n + 1
-    calls), with h_j = rel_step·max(1, |x_j|); the result is symmetrized,
+    calls), with h_j = rel_step·max(1, abs(x_j)); the result is symmetrized,
     (H + Hᵀ)/2.
 
     Parameters
@@ -45,7 +45,7 @@ def approx_hessian(jac: Callable[..., Any], x: ArrayLike, args: Any = (),
     rel_step : float, optional
         Relative step; default √ε for '2-point' and ∛ε for '3-point'.
     bandwidth : int, optional
-        Half-bandwidth b of a banded Hessian (H[i, j] = 0 for |i − j| > b).
+        Half-bandwidth b of a banded Hessian (H[i, j] = 0 for abs(i − j) > b).
         Columns more than 2b apart are perturbed together (Curtis, Powell &
         Reid 1974), so the band costs 2b + 1 gradient calls ('2-point') or
         2(2b + 1) ('3-point') whatever n is.
@@ -105,7 +105,7 @@ def approx_jacobian(fun: Callable[..., Any], x: ArrayLike, args: Any = (),
 
     For f: ℝⁿ → ℝᵐ, column j of J is (f(x + h_j e_j) − f(x)) / h_j
     ('2-point', n + 1 calls) or (f(x + h_j e_j) − f(x − h_j e_j)) / (2h_j)
-    ('3-point', 2n + 1 calls), with h_j = rel_step·max(1, |x_j|). The
+    ('3-point', 2n + 1 calls), with h_j = rel_step·max(1, abs(x_j)). The
     Jacobian of a composition is the product of the Jacobians (the chain rule
     behind backpropagation); see the example.
 

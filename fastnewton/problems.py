@@ -13,7 +13,7 @@ n = 10**6. The callables take and return plain float64 NumPy arrays, so
 they can be passed straight to :func:`fastnewton.minimize` or
 :func:`scipy.optimize.minimize`.
 
-Most problems come from Moré, Garbow and Hillstrom (1981), written here as
+Most problems come from Moré, Garbow and Hillstrom (1981) [1]_, written here as
 sums of squares ``f(x) = sum_i r_i(x)**2`` whose Hessian is
 ``2 (J^T J + sum_i r_i * Hess(r_i))``.
 

@@ -22,3 +22,14 @@ def test_guide_examples(page):
         results.failed, results.attempted, page.name)
     if page.stem not in ("performance",):
         assert results.attempted > 0
+
+
+def test_the_api_reference_lists_every_public_name():
+    import fastnewton
+    import fastnewton.problems
+    reference = (GUIDE.parent / "api.rst").read_text()
+    missing = [name for name in fastnewton.__all__
+               if ":: %s\n" % name not in reference]
+    missing += ["problems." + name for name in fastnewton.problems.__all__
+                if ":: %s\n" % name not in reference]
+    assert missing == []
