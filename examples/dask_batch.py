@@ -104,8 +104,11 @@ def main():
     from threadpoolctl import threadpool_limits
 
     x0, Y = decay_fits(options.problems)
+    # The scheduler's HTTP server always starts; on a free loopback port it
+    # cannot collide with another cluster's (a warning on stderr otherwise).
     with threadpool_limits(1), LocalCluster(n_workers=options.workers, threads_per_worker=1,
-                                             processes=False, dashboard_address=None) as cluster, \
+                                             processes=False,
+                                             dashboard_address="127.0.0.1:0") as cluster, \
             Client(cluster) as client:
         start = time.perf_counter()
         single = solve_chunk((x0, Y))

@@ -448,7 +448,7 @@ def test_dask_chunks_give_the_single_process_result():
     x0, Y = example.decay_fits(3000, seed=1)
     single = example.solve_chunk((x0, Y))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address="127.0.0.1:0") as cluster, \
             distributed.Client(cluster) as client:
         chunked = example.solve_on_dask(x0, Y, 700, client)
     assert single.success.all()

@@ -4,6 +4,11 @@ References: each problem solved alone by `fastnewton.minimize` (the batched
 trust-exact follows it step for step), numpy's eigvalsh for the inertias.
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.optimize import OptimizeResult
@@ -225,3 +230,15 @@ def test_disp_prints_one_line_per_iteration(capsys):
     assert lines[-1] == "4 problems: 4 with status 0"
     with pytest.raises(TypeError, match="disp"):
         fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, options={"disp": "yes"})
+
+
+def test_dask_example_runs_and_shuts_down_without_writing_to_stderr():
+    pytest.importorskip("distributed")
+    pytest.importorskip("threadpoolctl")
+    example = Path(__file__).resolve().parent.parent / "examples" / "dask_batch.py"
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    run = subprocess.run([sys.executable, str(example), "--problems", "3000", "--chunk", "700"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    assert "3000 fits" in run.stdout and "converged 3000; identical results: True" in run.stdout
