@@ -16,9 +16,11 @@ MODULES_WITH_EXAMPLES = {
     "fastnewton._curvature": 1,
     "fastnewton._taylor": 1,
     "fastnewton.problems": 1,
+    "fastnewton._minimize_batch": 4,
 }
 # Public modules without examples today: still run, so new examples get checked.
-OTHER_MODULES = ["fastnewton", "fastnewton._band_check", "fastnewton._options"]
+OTHER_MODULES = ["fastnewton", "fastnewton._band_check", "fastnewton._options",
+                 "fastnewton._derivative_check", "fastnewton._report"]
 
 
 def run_doctests(module):
@@ -52,7 +54,8 @@ def test_other_module_doctests_pass(name):
 def test_public_callables_have_examples():
     import fastnewton
     for name in ("minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian",
-                 "approx_jacobian", "taylor", "classify_critical_point", "CriticalPoint"):
+                 "approx_jacobian", "taylor", "classify_critical_point", "CriticalPoint",
+                 "minimize_batch", "BatchResult"):
         doc = getattr(fastnewton, name).__doc__
         assert doc and ">>> " in doc, name
 
