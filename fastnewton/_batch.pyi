@@ -6,15 +6,15 @@ from numpy.typing import NDArray
 from typing_extensions import Self
 
 @final
-class DenseKernels:
-    def __new__(cls, n: int, maxiter: int = 25, k_easy: float = 0.1,
-                 k_hard: float = 0.2) -> Self: ...
+class BlockKernels:
+    def __new__(cls, n: int, bandwidth: int | None, maxiter: int, k_easy: float = 0.1,
+                k_hard: float = 0.2) -> Self: ...
 
 @final
 class BatchObjective:
     def __init__(self, fun: Callable[..., Any], jac: Any, hess: Any, args: tuple[Any, ...],
                  batch_args: list[Any], index: NDArray[np.intp], n: int,
-                 rel_step: float | None = None) -> None: ...
+                 rel_step: float | None = None, bandwidth: int | None = None) -> None: ...
     @property
     def n(self) -> int: ...
     @property
@@ -29,7 +29,8 @@ class BatchSolver:
     reporter: Callable[[NDArray[np.float64], NDArray[np.intp]], bool] | None
     def __init__(self, objective: BatchObjective, x0: NDArray[np.float64],
                  index: NDArray[np.intp], gtol: float, inf_norm: bool, maxiter: int,
-                 escape_saddles: bool = True, subproblem_maxiter: int = 25) -> None: ...
+                 escape_saddles: bool, subproblem_maxiter: int,
+                 bandwidth: int | None = None) -> None: ...
     @property
     def x_out(self) -> NDArray[np.float64]: ...
     @property

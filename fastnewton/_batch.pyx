@@ -14,9 +14,10 @@ id) and the others are moved forward in place, keeping their order, so the
 callbacks always see a dense (k, n) X, and `batch_args` are re-gathered
 only in iterations where the active set shrank.
 
-Each problem's Hessian is a column-major lower triangle inside an (m, n, n)
-C array: block q holds H[i, j] (i ≥ j) at [q, j, i], so &hess[q, 0, 0] is
-what LAPACK expects.
+Each problem's Hessian is one row of an (m, block_size) array: a
+column-major lower triangle (H[i, j], i ≥ j, at [q, i + j·n]) or, with a
+bandwidth b, LAPACK lower band storage (H[j + k, j] at [q, k + j·(b+1)]),
+so &hess[q, 0] is what LAPACK expects.
 
 Problems are processed one after another, not with OpenMP's prange: for
 the small n this is for, the callbacks (numpy, one thread) take three
@@ -28,38 +29,30 @@ around the per-problem step, line-search and update loops, the compaction,
 the gathers of X and the Hessian copies and finite differences; only the
 O(k) copies of values and gradients and the callbacks themselves keep it.
 
-The per-problem algorithms follow `_trust_region.trust_region`,
-`_subproblems.ExactSubproblem`, `_hessian.factorize_modified` and
-`smallest_curvature_direction` step for step (same constants, same
-branches) on `_dense`'s block kernels, so each problem of a trust-exact
-batch gets `minimize`'s iterates bit for bit. They are written again over
-raw rows because those go through the `SymmetricMatrix` interface, whose
-methods may call Python and so need the GIL.
+The per-problem steps are not written here: `BlockKernels` runs the
+functions of `_blocks` and `_trust_steps` (modified Cholesky, Moré–Sorensen,
+the second-order test, ρ and the radius update) on each problem's block,
+the same functions `minimize`'s storages run, so each problem of a
+trust-exact batch gets `minimize`'s iterates bit for bit, dense or banded.
 """
 
 cimport cython
 import numpy as np
 
 from libc.math cimport sqrt, fabs, fmin, fmax, isfinite, INFINITY
-from fastnewton._hessian cimport (CurvatureBounds, shift_floor, first_shift, next_shift,
-                                  curvature_tolerance_from)
-from fastnewton._dense cimport (shifted_cholesky, cholesky_solve, symmetric_matvec,
-                               dense_curvature_bounds, dense_diagonal_min)
-from fastnewton._subproblems cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
-                                      LambdaBracket, start_bracket, first_lambda,
-                                      after_indefinite, secular_newton,
-                                      inside_or_safeguarded, hard_case_close_enough,
-                                      boundary_multiple_raw)
-from fastnewton._lapack cimport lapack_int
+from fastnewton._dense cimport DenseBlock
+from fastnewton._banded cimport BandBlock
+from fastnewton._blocks cimport modified_cholesky, solve, second_order_point
+from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SUBPROBLEM_OK,
+                                      SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
+                                      trust_ratio, next_radius)
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  SADDLE, CALLBACK_STOP)
-from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
-from fastnewton._vector cimport (dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw,
-                                inverse_iteration_start, normalize_raw)
+from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
+                                      difference_group, symmetrize_columns, add_group_to_band)
+from fastnewton._vector cimport dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw
 
 cdef double EPS = np.finfo(np.float64).eps
-# As in _trust_region: the rounding error of f added to both decreases in rho.
-cdef double ROUNDING = 10.0 * EPS
 # Armijo backtracking of the batched Newton method.
 cdef int LINE_SEARCH_MAXEVAL = 40
 cdef double LINE_SEARCH_ROUNDING = 1e-12   # as _line_search's ROUNDING
@@ -84,254 +77,154 @@ cdef bint row_finite(const double* values, Py_ssize_t count) noexcept nogil:
     return True
 
 
-cdef bint lower_finite(const double* block, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i, j
-    for j in range(n):
-        for i in range(j, n):
-            if not isfinite(block[i + j * n]):
-                return False
-    return True
-
-
 # final: the methods are called directly (and may be inlined), not through a vtable.
 @cython.final
-cdef class DenseKernels:
-    """The per-problem linear algebra on one column-major n-by-n block, with shared work space.
+cdef class BlockKernels:
+    """The per-problem steps of `_blocks` and `_trust_steps` on one problem's block of a batch.
 
-    The factorizations, solves, products and bounds are `_dense`'s kernels,
-    the ones `DenseHessian` runs, so a batch computes `minimize`'s numbers.
+    A problem's Hessian is a dense block (column-major n-by-n, lower
+    triangle) or a band block ((b+1)-by-n lower band storage) of
+    `block_size` doubles; these methods point a `DenseBlock` or `BandBlock`
+    at it and at the shared factor, and run the same functions
+    `FactorableHessian` runs, so a batch computes `minimize`'s numbers.
     Problems are processed one after another, so one set of work arrays
     serves the whole batch.
     """
-    cdef Py_ssize_t n
-    cdef double[::1] factor, newton_step, secular_work, curvature_vector, curvature_product
-    cdef double[::1] hess_step
-    cdef int maxiter
-    cdef double k_easy, k_hard
+    cdef Py_ssize_t n, bandwidth, block_size
+    cdef bint banded
+    cdef object arrays
+    cdef double* factor
+    cdef double* pivots
+    cdef StepWork work
+    cdef ExactSettings settings
 
-    def __cinit__(self, Py_ssize_t n, int maxiter=25, double k_easy=0.1, double k_hard=0.2):
+    def __cinit__(self, Py_ssize_t n, bandwidth, int maxiter, double k_easy=0.1,
+                  double k_hard=0.2):
+        cdef double[::1] memory
         self.n = n
-        self.factor = np.zeros(n * n)
-        self.newton_step = np.empty(n)
-        self.secular_work = np.empty(n)
-        self.curvature_vector = np.empty(n)
-        self.curvature_product = np.empty(n)
-        self.hess_step = np.empty(n)
-        self.maxiter = maxiter
-        self.k_easy = k_easy
-        self.k_hard = k_hard
+        self.banded = bandwidth is not None
+        self.bandwidth = bandwidth if self.banded else 0
+        self.block_size = (self.bandwidth + 1) * n if self.banded else n * n
+        # The factor, the pivots and six n-vectors of step work space.
+        self.arrays = np.zeros(self.block_size + 7 * n)
+        memory = self.arrays
+        self.factor = &memory[0]
+        self.pivots = &memory[self.block_size]
+        self.work.newton_step = &memory[self.block_size + n]
+        self.work.secular_work = &memory[self.block_size + 2 * n]
+        self.work.curvature_vector = &memory[self.block_size + 3 * n]
+        self.work.curvature_product = &memory[self.block_size + 4 * n]
+        self.work.hess_step = &memory[self.block_size + 5 * n]
+        self.work.cauchy_point = &memory[self.block_size + 6 * n]
+        self.settings.maxiter = maxiter
+        self.settings.k_easy = k_easy
+        self.settings.k_hard = k_hard
 
-    cdef lapack_int factorize(self, const double* hess, double shift) noexcept nogil:
-        """Cholesky of H + shift·I into `factor`; LAPACK's info (0: positive definite)."""
-        return shifted_cholesky(hess, shift, &self.factor[0], self.n)
+    cdef inline DenseBlock dense(self, double* hess) noexcept nogil:
+        cdef DenseBlock block
+        block.values = hess
+        block.factor = self.factor
+        return block
 
-    cdef void solve_lower(self, double* rhs) noexcept nogil:
-        """rhs ← L⁻¹ rhs for the factor L of the last successful `factorize`."""
-        cholesky_solve(&self.factor[0], self.n, rhs, True)
+    cdef inline BandBlock band(self, double* hess) noexcept nogil:
+        cdef BandBlock block
+        block.values = hess
+        block.factor = self.factor
+        block.pivots = self.pivots
+        block.bandwidth = self.bandwidth
+        return block
+
+    cdef int modified_factorization(self, double* hess, double* shift,
+                                    int* factorizations) noexcept nogil:
+        """`_blocks.modified_cholesky` on the block at `hess`."""
+        cdef DenseBlock dense
+        cdef BandBlock band
+        if self.banded:
+            band = self.band(hess)
+            return modified_cholesky(&band, self.n, shift, factorizations)
+        dense = self.dense(hess)
+        return modified_cholesky(&dense, self.n, shift, factorizations)
 
     cdef void solve(self, double* rhs) noexcept nogil:
-        """rhs ← (L Lᵀ)⁻¹ rhs."""
-        cholesky_solve(&self.factor[0], self.n, rhs, False)
+        """rhs ← (H + τI)⁻¹ rhs with the factor of the last successful factorization."""
+        cdef DenseBlock dense
+        cdef BandBlock band
+        if self.banded:
+            band = self.band(NULL)
+            solve(&band, self.n, rhs)
+        else:
+            dense = self.dense(NULL)
+            solve(&dense, self.n, rhs)
 
-    cdef void product(self, const double* hess, const double* v, double* out) noexcept nogil:
-        """out = H v from the lower triangle."""
-        symmetric_matvec(hess, self.n, v, out)
+    cdef bint second_order_point(self, double* hess) noexcept nogil:
+        """No curvature below −√ε·‖H‖∞ (`_blocks.second_order_point`)."""
+        cdef DenseBlock dense
+        cdef BandBlock band
+        if self.banded:
+            band = self.band(hess)
+            return second_order_point(&band, self.n)
+        dense = self.dense(hess)
+        return second_order_point(&dense, self.n)
 
-    cdef int factorize_modified(self, const double* hess, double* shift,
-                                int* factorizations) noexcept nogil:
-        """Factor H + τI, τ ≥ 0 the smallest found by doubling; as `_hessian.factorize_modified`."""
-        cdef CurvatureBounds bounds
-        cdef double tau, beta
-        cdef int attempts
-        cdef bint last = False
-        factorizations[0] = 0
-        if dense_diagonal_min(hess, self.n) > 0.0:
-            factorizations[0] += 1
-            if self.factorize(hess, 0.0) == 0:
-                shift[0] = 0.0
-                return 0
-        dense_curvature_bounds(hess, self.n, &bounds)
-        beta = shift_floor(&bounds)
-        tau = first_shift(&bounds, beta)
-        for attempts in range(200):
-            factorizations[0] += 1
-            if self.factorize(hess, tau) == 0:
-                shift[0] = tau
-                return 0
-            if last:
-                break
-            tau = next_shift(&bounds, tau, beta, &last)
-        shift[0] = tau
-        return 1
-
-    cdef bint second_order_point(self, const double* hess) noexcept nogil:
-        """No curvature below −√ε·‖H‖∞: H + tol·I factors (`_hessian.second_order_point`)."""
-        cdef CurvatureBounds bounds
-        dense_curvature_bounds(hess, self.n, &bounds)
-        return self.factorize(hess, curvature_tolerance_from(&bounds)) == 0
-
-    cdef void exact_step(self, const double* hess, const double* grad, double radius,
+    cdef void exact_step(self, double* hess, const double* grad, double radius,
                          double* step, StepReport* report) noexcept nogil:
-        """The Moré–Sorensen step of `ExactSubproblem.solve`, on one dense block."""
+        """`_trust_steps.more_sorensen_step` on the block at `hess`."""
+        cdef DenseBlock dense
+        cdef BandBlock band
+        if self.banded:
+            band = self.band(hess)
+            more_sorensen_step(&band, self.n, grad, radius, step, report, &self.work,
+                               &self.settings)
+            return
+        dense = self.dense(hess)
         # With the order a literal, the compiler compiles a copy of the step
         # for each order (GCC: inlined or cloned) with the kernels' loops
         # unrolled; their trip counts of 1 to 3 otherwise cost more than their
         # arithmetic (at n = 3 a step takes about 40% less time). Same
         # operations in the same order, so the same numbers.
         if self.n == 1:
-            more_sorensen_step(self, hess, grad, radius, step, report, 1)
+            more_sorensen_step(&dense, 1, grad, radius, step, report, &self.work, &self.settings)
         elif self.n == 2:
-            more_sorensen_step(self, hess, grad, radius, step, report, 2)
+            more_sorensen_step(&dense, 2, grad, radius, step, report, &self.work, &self.settings)
         elif self.n == 3:
-            more_sorensen_step(self, hess, grad, radius, step, report, 3)
+            more_sorensen_step(&dense, 3, grad, radius, step, report, &self.work, &self.settings)
         elif self.n == 4:
-            more_sorensen_step(self, hess, grad, radius, step, report, 4)
+            more_sorensen_step(&dense, 4, grad, radius, step, report, &self.work, &self.settings)
         elif self.n == 5:
-            more_sorensen_step(self, hess, grad, radius, step, report, 5)
+            more_sorensen_step(&dense, 5, grad, radius, step, report, &self.work, &self.settings)
         elif self.n == 6:
-            more_sorensen_step(self, hess, grad, radius, step, report, 6)
+            more_sorensen_step(&dense, 6, grad, radius, step, report, &self.work, &self.settings)
         else:
-            more_sorensen_step(self, hess, grad, radius, step, report, self.n)
+            more_sorensen_step(&dense, self.n, grad, radius, step, report, &self.work,
+                               &self.settings)
 
+    cdef bint finite(self, const double* hess) noexcept nogil:
+        """Whether every entry of the block that belongs to the matrix is finite."""
+        cdef Py_ssize_t i, j, k, n = self.n, rows = self.bandwidth + 1
+        if self.banded:
+            for j in range(n):
+                for k in range(min(rows, n - j)):
+                    if not isfinite(hess[k + j * rows]):
+                        return False
+            return True
+        for j in range(n):
+            for i in range(j, n):
+                if not isfinite(hess[i + j * n]):
+                    return False
+        return True
 
-# The Moré–Sorensen step and its helpers take the order n as an argument, so
-# that `DenseKernels.exact_step` can pass it as a literal (see there).
-
-cdef inline double model_decrease(DenseKernels work, const double* hess, const double* grad,
-                                  const double* step, Py_ssize_t n) noexcept nogil:
-    """m(0) − m(p) = −(gᵀp + ½pᵀHp)."""
-    symmetric_matvec(hess, n, step, &work.hess_step[0])
-    return -(dot_raw(grad, step, n) + 0.5 * dot_raw(step, &work.hess_step[0], n))
-
-
-cdef inline double small_curvature_vector(DenseKernels work, const double* hess, double shift,
-                                          Py_ssize_t n) noexcept nogil:
-    """Unit z with small zᵀ(H + shift·I)z by inverse iteration; returns that curvature.
-
-    As `_hessian.smallest_curvature_direction`, same deterministic start.
-    """
-    cdef Py_ssize_t i, it
-    cdef double* factor = &work.factor[0]
-    cdef double* z = &work.curvature_vector[0]
-    cdef double total
-    inverse_iteration_start(z, n)
-    for it in range(3):
-        normalize_raw(z, n)
-        cholesky_solve(factor, n, z, False)
-    normalize_raw(z, n)
-    symmetric_matvec(hess, n, z, &work.curvature_product[0])
-    total = 0.0
-    for i in range(n):
-        total += z[i] * work.curvature_product[i]
-    return total + shift
-
-
-cdef inline void more_sorensen_step(DenseKernels work, const double* hess, const double* grad,
-                                    double radius, double* step, StepReport* report,
-                                    Py_ssize_t n) noexcept nogil:
-    """The Moré–Sorensen step of `ExactSubproblem.solve`, on one dense block of order n."""
-    cdef Py_ssize_t i, it
-    cdef double* factor = &work.factor[0]
-    cdef CurvatureBounds bounds
-    cdef double gnorm = norm2_raw(grad, n), lam
-    cdef double step_norm = 0.0, w_norm_sq, z_curvature, tau, step_curvature
-    cdef LambdaBracket bracket
-    cdef double step_lambda = 0.0, lam_newton = 0.0
-    cdef bint have_step = False, newton_tried, newton_failed = False
-    cdef double* p = &work.newton_step[0]
-    cdef double* z = &work.curvature_vector[0]
-    cdef double* secular = &work.secular_work[0]
-    report.hard_case = False
-    report.hessian_modified = False
-    report.negative_curvature = False
-    report.hits_boundary = False
-    report.model_decrease = 0.0
-    report.step_norm = 0.0
-    report.hess_shift = 0.0
-    report.factorizations = 0
-    report.status = SUBPROBLEM_OK
-    newton_tried = dense_diagonal_min(hess, n) > 0.0
-    if newton_tried:
-        report.factorizations += 1
-        newton_failed = shifted_cholesky(hess, 0.0, factor, n) != 0
-        if not newton_failed:
-            for i in range(n):
-                p[i] = -grad[i]
-            cholesky_solve(factor, n, p, False)
-            step_norm = norm2_raw(p, n)
-            if step_norm <= radius:
-                copy_raw(p, step, n)
-                report.step_norm = step_norm
-                report.hits_boundary = step_norm >= (1.0 - work.k_easy) * radius
-                report.model_decrease = model_decrease(work, hess, grad, step, n)
-                return
-            copy_raw(p, secular, n)
-            cholesky_solve(factor, n, secular, True)
-            w_norm_sq = dot_raw(secular, secular, n)
-            lam_newton = secular_newton(0.0, step_norm, w_norm_sq, radius)
-    dense_curvature_bounds(hess, n, &bounds)
-    start_bracket(&bracket, &bounds, gnorm, radius)
-    lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton)
-    for it in range(work.maxiter):
-        report.factorizations += 1
-        if shifted_cholesky(hess, lam, factor, n) != 0:
-            lam = after_indefinite(&bracket, lam)
-            continue
-        for i in range(n):
-            p[i] = -grad[i]
-        cholesky_solve(factor, n, p, False)
-        step_norm = norm2_raw(p, n)
-        have_step = True
-        step_lambda = lam
-        if step_norm <= radius and lam == 0.0:
-            break
-        if fabs(step_norm - radius) <= work.k_easy * radius:
-            break
-        copy_raw(p, secular, n)
-        cholesky_solve(factor, n, secular, True)
-        w_norm_sq = dot_raw(secular, secular, n)
-        lam_newton = secular_newton(lam, step_norm, w_norm_sq, radius)
-        if step_norm < radius:
-            z_curvature = small_curvature_vector(work, hess, lam, n)
-            tau = boundary_multiple_raw(p, z, n, lam, z_curvature, radius)
-            step_curvature = -dot_raw(p, grad, n)
-            if hard_case_close_enough(tau, z_curvature, step_curvature, lam, radius,
-                                      work.k_hard):
-                axpy_raw(tau, z, p, p, n)
-                report.hard_case = True
-                break
-            bracket.upper = lam
-            bracket.lower = fmax(bracket.lower, lam - z_curvature)
-        else:
-            bracket.lower = lam
-        lam = inside_or_safeguarded(&bracket, lam_newton)
-    if not have_step:
-        lam = bracket.upper
-        while shifted_cholesky(hess, lam, factor, n) != 0:
-            report.factorizations += 1
-            if report.factorizations > work.maxiter + 200:
-                report.status = SUBPROBLEM_FACTORIZATION_FAILED
-                return
-            lam += bracket.bump
-            bracket.bump *= 4.0
-        report.factorizations += 1
-        for i in range(n):
-            p[i] = -grad[i]
-        cholesky_solve(factor, n, p, False)
-        step_lambda = lam
-        if norm2_raw(p, n) < radius and lam > 0.0:
-            z_curvature = small_curvature_vector(work, hess, lam, n)
-            axpy_raw(boundary_multiple_raw(p, z, n, lam, z_curvature, radius), z, p, p, n)
-            report.hard_case = True
-    step_norm = norm2_raw(p, n)
-    if step_norm > radius:
-        for i in range(n):
-            p[i] *= radius / step_norm
-    copy_raw(p, step, n)
-    report.hess_shift = step_lambda
-    report.step_norm = norm2_raw(step, n)
-    report.hits_boundary = report.step_norm >= (1.0 - work.k_easy) * radius
-    report.model_decrease = model_decrease(work, hess, grad, step, n)
+    cdef void to_output(self, const double* hess, double* out) noexcept nogil:
+        """The block as the user gets it: a full symmetric C matrix, or the band storage (C order)."""
+        cdef Py_ssize_t i, j, k, n = self.n, rows = self.bandwidth + 1
+        if self.banded:
+            for k in range(rows):
+                for j in range(n):
+                    out[k * n + j] = hess[k + j * rows]
+            return
+        for j in range(n):
+            for i in range(j, n):
+                out[i * n + j] = hess[i + j * n]
+                out[j * n + i] = hess[i + j * n]
 
 
 cdef double backtracking_step(double alpha, double f_alpha, double alpha_prev, double f_prev,
@@ -369,7 +262,7 @@ def as_result_array(value, tuple shape, str name, str meaning):
     if np.iscomplexobj(value):
         raise TypeError("%s must return real values, got a complex array" % name)
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = np.ascontiguousarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError("%s must return an array of real numbers of shape %s (%s): %s"
                         % (name, shape, meaning, exc)) from None
@@ -410,6 +303,8 @@ cdef class BatchObjective:
     n : int
     rel_step : float or None
         Relative finite-difference step; None picks √ε (forward) or ∛ε (central).
+    bandwidth : int or None
+        The half-bandwidth b of banded Hessians, None for dense ones.
     """
     cdef object fun, jac, hess
     cdef tuple args
@@ -419,14 +314,17 @@ cdef class BatchObjective:
     cdef bint jac_with_value, gradient_by_differences, gradient_central
     cdef bint hessian_callable, hessian_central
     cdef double gradient_rel_step, hessian_rel_step
+    # Half-bandwidth of the Hessians, or -1 for dense ones.
+    cdef Py_ssize_t bandwidth
     cdef readonly object nfev, njev, nhev
     cdef Py_ssize_t[::1] nfev_view, njev_view, nhev_view
     cdef object cached_rows
     cdef list cached_args
 
     def __init__(self, fun, jac, hess, tuple args, list batch_args, index, Py_ssize_t n,
-                 rel_step=None):
+                 rel_step=None, bandwidth=None):
         self.fun, self.jac, self.hess, self.args = fun, jac, hess, args
+        self.bandwidth = -1 if bandwidth is None else bandwidth
         self.batch_args = batch_args
         self.index = index
         self.n = n
@@ -544,92 +442,150 @@ cdef class BatchObjective:
         """
         cdef const Py_ssize_t[::1] positions = rows
         cdef Py_ssize_t q, j, r = positions.shape[0], n = self.n
-        cdef double[:, ::1] plus, minus
-        cdef double[::1] steps
         cdef const double[::1] f_plus, f_minus
+        cdef bint central = self.gradient_central
         if r == 0:
             return 0
         if not self.gradient_by_differences:
             return self.user_gradients(self.gather(source, positions), rows, k, grad_out, rows)
-        steps = np.empty(r)
         for j in range(n):
-            plus_array = self.gather(source, positions)
-            plus = plus_array
-            perturb_column(plus, j, self.gradient_rel_step, 1.0, steps)
+            plus_array = self.perturbed(source, positions, j, n, self.gradient_rel_step, False)
             f_plus = as_result_array(self.call(self.fun, plus_array, rows, k), (r,), "fun",
                                      "one value per row of X")
             self.count(self.nfev_view, positions)
-            if self.gradient_central:
-                minus_array = self.gather(source, positions)
-                minus = minus_array
-                perturb_column(minus, j, self.gradient_rel_step, -1.0, steps)
+            if central:
+                minus_array = self.perturbed(source, positions, j, n, self.gradient_rel_step,
+                                             True)
                 f_minus = as_result_array(self.call(self.fun, minus_array, rows, k), (r,), "fun",
                                           "one value per row of X")
                 self.count(self.nfev_view, positions)
+            with nogil:
                 for q in range(r):
-                    grad_out[positions[q], j] = (f_plus[q] - f_minus[q]) / (2.0 * steps[q])
-            else:
-                for q in range(r):
-                    grad_out[positions[q], j] = (f_plus[q] - f_at[positions[q]]) / steps[q]
+                    difference_group(&f_plus[q], &f_minus[q] if central else &f_at[positions[q]],
+                                     central, &source[positions[q], 0], self.gradient_rel_step,
+                                     j, n, 1, -1, 0, &grad_out[positions[q], 0], 0, 1, n)
         return 0
 
+    cdef object perturbed(self, const double[:, ::1] source, const Py_ssize_t[::1] positions,
+                          Py_ssize_t group, Py_ssize_t stride, double rel_step, bint backward):
+        """The rows of `source` at `positions`, each with the columns of one group stepped (`step_group`)."""
+        cdef Py_ssize_t q, n = self.n
+        points_array = self.gather(source, positions)
+        cdef double[:, ::1] points = points_array
+        with nogil:
+            for q in range(positions.shape[0]):
+                step_group(&points[q, 0], &source[positions[q], 0], group, stride, rel_step,
+                           backward, n)
+        return points_array
+
     cdef int hessians(self, const double[:, ::1] source, object rows, Py_ssize_t k,
-                      const double[:, ::1] grad_at, double[:, :, ::1] hess_out) except -1:
+                      const double[:, ::1] grad_at, double[:, ::1] hess_out) except -1:
         """H at the rows `rows` of `source` (gradients in `grad_at`) into the same blocks of hess_out.
 
-        A callable `hess` fills the lower triangles. Otherwise column j of
-        every H is (∇f(x + h e_j) − ∇f(x)) / h (or the central form) from one
-        batched gradient call, then H ← (H + Hᵀ)/2, as
-        `Objective.dense_fd_hessian` does for one problem.
+        Blocks are dense (column-major n-by-n, lower triangle) or, with a
+        bandwidth b, (b+1)-by-n lower band storage. A callable `hess` fills
+        them from its (k, n, n) or (k, b+1, n) result. Otherwise the
+        differences of `Objective` run on every row at once: dense, column
+        j of every H from one batched gradient call, then H ← (H + Hᵀ)/2;
+        banded, the 2b+1 column groups of `_differences`.
         """
         cdef const Py_ssize_t[::1] positions = rows
-        cdef Py_ssize_t q, i, j, r = positions.shape[0], n = self.n
-        cdef const double[:, :, :] hess_view
-        cdef double[:, ::1] plus, minus, grad_plus, grad_minus
-        cdef double[::1] steps
-        cdef Py_ssize_t[::1] local
-        cdef double* block
+        cdef Py_ssize_t r = positions.shape[0]
         if r == 0:
             return 0
         if self.hessian_callable:
-            result = self.call(self.hess, self.gather(source, positions), rows, k)
-            self.count(self.nhev_view, positions)
-            hess_view = as_result_array(result, (r, n, n), "hess", "one Hessian per row of X")
+            self.user_hessians(source, rows, k, hess_out)
+        elif self.bandwidth >= 0:
+            self.band_differences(source, rows, k, grad_at, hess_out)
+        else:
+            self.dense_differences(source, rows, k, grad_at, hess_out)
+        return 0
+
+    cdef int user_hessians(self, const double[:, ::1] source, object rows, Py_ssize_t k,
+                           double[:, ::1] hess_out) except -1:
+        cdef const Py_ssize_t[::1] positions = rows
+        cdef Py_ssize_t q, i, j, r = positions.shape[0], n = self.n, b = self.bandwidth
+        cdef const double[:, :, :] hess_view
+        cdef double* block
+        result = self.call(self.hess, self.gather(source, positions), rows, k)
+        self.count(self.nhev_view, positions)
+        if b >= 0:
+            hess_view = as_result_array(result, (r, b + 1, n), "hess",
+                                        "one lower band storage per row of X")
             with nogil:
                 for q in range(r):
-                    block = &hess_out[positions[q], 0, 0]
+                    block = &hess_out[positions[q], 0]
                     for j in range(n):
-                        for i in range(j, n):
-                            block[i + j * n] = hess_view[q, i, j]
+                        for i in range(b + 1):
+                            block[i + j * (b + 1)] = hess_view[q, i, j] if i + j < n else 0.0
             return 0
-        steps = np.empty(r)
-        local = np.arange(r, dtype=np.intp)
-        grad_plus = np.empty((r, n))
-        grad_minus = np.empty((r, n))
-        for j in range(n):
-            plus_array = self.gather(source, positions)
-            plus = plus_array
-            perturb_column(plus, j, self.hessian_rel_step, 1.0, steps)
-            self.user_gradients(plus_array, rows, k, grad_plus, local)
-            if self.hessian_central:
-                minus_array = self.gather(source, positions)
-                minus = minus_array
-                perturb_column(minus, j, self.hessian_rel_step, -1.0, steps)
-                self.user_gradients(minus_array, rows, k, grad_minus, local)
-            with nogil:
-                for q in range(r):
-                    block = &hess_out[positions[q], 0, 0]
-                    for i in range(n):
-                        if self.hessian_central:
-                            block[i + j * n] = (grad_plus[q, i] - grad_minus[q, i]) / (2.0 * steps[q])
-                        else:
-                            block[i + j * n] = (grad_plus[q, i] - grad_at[positions[q], i]) / steps[q]
+        hess_view = as_result_array(result, (r, n, n), "hess", "one Hessian per row of X")
         with nogil:
             for q in range(r):
-                block = &hess_out[positions[q], 0, 0]
+                block = &hess_out[positions[q], 0]
                 for j in range(n):
-                    for i in range(j + 1, n):
-                        block[i + j * n] = 0.5 * (block[i + j * n] + block[j + i * n])
+                    for i in range(j, n):
+                        block[i + j * n] = hess_view[q, i, j]
+        return 0
+
+    cdef int dense_differences(self, const double[:, ::1] source, object rows, Py_ssize_t k,
+                               const double[:, ::1] grad_at, double[:, ::1] hess_out) except -1:
+        cdef const Py_ssize_t[::1] positions = rows
+        cdef Py_ssize_t q, j, r = positions.shape[0], n = self.n
+        cdef bint central = self.hessian_central
+        cdef double[:, ::1] grad_plus = np.empty((r, n)), grad_minus = np.empty((r, n))
+        cdef Py_ssize_t[::1] local = np.arange(r, dtype=np.intp)
+        for j in range(n):
+            self.user_gradients(self.perturbed(source, positions, j, n, self.hessian_rel_step,
+                                               False), rows, k, grad_plus, local)
+            if central:
+                self.user_gradients(self.perturbed(source, positions, j, n,
+                                                   self.hessian_rel_step, True),
+                                    rows, k, grad_minus, local)
+            with nogil:
+                for q in range(r):
+                    difference_group(&grad_plus[q, 0], &grad_minus[q, 0] if central
+                                     else &grad_at[positions[q], 0], central,
+                                     &source[positions[q], 0], self.hessian_rel_step, j, n, n,
+                                     -1, 0, &hess_out[positions[q], 0], 1, n, n)
+        with nogil:
+            for q in range(r):
+                symmetrize_columns(&hess_out[positions[q], 0], n)
+        return 0
+
+    cdef int band_differences(self, const double[:, ::1] source, object rows, Py_ssize_t k,
+                              const double[:, ::1] grad_at, double[:, ::1] hess_out) except -1:
+        """The bands of every row from 2b+1 batched gradient differences (`Objective.banded_fd_band`)."""
+        cdef const Py_ssize_t[::1] positions = rows
+        cdef Py_ssize_t q, i, group, r = positions.shape[0], n = self.n, b = self.bandwidth
+        cdef Py_ssize_t stride = min(2 * b + 1, n)
+        cdef double rel_step = self.hessian_rel_step
+        cdef bint central = self.hessian_central
+        cdef double[:, ::1] grad_plus, grad_minus
+        cdef const double[:] base
+        cdef Py_ssize_t[::1] local = np.arange(r, dtype=np.intp)
+        grad_plus = np.empty((r, n))
+        grad_minus = np.empty((r, n))
+        with nogil:
+            for q in range(r):
+                for i in range((b + 1) * n):
+                    hess_out[positions[q], i] = 0.0
+        for group in range(stride):
+            self.user_gradients(self.perturbed(source, positions, group, stride, rel_step, False),
+                                rows, k, grad_plus, local)
+            if central:
+                self.user_gradients(self.perturbed(source, positions, group, stride, rel_step,
+                                                   True), rows, k, grad_minus, local)
+            with nogil:
+                for q in range(r):
+                    if central:
+                        base = grad_minus[q, :]
+                    else:
+                        base = grad_at[positions[q], :]
+                    # Non-finite estimates are caught by the solver's check of the block.
+                    add_group_to_band(grad_plus[q, :], base, 0.5 if central else 1.0,
+                                      &source[positions[q], 0], rel_step, group, stride, b,
+                                      &hess_out[positions[q], 0], 1, b + 1, n)
         return 0
 
 
@@ -638,23 +594,6 @@ cdef inline void copy_row(const double[:, :] source, Py_ssize_t q, double[:, ::1
     cdef Py_ssize_t i
     for i in range(n):
         dest[p, i] = source[q, i]
-
-
-cdef void perturb_column(double[:, ::1] points, Py_ssize_t j, double rel_step, double sign,
-                         double[::1] steps) noexcept nogil:
-    """points[:, j] += ±h per row, h = fd_step(x_j); `steps` gets the h actually representable."""
-    cdef Py_ssize_t q
-    cdef double x_j, h
-    for q in range(points.shape[0]):
-        x_j = points[q, j]
-        h = fd_step(x_j, rel_step)
-        if sign > 0.0:
-            points[q, j] = x_j + h
-            steps[q] = points[q, j] - x_j
-        else:
-            # The central step reuses the forward step's representable size.
-            points[q, j] = x_j - ((x_j + h) - x_j)
-            steps[q] = (x_j + h) - x_j
 
 
 @cython.final
@@ -673,6 +612,9 @@ cdef class BatchSolver:
         iteration limit, per problem.
     subproblem_maxiter : int
         Most λ iterations per Moré–Sorensen subproblem.
+    bandwidth : int or None
+        The half-bandwidth b of banded Hessians (blocks and results in lower
+        band storage, (b+1)-by-n), None for dense ones.
 
     Attributes
     ----------
@@ -684,7 +626,7 @@ cdef class BatchSolver:
     """
     cdef BatchObjective objective
     cdef public object reporter
-    cdef DenseKernels kernels
+    cdef BlockKernels kernels
     cdef Py_ssize_t m, n, k
     cdef double gtol
     cdef bint inf_norm, jac_with_value, escape_saddles
@@ -693,7 +635,7 @@ cdef class BatchSolver:
     cdef object index_array, all_positions
     cdef Py_ssize_t[::1] index
     cdef double[:, ::1] x, grad, x_trial, grad_trial, step
-    cdef double[:, :, ::1] hess
+    cdef double[:, ::1] hess      # one block (`BlockKernels`) per row
     cdef double[::1] f, f_trial, scalar, model_decrease, slope, ratio, alpha_prev, f_prev
     cdef signed char[::1] state, search, hits_boundary, saw_nonfinite, flags, rejected
     cdef int[::1] evaluations
@@ -701,16 +643,16 @@ cdef class BatchSolver:
     cdef readonly object x_out, f_out, grad_out, hess_out, status_out, nit_out, scalar_out
     cdef readonly object start_failed_out
     cdef double[:, ::1] x_out_view, grad_out_view
-    cdef double[:, :, ::1] hess_out_view
+    cdef double[:, ::1] hess_out_view
     cdef double[::1] f_out_view, scalar_out_view
     cdef Py_ssize_t[::1] nit
     cdef signed char[::1] status_view, start_failed
 
     def __init__(self, BatchObjective objective, x0, index, double gtol, bint inf_norm,
-                 Py_ssize_t maxiter, bint escape_saddles=True, int subproblem_maxiter=25):
+                 Py_ssize_t maxiter, bint escape_saddles, int subproblem_maxiter, bandwidth=None):
         cdef Py_ssize_t m = x0.shape[0], n = x0.shape[1]
         self.objective = objective
-        self.kernels = DenseKernels(n, subproblem_maxiter)
+        self.kernels = BlockKernels(n, bandwidth, subproblem_maxiter)
         self.m, self.n, self.k = m, n, m
         self.gtol, self.inf_norm, self.maxiter = gtol, inf_norm, maxiter
         self.escape_saddles = escape_saddles
@@ -721,7 +663,7 @@ cdef class BatchSolver:
         self.x = x0
         # Entries never evaluated (a problem that failed at x0) stay NaN in the result.
         self.grad = np.full((m, n), np.nan)
-        self.hess = np.full((m, n, n), np.nan)
+        self.hess = np.full((m, self.kernels.block_size), np.nan)
         self.f = np.full(m, np.nan)
         self.x_trial = np.empty((m, n))
         self.grad_trial = np.empty((m, n))
@@ -743,13 +685,14 @@ cdef class BatchSolver:
         self.x_out = np.empty((m, n))
         self.f_out = np.empty(m)
         self.grad_out = np.empty((m, n))
-        self.hess_out = np.empty((m, n, n))
+        self.hess_out = np.empty((m, n, n) if bandwidth is None else (m, bandwidth + 1, n))
         self.scalar_out = np.empty(m)
         self.status_out = np.empty(m, dtype=np.int8)
         self.start_failed_out = np.zeros(m, dtype=np.int8)
         self.nit_out = np.zeros(m, dtype=np.intp)
         self.x_out_view, self.f_out_view = self.x_out, self.f_out
-        self.grad_out_view, self.hess_out_view = self.grad_out, self.hess_out
+        self.grad_out_view = self.grad_out
+        self.hess_out_view = self.hess_out.reshape(m, -1)
         self.scalar_out_view, self.status_view = self.scalar_out, self.status_out
         self.start_failed, self.nit = self.start_failed_out, self.nit_out
 
@@ -770,18 +713,14 @@ cdef class BatchSolver:
         return rows_array
 
     cdef void finish(self, Py_ssize_t q) noexcept nogil:
-        """Copy the problem at position q to the outputs (H as a full symmetric matrix)."""
-        cdef Py_ssize_t p = self.index[q], n = self.n, i, j
-        cdef const double* block = &self.hess[q, 0, 0]
+        """Copy the problem at position q to the outputs (H as a full symmetric matrix, or the band)."""
+        cdef Py_ssize_t p = self.index[q], n = self.n
         copy_raw(&self.x[q, 0], &self.x_out_view[p, 0], n)
         copy_raw(&self.grad[q, 0], &self.grad_out_view[p, 0], n)
         self.f_out_view[p] = self.f[q]
         self.scalar_out_view[p] = self.scalar[q]
         self.status_view[p] = self.state[q]
-        for j in range(n):
-            for i in range(j, n):
-                self.hess_out_view[p, i, j] = block[i + j * n]
-                self.hess_out_view[p, j, i] = block[i + j * n]
+        self.kernels.to_output(&self.hess[q, 0], &self.hess_out_view[p, 0])
 
     cdef void move(self, Py_ssize_t source, Py_ssize_t dest) noexcept nogil:
         """Move the per-problem state that lives across iterations from one position to another."""
@@ -794,7 +733,7 @@ cdef class BatchSolver:
         copy_raw(&self.grad_trial[source, 0], &self.grad_trial[dest, 0], n)
         self.f_trial[dest] = self.f_trial[source]
         self.rejected[dest] = self.rejected[source]
-        copy_raw(&self.hess[source, 0, 0], &self.hess[dest, 0, 0], n * n)
+        copy_raw(&self.hess[source, 0], &self.hess[dest, 0], self.kernels.block_size)
         self.f[dest] = self.f[source]
         self.scalar[dest] = self.scalar[source]
         self.model_decrease[dest] = self.model_decrease[source]
@@ -845,7 +784,7 @@ cdef class BatchSolver:
         self.objective.hessians(self.x, self.all_positions[:self.k], self.k, self.grad, self.hess)
         with nogil:
             for q in range(self.k):
-                if not lower_finite(&self.hess[q, 0, 0], n):
+                if not self.kernels.finite(&self.hess[q, 0]):
                     self.fail_at_start(q)
         self.compact()
         return 0
@@ -882,7 +821,7 @@ cdef class BatchSolver:
         no negative-curvature step, stops there with status 5.
         """
         if gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol:
-            if not self.escape_saddles or self.kernels.second_order_point(&self.hess[q, 0, 0]):
+            if not self.escape_saddles or self.kernels.second_order_point(&self.hess[q, 0]):
                 self.state[q] = SUCCESS
                 return True
             if not can_leave_saddles:
@@ -897,7 +836,7 @@ cdef class BatchSolver:
         """Trust-region iterations with Moré–Sorensen steps; the rules of `_trust_region.trust_region`."""
         cdef Py_ssize_t q, k, n = self.n
         cdef StepReport report
-        cdef double rho, rounding
+        cdef double rho
         self.start(radius)
         while self.k > 0:
             k = self.k
@@ -905,7 +844,7 @@ cdef class BatchSolver:
                 for q in range(k):
                     if self.stops(q, True):
                         continue
-                    self.kernels.exact_step(&self.hess[q, 0, 0], &self.grad[q, 0], self.scalar[q],
+                    self.kernels.exact_step(&self.hess[q, 0], &self.grad[q, 0], self.scalar[q],
                                             &self.step[q, 0], &report)
                     if report.status != SUBPROBLEM_OK:
                         self.state[q] = (LINALG_ERROR
@@ -934,10 +873,7 @@ cdef class BatchSolver:
             with nogil:
                 for q in range(k):
                     if isfinite(self.f_trial[q]):
-                        # The rounding safeguard of _trust_region (Conn, Gould & Toint 2000, §17.4.2).
-                        rounding = ROUNDING * fabs(self.f[q])
-                        rho = ((self.f[q] - self.f_trial[q] + rounding)
-                               / (self.model_decrease[q] + rounding))
+                        rho = trust_ratio(self.f[q], self.f_trial[q], self.model_decrease[q])
                     else:
                         rho = -INFINITY
                     self.ratio[q] = rho
@@ -950,11 +886,8 @@ cdef class BatchSolver:
                     rho = self.ratio[q]
                     if self.flags[q] and not row_finite(&self.grad_trial[q, 0], n):
                         rho = -INFINITY
-                    # Nocedal & Wright (2006), Alg. 4.1, with scipy's constants.
-                    if rho < 0.25:
-                        self.scalar[q] = 0.25 * self.scalar[q]
-                    elif rho > 0.75 and self.hits_boundary[q]:
-                        self.scalar[q] = fmin(2.0 * self.scalar[q], max_radius)
+                    self.scalar[q] = next_radius(rho, self.scalar[q], self.hits_boundary[q],
+                                                 max_radius)
                     self.flags[q] = rho > eta
                     self.rejected[q] = not self.flags[q]
                     if self.flags[q]:
@@ -966,7 +899,7 @@ cdef class BatchSolver:
                                     self.hess)
             with nogil:
                 for q in range(k):
-                    if self.flags[q] and not lower_finite(&self.hess[q, 0, 0], n):
+                    if self.flags[q] and not self.kernels.finite(&self.hess[q, 0]):
                         self.state[q] = NONFINITE
                     elif self.scalar[q] <= EPS * fmax(1.0, norm2_raw(&self.x[q, 0], self.n)):
                         self.state[q] = NO_PROGRESS
@@ -996,7 +929,7 @@ cdef class BatchSolver:
                 for q in range(k):
                     if self.stops(q, False):
                         continue
-                    if self.kernels.factorize_modified(&self.hess[q, 0, 0], &shift,
+                    if self.kernels.modified_factorization(&self.hess[q, 0], &shift,
                                                        &factorizations):
                         self.state[q] = LINALG_ERROR
                         continue
@@ -1068,7 +1001,7 @@ cdef class BatchSolver:
                                     self.hess)
             with nogil:
                 for q in range(k):
-                    if self.flags[q] and not lower_finite(&self.hess[q, 0, 0], n):
+                    if self.flags[q] and not self.kernels.finite(&self.hess[q, 0]):
                         self.state[q] = NONFINITE
         return 0
 

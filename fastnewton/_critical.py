@@ -11,7 +11,6 @@ from fastnewton._banded import BandedHessian
 from fastnewton._curvature import CriticalPoint, certify
 from fastnewton._dense import DenseHessian
 from fastnewton._derivatives import approx_hessian, approx_jacobian
-from fastnewton._objective import HessianProducts, dense_hessian_from_products
 
 # trust-ncg sees only products; below this n its certificate spends n of them.
 MAX_CERTIFICATE_PRODUCTS = 200
@@ -150,25 +149,26 @@ def classify_critical_point(hess_or_fun: ArrayLike | Callable[..., Any],
     return point
 
 
-def certify_result(storage, objective, gradient_norm):
+def certify_result(storage, gradient_norm):
     """The certificate a result carries: see the `critical_point` entry of `minimize`'s result.
 
     Cheap when the final Hessian is safely positive definite (one Cholesky
     factorization of H − tol·I); a full classification otherwise. For
     products-only Hessians it spends n products when n ≤ 200, else None.
     """
-    if isinstance(storage, HessianProducts):
-        storage = dense_hessian_from_products(objective, MAX_CERTIFICATE_PRODUCTS)
-        if storage is None:
-            return None
+    storage = storage.as_factorable(MAX_CERTIFICATE_PRODUCTS)
+    if storage is None:
+        return None
     point = certify(storage)
     point.gradient_norm = gradient_norm
     return point
 
 
-def certify_dense(hess, gradient_norm):
-    """The certificate of one dense Hessian (as a result carries it), None if not finite."""
-    storage = DenseHessian(hess.shape[0])
+def certify_one(hess, bandwidth, gradient_norm):
+    """The certificate of one batched problem's Hessian (dense, or band storage with
+    `bandwidth`) as a result carries it; None when it has non-finite entries."""
+    storage = (DenseHessian(hess.shape[1]) if bandwidth is None
+               else BandedHessian(hess.shape[1], bandwidth))
     if storage.load(hess):
         return None
     point = certify(storage)

@@ -21,9 +21,9 @@ a strict minimum; `certify` stops there when it can.
 import numpy as np
 
 from libc.math cimport fabs, fmax
-from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, curvature_tolerance_of
-from fastnewton._dense cimport DenseHessian
-from fastnewton._banded cimport BandedHessian
+from fastnewton._bounds cimport CurvatureBounds
+from fastnewton._banded cimport BandBlock, band_curvature_bounds
+from fastnewton._hessian cimport FactorableHessian
 from fastnewton._lapack cimport lapack_int, symmetric_eigenvalues_lower
 
 # Relative tolerance of the band eigenvalue bisection.
@@ -33,9 +33,9 @@ cdef double TINY = 2.2250738585072014e-308
 
 
 
-def dense_eigenvalues(DenseHessian hess):
-    """All eigenvalues of a dense storage, ascending (LAPACK syevd, GIL released)."""
-    cdef Py_ssize_t n = hess.n, i, j
+def dense_eigenvalues(const double[:, :] values):
+    """All eigenvalues of the symmetric matrix in the lower triangle of `values`, ascending (LAPACK syevd, GIL released)."""
+    cdef Py_ssize_t n = values.shape[0], i, j
     cdef double[::1, :] a = np.empty((n, n), order="F")
     cdef double[::1] eigenvalues = np.empty(n)
     cdef double[::1] work = np.empty(2 * n + 1)
@@ -45,7 +45,7 @@ def dense_eigenvalues(DenseHessian hess):
     with nogil:
         for j in range(n):
             for i in range(j, n):
-                a[i, j] = hess.values[i, j]
+                a[i, j] = values[i, j]
         info = symmetric_eigenvalues_lower(&a[0, 0], <lapack_int>n, &eigenvalues[0], &work[0],
                                            <lapack_int>(2 * n + 1))
     if info != 0:
@@ -96,29 +96,35 @@ cdef Py_ssize_t count_below(const double[::1, :] band, double sigma, double[::1,
     return count
 
 
-def band_inertia(BandedHessian hess, double tol):
-    """(negative, near-zero, positive) eigenvalue counts of a band storage, by Sylvester's law."""
-    cdef double[::1, :] work = np.empty((hess.bandwidth + 1, hess.n), order="F")
+cdef double pivot_floor(double[::1, :] band, CurvatureBounds* bounds) noexcept:
+    """The smallest pivot magnitude the counts allow (LAPACK's bisection keeps pivots off zero)."""
+    cdef BandBlock block
+    block.values = &band[0, 0]
+    block.bandwidth = band.shape[0] - 1
+    band_curvature_bounds(&block, band.shape[1], bounds)
+    return fmax(TINY, 1e-300 * bounds.inf_norm)
+
+
+def band_inertia(double[::1, :] band, double tol):
+    """(negative, near-zero, positive) eigenvalue counts of lower band storage, by Sylvester's law."""
+    cdef double[::1, :] work = np.empty((band.shape[0], band.shape[1]), order="F")
     cdef CurvatureBounds bounds
     cdef Py_ssize_t below_minus, below_plus
-    cdef double floor
-    hess.curvature_bounds(&bounds)
-    floor = fmax(TINY, 1e-300 * bounds.inf_norm)
+    cdef double floor = pivot_floor(band, &bounds)
     with nogil:
-        below_minus = count_below(hess.values, -tol, work, floor)
-        below_plus = count_below(hess.values, tol, work, floor)
-    return below_minus, below_plus - below_minus, hess.n - below_plus
+        below_minus = count_below(band, -tol, work, floor)
+        below_plus = count_below(band, tol, work, floor)
+    return below_minus, below_plus - below_minus, band.shape[1] - below_plus
 
 
-def band_extreme_eigenvalues(BandedHessian hess):
-    """(smallest, largest) eigenvalue of a band storage, by bisection on Sylvester counts."""
-    cdef double[::1, :] work = np.empty((hess.bandwidth + 1, hess.n), order="F")
+def band_extreme_eigenvalues(double[::1, :] band):
+    """(smallest, largest) eigenvalue of lower band storage, by bisection on Sylvester counts."""
+    cdef double[::1, :] work = np.empty((band.shape[0], band.shape[1]), order="F")
     cdef CurvatureBounds bounds
-    cdef double low, high, middle, floor, smallest, largest
-    cdef Py_ssize_t n = hess.n
+    cdef double low, high, middle, smallest, largest
+    cdef double floor = pivot_floor(band, &bounds)
+    cdef Py_ssize_t n = band.shape[1]
     cdef int side
-    hess.curvature_bounds(&bounds)
-    floor = fmax(TINY, 1e-300 * bounds.inf_norm)
     result = []
     with nogil:
         for side in range(2):
@@ -129,7 +135,7 @@ def band_extreme_eigenvalues(BandedHessian hess):
                 middle = 0.5 * (low + high)
                 if middle <= low or middle >= high:
                     break
-                if count_below(hess.values, middle, work, floor) >= (1 if side == 0 else n):
+                if count_below(band, middle, work, floor) >= (1 if side == 0 else n):
                     high = middle
                 else:
                     low = middle
@@ -138,11 +144,6 @@ def band_extreme_eigenvalues(BandedHessian hess):
             else:
                 largest = 0.5 * (low + high)
     return smallest, largest
-
-
-def positive_definite_beyond(SymmetricMatrix hess, double tol):
-    """True when H − tol·I has a Cholesky factorization: every eigenvalue exceeds tol."""
-    return hess.can_factorize and hess.factorize(-tol) == 0
 
 
 class CriticalPoint:
@@ -254,53 +255,46 @@ tol=7.45e-08, method='eigenvalues', gradient_norm=nan)
         return text + ")"
 
 
-cpdef object certify(SymmetricMatrix hess, double tol=-1.0, bint cheap=True):
+cpdef object certify(FactorableHessian hess, double tol=-1.0, bint cheap=True):
     """Classify the matrix held by `hess` (its factor is overwritten).
 
     With `cheap`, a successful Cholesky factorization of H − tol·I settles it
     ('minimum', extreme eigenvalues not computed), and a band matrix gets its
     inertia only (two O(n·b²) counts, no bisection for the extreme
     eigenvalues); otherwise everything is computed. A negative `tol` picks
-    `fastnewton._hessian.curvature_tolerance`.
+    √ε·‖H‖∞ (`FactorableHessian.curvature_tolerance`).
     """
-    cdef Py_ssize_t n = hess.n, negative, zero, positive
-    cdef double smallest, largest
+    cdef Py_ssize_t negative, zero, positive
     if tol < 0.0:
-        tol = curvature_tolerance_of(hess)
-    if cheap and positive_definite_beyond(hess, tol):
-        return CriticalPoint(n, 0, 0, np.nan, np.nan, tol, "cholesky")
-    if isinstance(hess, DenseHessian):
-        eigenvalues = dense_eigenvalues(<DenseHessian>hess)
-        negative = int(np.count_nonzero(eigenvalues < -tol))
-        positive = int(np.count_nonzero(eigenvalues > tol))
-        return CriticalPoint(positive, negative, n - positive - negative, eigenvalues[0],
-                             eigenvalues[n - 1], tol, "eigenvalues")
-    if isinstance(hess, BandedHessian):
-        negative, zero, positive = band_inertia(<BandedHessian>hess, tol)
-        smallest, largest = ((np.nan, np.nan) if cheap
-                             else band_extreme_eigenvalues(<BandedHessian>hess))
-        return CriticalPoint(positive, negative, zero, smallest, largest, tol, "sylvester")
-    raise TypeError("no curvature certificate for %s" % type(hess).__name__)
+        tol = hess.curvature_tolerance()
+    if cheap and hess.factorize(-tol) == 0:
+        return CriticalPoint(hess.n, 0, 0, np.nan, np.nan, tol, "cholesky")
+    negative, zero, positive, smallest, largest, method = hess.spectrum(tol, not cheap)
+    return CriticalPoint(positive, negative, zero, smallest, largest, tol, method)
 
 
-def certify_stack(hess):
-    """Certificate kinds and inertias of a stack of dense Hessians, shape (m, n, n).
+def certify_stack(hess, bandwidth=None):
+    """Certificate kinds and inertias of a stack of Hessians: (m, n, n), or (m, b + 1, n) bands.
 
     What `certify` says of each, with one storage reused: one copy and one
-    Cholesky factorization per safely positive definite H. Returns ``(kinds, inertia)``: an object array of
-    `CriticalPoint.kind` strings, shape (m,), and the inertias, shape (m, 3);
-    None and (−1, −1, −1) for a Hessian with non-finite entries.
+    Cholesky factorization per safely positive definite H, and no
+    `CriticalPoint` built for it. Returns ``(kinds, inertia)``: an object
+    array of `CriticalPoint.kind` strings, shape (m,), and the inertias,
+    shape (m, 3); None and (−1, −1, −1) for a Hessian with non-finite entries.
     """
-    cdef Py_ssize_t m = hess.shape[0], n = hess.shape[1], i
-    cdef DenseHessian storage = DenseHessian(n)
+    # Not imported at the top: both storages import this module.
+    from fastnewton._banded import BandedHessian
+    from fastnewton._dense import DenseHessian
+    cdef Py_ssize_t m = hess.shape[0], n = hess.shape[2], i
+    cdef FactorableHessian storage = (DenseHessian(n) if bandwidth is None
+                                      else BandedHessian(n, bandwidth))
     kinds = np.full(m, None, dtype=object)
     inertia_array = np.full((m, 3), -1, dtype=np.intp)
     cdef Py_ssize_t[:, ::1] inertia = inertia_array
     for i in range(m):
         if storage.load(hess[i]):
             continue
-        if positive_definite_beyond(storage, curvature_tolerance_of(storage)):
-            # `certify`'s cheap answer, without building a CriticalPoint per problem.
+        if storage.factorize(-storage.curvature_tolerance()) == 0:
             kinds[i] = "minimum"
             inertia[i, 0], inertia[i, 1], inertia[i, 2] = n, 0, 0
             continue

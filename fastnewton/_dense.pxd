@@ -1,24 +1,21 @@
+# Dense symmetric storage: one column-major n-by-n block (lower triangle
+# meaningful) and its kernels. The order n travels beside the block rather
+# than in it, so that callers can pass it as a literal (see `_batch`).
 from libc.math cimport sqrt, fabs, fmin
-from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, add_bounds_row, finish_bounds
+from fastnewton._bounds cimport CurvatureBounds, add_bounds_row, finish_bounds
 from fastnewton._lapack cimport (lapack_int, cholesky_lower, triangular_solve_lower,
                                  symmetric_matvec_lower)
 
 
-cdef class DenseHessian(SymmetricMatrix):
-    # Column-major (Fortran) n-by-n; only the lower triangle is meaningful.
-    cdef double[::1, :] values
-    # Cholesky factor of values + shift·I from the last successful `factorize`.
-    cdef double[::1, :] factor
-    cdef object values_array
-
-    cdef object as_matrix(self, object value)
-    cdef void symmetrize_from_columns(self) noexcept nogil
+cdef struct DenseBlock:
+    double* values    # H, column-major, lower triangle read
+    double* factor    # n-by-n work: the Cholesky factor of the last `shifted_cholesky`
 
 
 # Kernels on one column-major n-by-n block whose lower triangle holds the
-# matrix: DenseHessian runs them on its storage, and the batched solver
-# (_batch) on each block of an (m, n, n) array, so both compute the same
-# numbers.
+# matrix, over raw pointers: `_blocks` joins them with the band kernels, and
+# they run on DenseHessian's storage and on each block of the batched
+# solver's (m, n, n) array alike.
 
 cdef enum:
     # Up to this order the plain loops below beat LAPACK/BLAS, whose per-call

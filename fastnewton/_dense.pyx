@@ -1,20 +1,23 @@
-"""Dense symmetric Hessian storage: Cholesky (LAPACK above 16 variables), products, Gershgorin bounds."""
+"""Dense symmetric Hessian storage: an n-by-n column-major block for `_blocks`."""
 
 import numpy as np
 from scipy.sparse import issparse
 from scipy.sparse.linalg import LinearOperator
 
-from libc.math cimport fabs, sqrt, fmin, fmax, isfinite
-from fastnewton._lapack cimport lapack_int
+from libc.math cimport isfinite
+from fastnewton._hessian cimport FactorableHessian
+from fastnewton._objective cimport Objective, HESSIAN_CALLABLE
+from fastnewton._curvature import dense_eigenvalues
 
 # Below this order a factorization, product or copy takes less time than
 # releasing and re-taking the GIL, so small problems keep it.
 cdef Py_ssize_t NOGIL_MIN_N = 64
 
 
-cdef bint copy_lower_checked(const double[:, :] source, double[::1, :] dest) noexcept nogil:
-    """Copy the lower triangle of `source` (any strides) into `dest`; False if any value is not finite."""
-    cdef Py_ssize_t n = dest.shape[0], i, j
+cdef bint copy_lower_checked(const double[:, :] source, double[::1, :] dest,
+                             Py_ssize_t n) noexcept nogil:
+    """Copy the lower triangle of `source` (n-by-n, any strides) into `dest`; False if any value is not finite."""
+    cdef Py_ssize_t i, j
     cdef bint finite = True
     for j in range(n):
         for i in range(j, n):
@@ -23,15 +26,23 @@ cdef bint copy_lower_checked(const double[:, :] source, double[::1, :] dest) noe
     return finite
 
 
-cdef class DenseHessian(SymmetricMatrix):
-    """A dense symmetric Hessian, n-by-n, held column-major for LAPACK."""
+cdef class DenseHessian(FactorableHessian):
+    """A dense symmetric Hessian, n-by-n, held column-major for LAPACK.
+
+    Only the lower triangle of what it is given is read.
+    """
+    cdef double[::1, :] values
+    cdef double[::1, :] factor
 
     def __cinit__(self, Py_ssize_t n):
         self.n = n
-        self.can_factorize = True
-        self.values_array = np.zeros((n, n), order="F")
-        self.values = self.values_array
-        self.factor = np.zeros((n, n), order="F")
+        self.banded = False
+        self.release_gil = n >= NOGIL_MIN_N
+        # One extra entry keeps the block pointers valid at n = 0.
+        self.values = np.zeros((max(n, 1), max(n, 1)), order="F")
+        self.factor = np.zeros((max(n, 1), max(n, 1)), order="F")
+        self.dense.values = &self.values[0, 0]
+        self.dense.factor = &self.factor[0, 0]
 
     cpdef int load(self, object value) except -1:
         """Copy a user Hessian into storage; returns 1 when it holds non-finite values."""
@@ -44,11 +55,11 @@ cdef class DenseHessian(SymmetricMatrix):
             view = self.as_matrix(value)
         if view.shape[0] != self.n or view.shape[1] != self.n:
             view = self.as_matrix(value)
-        if self.n >= NOGIL_MIN_N:
+        if self.release_gil:
             with nogil:
-                finite = copy_lower_checked(view, self.values)
+                finite = copy_lower_checked(view, self.values, self.n)
         else:
-            finite = copy_lower_checked(view, self.values)
+            finite = copy_lower_checked(view, self.values, self.n)
         return 0 if finite else 1
 
     cdef object as_matrix(self, object value):
@@ -67,52 +78,11 @@ cdef class DenseHessian(SymmetricMatrix):
                              % (self.n, self.n, array.shape))
         return array
 
-    cdef void symmetrize_from_columns(self) noexcept nogil:
-        """Average H and Hᵀ into the lower triangle (finite-difference columns are not symmetric)."""
-        cdef Py_ssize_t n = self.n, i, j
-        for j in range(n):
-            for i in range(j + 1, n):
-                self.values[i, j] = 0.5 * (self.values[i, j] + self.values[j, i])
-
-    cdef int matvec(self, const double* v, double* out) except -1:
-        if self.n == 0:
-            return 0
-        if self.n >= NOGIL_MIN_N:
-            with nogil:
-                symmetric_matvec(&self.values[0, 0], self.n, v, out)
-        else:
-            symmetric_matvec(&self.values[0, 0], self.n, v, out)
-        return 0
-
-    cdef int factorize(self, double shift) except -1:
-        cdef lapack_int info
-        if self.n == 0:
-            return 0
-        if self.n >= NOGIL_MIN_N:
-            with nogil:
-                info = shifted_cholesky(&self.values[0, 0], shift, &self.factor[0, 0], self.n)
-        else:
-            info = shifted_cholesky(&self.values[0, 0], shift, &self.factor[0, 0], self.n)
-        return info
-
-    cdef void solve(self, double* rhs) noexcept nogil:
-        if self.n > 0:
-            cholesky_solve(&self.factor[0, 0], self.n, rhs, False)
-
-    cdef void solve_lower(self, double* rhs) noexcept nogil:
-        if self.n > 0:
-            cholesky_solve(&self.factor[0, 0], self.n, rhs, True)
-
-    # (n = 0 never reaches the kernels: &values[0, 0] would fail the debug build's bounds check.)
-    cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
-        if self.n > 0:
-            dense_curvature_bounds(&self.values[0, 0], self.n, bounds)
-        else:
-            bounds.gershgorin_lower = bounds.gershgorin_upper = bounds.diag_min = 0.0
-            bounds.inf_norm = bounds.frobenius_norm = 0.0
-
-    cdef double diagonal_min(self) noexcept nogil:
-        return dense_diagonal_min(&self.values[0, 0], self.n) if self.n > 0 else 0.0
+    cdef int assemble(self, Objective objective, object x_array, const double[::1] grad) except -1:
+        """The Hessian at `x_array` (gradient `grad`): the user's, or by differences; 1 when not finite."""
+        if objective.hessian_source == HESSIAN_CALLABLE:
+            return self.load(objective.user_hessian(x_array))
+        return objective.dense_fd_hessian(x_array, grad, self.dense.values)
 
     cpdef object to_array(self):
         """A new C-ordered symmetric ndarray holding H."""
@@ -124,3 +94,12 @@ cdef class DenseHessian(SymmetricMatrix):
                 out[i, j] = self.values[i, j]
                 out[j, i] = self.values[i, j]
         return full
+
+    cpdef tuple spectrum(self, double tol, bint extremes):
+        """All eigenvalues (LAPACK syevd): the inertia against `tol` and the extremes."""
+        cdef Py_ssize_t n = self.n, negative, positive
+        eigenvalues = dense_eigenvalues(self.values[:n, :n])
+        negative = int(np.count_nonzero(eigenvalues < -tol))
+        positive = int(np.count_nonzero(eigenvalues > tol))
+        return (negative, n - positive - negative, positive, eigenvalues[0], eigenvalues[n - 1],
+                "eigenvalues")

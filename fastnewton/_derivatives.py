@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from fastnewton import _band_check, _options
 from fastnewton._jacobian import finite_difference_jacobian
-from fastnewton._objective import finite_difference_hessian
+from fastnewton._differences import finite_difference_hessian
 
 
 def _check_scheme(name, function, method, rel_step):

@@ -1,101 +1,42 @@
 # The interface every Hessian storage kind implements, so that the drivers and
 # the trust-region subproblems are written once for dense, banded and
 # product-only Hessians.
-
-from libc.math cimport sqrt, fmax
-
-cdef struct CurvatureBounds:
-    # Cheap bounds on the spectrum of H, used to bracket the Moré–Sorensen
-    # multiplier and to seed the modified Cholesky shift.
-    double gershgorin_lower   # min_i (h_ii - sum_{j != i} |h_ij|)
-    double gershgorin_upper   # max_i (h_ii + sum_{j != i} |h_ij|)
-    double frobenius_norm
-    double inf_norm
-    double diag_min
-
-
-cdef inline void add_bounds_row(CurvatureBounds* bounds, Py_ssize_t row, double diagonal,
-                                double radius, double offdiagonal_squares) noexcept nogil:
-    """Fold one row (its diagonal, Σ|off-diagonal| and Σ off-diagonal²) into `bounds`.
-
-    Start at row 0; `frobenius_norm` holds the sum of squares until
-    `finish_bounds` takes its square root.
-    """
-    if row == 0:
-        bounds.gershgorin_lower = diagonal - radius
-        bounds.gershgorin_upper = diagonal + radius
-        bounds.diag_min = diagonal
-        bounds.inf_norm = 0.0
-        bounds.frobenius_norm = 0.0
-    else:
-        bounds.gershgorin_lower = min(bounds.gershgorin_lower, diagonal - radius)
-        bounds.gershgorin_upper = max(bounds.gershgorin_upper, diagonal + radius)
-        bounds.diag_min = min(bounds.diag_min, diagonal)
-    bounds.inf_norm = max(bounds.inf_norm, abs(diagonal) + radius)
-    bounds.frobenius_norm += diagonal * diagonal + offdiagonal_squares
-
-
-cdef inline void finish_bounds(CurvatureBounds* bounds) noexcept nogil:
-    bounds.frobenius_norm = sqrt(bounds.frobenius_norm)
-
-
-# The shift schedule of the modified Cholesky factorization (Nocedal & Wright
-# 2006, Alg. 3.3) and the curvature tolerance, shared by `factorize_modified`
-# and `second_order_point` and by the batched copies in _batch, which must give
-# the same numbers.
-
-cdef inline double shift_floor(const CurvatureBounds* bounds) noexcept nogil:
-    """β, the smallest shift tried: 10⁻³·‖H‖∞ (10⁻³ when that is 0).
-
-    N&W use an absolute 10⁻³; relative to ‖H‖∞ the method is invariant to
-    scaling f, and ‖H‖∞, unlike ‖H‖_F, does not grow with n on chained problems.
-    """
-    cdef double floor = 1e-3 * bounds.inf_norm
-    return floor if floor != 0.0 else 1e-3
-
-
-cdef inline double first_shift(const CurvatureBounds* bounds, double floor) noexcept nogil:
-    """β when the diagonal is positive, else β − min_i h_ii."""
-    return floor if bounds.diag_min > 0.0 else floor - bounds.diag_min
-
-
-cdef inline double next_shift(const CurvatureBounds* bounds, double shift, double floor,
-                              bint* last) noexcept nogil:
-    """The shift after a failed one: doubled, but at most β − (Gershgorin lower bound).
-
-    That ceiling exceeds −λ_min + β, so it always factors in exact arithmetic:
-    `last` says it has been reached and no further shift will be tried.
-    """
-    cdef double ceiling = floor - bounds.gershgorin_lower
-    shift = fmax(2.0 * shift, floor)
-    last[0] = shift > ceiling
-    return ceiling if last[0] else shift
-
-
-cdef inline double curvature_tolerance_from(const CurvatureBounds* bounds) noexcept nogil:
-    """√ε·‖H‖∞ floored at the smallest normal double: curvature within it counts as zero."""
-    return fmax(1.4901161193847656e-08 * bounds.inf_norm, 2.2250738585072014e-308)
+from fastnewton._bounds cimport CurvatureBounds
+from fastnewton._dense cimport DenseBlock
+from fastnewton._banded cimport BandBlock
+from fastnewton._trust_steps cimport StepReport, StepWork, ExactSettings
+from fastnewton._objective cimport Objective
 
 
 cdef class SymmetricMatrix:
     cdef readonly Py_ssize_t n
-    # False for storages that only know products (user hessp, sparse matrices).
-    cdef readonly bint can_factorize
 
     cpdef int load(self, object value) except -1
+    cdef int assemble(self, Objective objective, object x_array, const double[::1] grad) except -1
     cdef int matvec(self, const double* v, double* out) except -1
-    cdef int factorize(self, double shift) except -1
-    cdef void solve(self, double* rhs) noexcept nogil
-    cdef void solve_lower(self, double* rhs) noexcept nogil
-    cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil
-    cdef double diagonal_min(self) noexcept nogil
+    cdef bint second_order_point(self) except -1
     cpdef object to_array(self)
+    cpdef object as_factorable(self, Py_ssize_t max_products)
 
 
-cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizations) except -1
+cdef class FactorableHessian(SymmetricMatrix):
+    # The matrix as one block of its storage kind (see `_blocks`); exactly one
+    # of `dense` and `band` is in use, as `banded` says.
+    cdef bint banded
+    cdef DenseBlock dense
+    cdef BandBlock band
+    # Large enough that the kernels run with the GIL released.
+    cdef bint release_gil
 
-cdef int smallest_curvature_direction(SymmetricMatrix hess, double shift, double[::1] z,
-                                      double[::1] product, double* curvature) except -1
-cdef bint positive_semidefinite(SymmetricMatrix hess, double tol) except -1
-cdef double curvature_tolerance_of(SymmetricMatrix hess) noexcept nogil
-cdef bint second_order_point(SymmetricMatrix hess, bint check) except -1
+    cdef int factorize(self, double shift) noexcept
+    cdef int modified_factorization(self, double* shift, int* factorizations) noexcept
+    cdef void solve(self, double* rhs) noexcept
+    cdef double smallest_curvature(self, double shift, double* z, double* product) noexcept
+    cdef double curvature_tolerance(self) noexcept
+    cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept
+    cdef void exact_step(self, const double* grad, double radius, double* step,
+                         StepReport* report, StepWork* work,
+                         const ExactSettings* settings) noexcept
+    cdef void dogleg_step(self, const double* grad, double radius, double* step,
+                          StepReport* report, StepWork* work) noexcept
+    cpdef tuple spectrum(self, double tol, bint extremes)

@@ -1,131 +1,162 @@
-"""Hessian storage interface and the modified Cholesky factorization built on it."""
+"""The Hessian storage interface, and the factorizing storages' dispatch to `_blocks`.
 
-from libc.math cimport fmax
-from fastnewton._vector cimport inverse_iteration_start, normalize_raw
+`SymmetricMatrix` is what every driver sees: load a user value, assemble at a
+point, multiply, copy out. `FactorableHessian` adds the factorizations and
+the trust-region steps; it holds its matrix as a dense or a band block and
+runs the one copy of each algorithm (`_blocks`, `_trust_steps`) on it,
+without the GIL when the matrix is large.
+"""
+
+cimport fastnewton._blocks as blocks
+cimport fastnewton._trust_steps as steps
+from fastnewton._gil cimport PyThreadState, release_gil_if, reacquire_gil
 
 
 cdef class SymmetricMatrix:
     """A symmetric n-by-n matrix as the solvers see it.
 
-    Subclasses hold the matrix in one storage kind (dense column-major, LAPACK
-    band, or products only) and implement: `load` (copy and validate a value
-    returned by the user's `hess`), `matvec`, `factorize` (Cholesky of
-    H + shift·I, kept for `solve`), `solve`, `curvature_bounds` and
-    `to_array` (a copy for the user).
+    Subclasses implement `load` (copy and validate a value returned by the
+    user's `hess`), `assemble` (the Hessian at a point, from the objective),
+    `matvec` and `to_array` (a copy for the user).
     """
 
     cpdef int load(self, object value) except -1:
         raise NotImplementedError
 
+    cdef int assemble(self, Objective objective, object x_array, const double[::1] grad) except -1:
+        raise NotImplementedError
+
     cdef int matvec(self, const double* v, double* out) except -1:
         raise NotImplementedError
 
-    cdef int factorize(self, double shift) except -1:
-        raise TypeError("this Hessian storage supports products only")
+    cdef bint second_order_point(self) except -1:
+        """False when H has curvature below −tol (see `curvature_tolerance`).
 
-    cdef void solve(self, double* rhs) noexcept nogil:
-        pass
-
-    cdef void solve_lower(self, double* rhs) noexcept nogil:
-        pass
-
-    cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept nogil:
-        pass
-
-    cdef double diagonal_min(self) noexcept nogil:
-        return 0.0
+        A matrix known only through products cannot tell, and says True.
+        """
+        return True
 
     cpdef object to_array(self):
-        return None
+        raise NotImplementedError
+
+    cpdef object as_factorable(self, Py_ssize_t max_products):
+        """This matrix as a FactorableHessian (for a certificate), or None when it would
+        cost more than `max_products` products."""
+        raise NotImplementedError
 
 
-cdef int factorize_modified(SymmetricMatrix hess, double* shift, int* factorizations) except -1:
-    """Factor H + τI with the smallest τ ≥ 0 found by doubling that makes it positive definite.
+cdef class FactorableHessian(SymmetricMatrix):
+    """A Hessian held as a dense or band block: factorizations and steps over `_blocks`.
 
-    Cholesky with added multiple of the identity (Nocedal & Wright 2006,
-    Alg. 3.3). τ = 0 whenever H itself factors, so a safely positive definite
-    H is left unmodified; otherwise τ starts at what the diagonal and the
-    Gershgorin bound demand and doubles until the factorization succeeds. The
-    shift keeps any band structure, so it serves every storage kind.
-    On return `shift[0]` holds τ and `factorizations[0]` how many
-    factorizations were tried; the factor is kept inside `hess`.
+    Subclasses point `dense` or `band` at their memory, and implement `load`,
+    `assemble`, `to_array` and `spectrum`. Each method below runs one
+    function of `_blocks` or `_trust_steps` on that block, with the GIL
+    released when the matrix is large (`release_gil`).
     """
-    cdef CurvatureBounds bounds
-    cdef double tau, beta
-    cdef int attempts
-    cdef bint last = False
-    factorizations[0] = 0
-    if hess.diagonal_min() > 0.0:
-        # The common case near a minimizer: H itself factors, and the O(n·b)
-        # (dense: O(n²)) bounds below are never needed.
-        factorizations[0] += 1
-        if hess.factorize(0.0) == 0:
-            shift[0] = 0.0
-            return 0
-    hess.curvature_bounds(&bounds)
-    beta = shift_floor(&bounds)
-    tau = first_shift(&bounds, beta)
-    # Bounded: the doubling reaches the ceiling of `next_shift`, which factors.
-    for attempts in range(200):
-        factorizations[0] += 1
-        if hess.factorize(tau) == 0:
-            shift[0] = tau
-            return 0
-        if last:
-            break
-        tau = next_shift(&bounds, tau, beta, &last)
-    shift[0] = tau
-    return 1
 
+    cdef int matvec(self, const double* v, double* out) except -1:
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            blocks.matvec(&self.band, self.n, v, out)
+        else:
+            blocks.matvec(&self.dense, self.n, v, out)
+        reacquire_gil(gil)
+        return 0
 
-cdef int smallest_curvature_direction(SymmetricMatrix hess, double shift, double[::1] z,
-                                      double[::1] product, double* curvature) except -1:
-    """Unit z with small zᵀ(H + shift·I)z, by inverse iteration on the current factor of H + shift·I.
+    cdef int factorize(self, double shift) noexcept:
+        """Factor H + shift·I (kept for `solve`); 0 when positive definite."""
+        cdef int info
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            info = blocks.factorize(&self.band, self.n, shift)
+        else:
+            info = blocks.factorize(&self.dense, self.n, shift)
+        reacquire_gil(gil)
+        return info
 
-    The factor must be that of H + shift·I. Three iterations suffice: near the
-    hard case (or a saddle with the modified factorization) H + shift·I is
-    nearly singular, and inverse iteration converges at the ratio of its two
-    smallest eigenvalues. On return `curvature[0]` = zᵀ(H + shift·I)z;
-    returns 1 if the product was not finite.
-    """
-    cdef Py_ssize_t i, it, n = hess.n
-    cdef double total
-    inverse_iteration_start(&z[0], n)
-    for it in range(3):
-        normalize_raw(&z[0], n)
-        hess.solve(&z[0])
-    normalize_raw(&z[0], n)
-    if hess.matvec(&z[0], &product[0]):
-        return 1
-    total = 0.0
-    for i in range(n):
-        total += z[i] * product[i]
-    curvature[0] = total + shift
-    return 0
+    cdef int modified_factorization(self, double* shift, int* factorizations) noexcept:
+        """`_blocks.modified_cholesky`: factor H + τI, τ ≥ 0 as small as doubling finds; 1 if it failed."""
+        cdef int failed
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            failed = blocks.modified_cholesky(&self.band, self.n, shift, factorizations)
+        else:
+            failed = blocks.modified_cholesky(&self.dense, self.n, shift, factorizations)
+        reacquire_gil(gil)
+        return failed
 
+    cdef void solve(self, double* rhs) noexcept:
+        """rhs ← (H + shift·I)⁻¹ rhs with the factor of the last successful factorization."""
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            blocks.solve(&self.band, self.n, rhs)
+        else:
+            blocks.solve(&self.dense, self.n, rhs)
+        reacquire_gil(gil)
 
-cdef bint positive_semidefinite(SymmetricMatrix hess, double tol) except -1:
-    """True when H + tol·I factors: no eigenvalue below −tol (the factor is overwritten)."""
-    return hess.factorize(tol) == 0
+    cdef double smallest_curvature(self, double shift, double* z, double* product) noexcept:
+        """`_blocks.smallest_curvature` on the current factor of H + shift·I."""
+        cdef double curvature
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            curvature = blocks.smallest_curvature(&self.band, self.n, shift, z, product)
+        else:
+            curvature = blocks.smallest_curvature(&self.dense, self.n, shift, z, product)
+        reacquire_gil(gil)
+        return curvature
 
+    cdef double curvature_tolerance(self) noexcept:
+        """√ε·‖H‖∞ (see fastnewton.CriticalPoint.tol): curvature within it of zero counts as zero."""
+        if self.banded:
+            return blocks.curvature_tolerance(&self.band, self.n)
+        return blocks.curvature_tolerance(&self.dense, self.n)
 
-cdef double curvature_tolerance_of(SymmetricMatrix hess) noexcept nogil:
-    """√ε·‖H‖∞ floored at the smallest normal double: curvature within it counts as zero."""
-    cdef CurvatureBounds bounds
-    hess.curvature_bounds(&bounds)
-    return curvature_tolerance_from(&bounds)
+    cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept:
+        if self.banded:
+            blocks.curvature_bounds(&self.band, self.n, bounds)
+        else:
+            blocks.curvature_bounds(&self.dense, self.n, bounds)
 
+    cdef bint second_order_point(self) except -1:
+        """No curvature below −tol: H + tol·I factors (the factor is overwritten)."""
+        cdef bint holds
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            holds = blocks.second_order_point(&self.band, self.n)
+        else:
+            holds = blocks.second_order_point(&self.dense, self.n)
+        reacquire_gil(gil)
+        return holds
 
-def curvature_tolerance(SymmetricMatrix hess):
-    """√ε·‖H‖∞ (see fastnewton.CriticalPoint.tol): curvature within it of zero counts as zero."""
-    return curvature_tolerance_of(hess)
+    cdef void exact_step(self, const double* grad, double radius, double* step,
+                         StepReport* report, StepWork* work,
+                         const ExactSettings* settings) noexcept:
+        """`_trust_steps.more_sorensen_step` on this matrix."""
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            steps.more_sorensen_step(&self.band, self.n, grad, radius, step, report, work,
+                                     settings)
+        else:
+            steps.more_sorensen_step(&self.dense, self.n, grad, radius, step, report, work,
+                                     settings)
+        reacquire_gil(gil)
 
+    cdef void dogleg_step(self, const double* grad, double radius, double* step,
+                          StepReport* report, StepWork* work) noexcept:
+        """`_trust_steps.dogleg_step` on this matrix."""
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            steps.dogleg_step(&self.band, self.n, grad, radius, step, report, work)
+        else:
+            steps.dogleg_step(&self.dense, self.n, grad, radius, step, report, work)
+        reacquire_gil(gil)
 
-cdef bint second_order_point(SymmetricMatrix hess, bint check) except -1:
-    """The stopping test's second half: no curvature below −tol (skipped without `check`).
+    cpdef object as_factorable(self, Py_ssize_t max_products):
+        return self
 
-    Products-only storages cannot be factored and pass.
-    """
-    if not check or not hess.can_factorize:
-        return True
-    return positive_semidefinite(hess, curvature_tolerance_of(hess))
+    cpdef tuple spectrum(self, double tol, bint extremes):
+        """(n_negative, n_zero, n_positive, smallest, largest, method) of H against `tol`.
+
+        The extreme eigenvalues are NaN unless `extremes` (or free).
+        """
+        raise NotImplementedError

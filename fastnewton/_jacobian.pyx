@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
+from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
+                                      difference_group)
 
 
 cdef object call_vector(object fun, object point, tuple args, Py_ssize_t m):
@@ -25,11 +26,10 @@ def finite_difference_jacobian(fun, object x_array, tuple args, bint central, re
     Returns (jacobian, number of calls to fun).
     """
     cdef const double[::1] x = x_array
-    cdef Py_ssize_t n = x.shape[0], m, group, member, groups, i, j, first, last, calls = 1
+    cdef Py_ssize_t n = x.shape[0], m, group, member, groups, j, calls = 1
     cdef bint banded = lower >= 0
     cdef double step = (rel_step if rel_step is not None
                         else (central_rel_step() if central else forward_rel_step()))
-    cdef double h, value
     cdef const double[::1] base, plus, minus
     cdef double[:, ::1] out
     base_array = np.asarray(fun(x_array.copy(), *args), dtype=np.float64).reshape(-1)
@@ -42,35 +42,23 @@ def finite_difference_jacobian(fun, object x_array, tuple args, bint central, re
         result = np.empty((m, n))
         groups = n
     out = result
+    if m == 0:
+        return result, calls
     perturbed_array = np.array(x_array)
     cdef double[::1] perturbed = perturbed_array
     for group in range(groups):
-        for member in range((n - group + groups - 1) // groups):
-            j = group + member * groups
-            perturbed[j] = x[j] + fd_step(x[j], step)
+        step_group(&perturbed[0], &x[0], group, groups, step, False, n)
         plus_array = call_vector(fun, perturbed_array, args, m)
         plus = plus_array
         calls += 1
         if central:
-            for member in range((n - group + groups - 1) // groups):
-                j = group + member * groups
-                perturbed[j] = x[j] - (perturbed[j] - x[j])
+            step_group(&perturbed[0], &x[0], group, groups, step, True, n)
             minus_array = call_vector(fun, perturbed_array, args, m)
             minus = minus_array
             calls += 1
+        difference_group(&plus[0], &minus[0] if central else &base[0], central, &x[0], step,
+                         group, groups, m, lower if banded else -1, upper, &out[0, 0], n, 1, n)
         for member in range((n - group + groups - 1) // groups):
             j = group + member * groups
-            h = (x[j] + fd_step(x[j], step)) - x[j]
-            first = max(0, j - upper) if banded else 0
-            last = min(m - 1, j + lower) if banded else m - 1
-            for i in range(first, last + 1):
-                if central:
-                    value = (plus[i] - minus[i]) / (2.0 * h)
-                else:
-                    value = (plus[i] - base[i]) / h
-                if banded:
-                    out[upper + i - j, j] = value
-                else:
-                    out[i, j] = value
             perturbed[j] = x[j]
     return result, calls

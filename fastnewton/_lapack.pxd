@@ -30,16 +30,6 @@ cdef inline void triangular_solve_lower(const double* factor, lapack_int n, bint
     dtrsv(&uplo, &trans, &diag, &n, <double*>factor, &lda, rhs, &inc)
 
 
-cdef inline void cholesky_solve_lower(const double* factor, lapack_int n, double* rhs) noexcept nogil:
-    """Overwrite `rhs` with (L Lᵀ)⁻¹ rhs for the factor from `cholesky_lower`.
-
-    Two BLAS-2 triangular solves: for one right-hand side they cost less
-    than potrs, whose BLAS-3 path pays packing overhead on small matrices.
-    """
-    triangular_solve_lower(factor, n, False, rhs)
-    triangular_solve_lower(factor, n, True, rhs)
-
-
 cdef inline void symmetric_matvec_lower(const double* a, lapack_int n, const double* v, double* out) noexcept nogil:
     """out = A v, reading only the lower triangle of the column-major `a`."""
     cdef char uplo = b'L'

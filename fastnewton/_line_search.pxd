@@ -3,7 +3,6 @@ from fastnewton._objective cimport Objective
 cdef struct SearchResult:
     double step_length
     double value
-    int evaluations
     bint found           # a step with sufficient decrease was found
     bint saw_nonfinite   # some trial point gave inf/NaN
 

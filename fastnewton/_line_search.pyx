@@ -134,6 +134,5 @@ cdef class StrongWolfeSearch:
             result.found = True
         else:
             result.found = False
-        result.evaluations = evaluations
         result.saw_nonfinite = nonfinite
         return 0

@@ -14,11 +14,12 @@ from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
 from fastnewton import _band_check, _critical, _derivative_check, _options
-from fastnewton._objective import finite_difference_hessian
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
+from fastnewton._differences import finite_difference_hessian
 from fastnewton._newton import newton as _newton_driver
-from fastnewton._objective import HessianProducts, Objective
+from fastnewton._objective import Objective
+from fastnewton._products import HessianProducts
 from fastnewton._report import IterationReporter
 from fastnewton._status import Status
 from fastnewton._subproblems import DoglegSubproblem, ExactSubproblem, SteihaugSubproblem
@@ -68,7 +69,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     opts = _options.parse_options(method, n, options, tol, _SCIPY_PASSTHROUGH)
     objective = Objective(fun, jac, hess, hessp, args, n, opts["rel_step"])
     products_only = hess is None and hessp is not None
-    if opts["bandwidth"] is not None and not products_only:
+    banded = opts["bandwidth"] is not None and not products_only
+    if banded:
         storage = BandedHessian(n, opts["bandwidth"])
     elif factorizes:
         storage = DenseHessian(n)
@@ -79,8 +81,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     if opts["check_derivatives"]:
         derivative_errors = _derivative_check.check_derivatives(
             calls.value, calls.gradient, calls.hess, calls.hessp, x, opts["bandwidth"])
-    if (isinstance(storage, BandedHessian) and opts["check_bandwidth"]
-            and calls.gradient is not None):
+    if banded and opts["check_bandwidth"] and calls.gradient is not None:
         _probe_bandwidth(calls, hess, x, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
@@ -114,13 +115,14 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         nfev=objective.nfev, njev=objective.njev, nhev=objective.nhev,
         status=int(status), success=status == Status.SUCCESS, message=message,
         **{name: out[name] for name in _METHOD_FIELDS[method]})
-    if not isinstance(storage, HessianProducts):
-        result.hess = storage.to_array()
+    hess_array = storage.to_array()
+    if hess_array is not None:
+        result.hess = hess_array
     # The second-order certificate of the returned point (none after a
     # non-finite Hessian: there is nothing trustworthy to classify). For
     # products-only Hessians it may call the user's functions: count those.
     result.critical_point = (None if status == Status.NONFINITE else _critical.certify_result(
-        storage, objective, gradient_norm2))
+        storage, gradient_norm2))
     result.nfev, result.njev, result.nhev = objective.nfev, objective.njev, objective.nhev
     point = result.critical_point
     if (opts["escape_saddles"] and status == Status.SUCCESS and point is not None

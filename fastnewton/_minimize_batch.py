@@ -27,8 +27,8 @@ METHODS = ("trust-exact", "newton")
 # Options of `minimize` that have no batched counterpart, and why.
 _UNSUPPORTED_OPTIONS = {
     "return_all": "iterates are not kept for a batch",
-    "bandwidth": "batched Hessians are dense (n is small)",
-    "check_bandwidth": "batched Hessians are dense (n is small)",
+    "check_bandwidth": "a batch does not probe its declared band; check one problem with minimize",
+    "check_derivatives": "check one problem's derivatives with minimize",
     "c2": ("the batched newton method uses an Armijo backtracking search, which has no "
            "curvature condition"),
 }
@@ -64,8 +64,9 @@ class BatchResult(OptimizeResult):
         The objective values at `x`.
     jac : ndarray, shape (m, n)
         The gradients at `x`.
-    hess : ndarray, shape (m, n, n)
-        The Hessians at `x` (NaN where never evaluated: a problem that
+    hess : ndarray, shape (m, n, n) or (m, b + 1, n)
+        The Hessians at `x`, dense or (with the ``bandwidth`` option) in
+        LAPACK lower band storage (NaN where never evaluated: a problem that
         failed at x0).
     nit, nfev, njev, nhev : ndarray of int, shape (m,)
         Iterations and calls per problem: a problem is counted once for
@@ -87,6 +88,8 @@ class BatchResult(OptimizeResult):
     inertia : ndarray of int, shape (m, 3)
         The inertia of the Hessian at `x`, (n_positive, n_negative, n_zero);
         (−1, −1, −1) where it was never evaluated.
+    bandwidth : int
+        (banded Hessians only) The half-bandwidth b of `hess`.
     trust_radius : ndarray, shape (m,)
         ('trust-exact') The final radius of each problem.
     step_length : ndarray, shape (m,)
@@ -124,6 +127,8 @@ class BatchResult(OptimizeResult):
     """
 
     _PER_PROBLEM_SCALARS = ("trust_radius", "step_length")
+    # The fields that describe the whole batch rather than one problem each.
+    _SHARED = ("message", "bandwidth")
 
     def problem(self, i: int) -> OptimizeResult:
         """Problem `i` as a `scipy.optimize.OptimizeResult` of its own (copies, not views).
@@ -168,7 +173,7 @@ class BatchResult(OptimizeResult):
             hess=self.hess[i].copy(), nit=int(self.nit[i]), nfev=int(self.nfev[i]),
             njev=int(self.njev[i]), nhev=int(self.nhev[i]), status=status,
             success=bool(self.success[i]), message=self.message[status],
-            critical_point=_critical.certify_dense(self.hess[i],
+            critical_point=_critical.certify_one(self.hess[i], self.get("bandwidth"),
                                                    float(np.linalg.norm(self.jac[i]))))
         for name in self._PER_PROBLEM_SCALARS:
             if name in self:
@@ -190,10 +195,18 @@ class BatchResult(OptimizeResult):
             if key.dtype.kind == "b" and key.shape != self.status.shape:
                 raise IndexError("a boolean mask must have shape %s (one entry per problem), "
                                  "got shape %s" % (self.status.shape, key.shape))
-        fields = {name: value[key] for name, value in self.items() if name != "message"}
+        fields = {name: value if name in self._SHARED else value[key]
+                  for name, value in self.items() if name != "message"}
         fields["message"] = {code: text for code, text in self.message.items()
                              if np.any(fields["status"] == code)}
         return type(self)(fields)
+
+    def __repr__(self) -> str:
+        # scipy's formatter expects string keys in nested dicts; `message` has status codes.
+        others = repr(OptimizeResult({name: value for name, value in self.items()
+                                      if name != "message"}))
+        width = max(len(name) for name in self) + 1
+        return "%s: %r\n%s" % ("message".rjust(width), self.message, others)
 
     @classmethod
     def concatenate(cls, results: Iterable[BatchResult]) -> BatchResult:
@@ -231,11 +244,14 @@ class BatchResult(OptimizeResult):
             raise ValueError("concatenate needs at least one BatchResult")
         names = list(results[0].keys())
         for res in results[1:]:
-            if sorted(res.keys()) != sorted(names):
-                raise ValueError("results to concatenate must come from the same method "
-                                 "(they have different fields)")
+            if sorted(res.keys()) != sorted(names) or res.get("bandwidth") != results[0].get(
+                    "bandwidth"):
+                raise ValueError("results to concatenate must come from the same method and "
+                                 "bandwidth (they have different fields)")
         joined = {name: np.concatenate([res[name] for res in results])
-                  for name in names if name != "message"}
+                  for name in names if name not in cls._SHARED}
+        if "bandwidth" in results[0]:
+            joined["bandwidth"] = results[0].bandwidth
         messages = {}
         for res in results:
             messages.update(res.message)
@@ -419,9 +435,11 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         raise TypeError("callback must be callable or None, got %s" % type(callback).__name__)
 
     index = np.arange(m, dtype=np.intp)
-    objective = BatchObjective(fun, jac, hess, args, batch_arrays, index, n, opts["rel_step"])
+    objective = BatchObjective(fun, jac, hess, args, batch_arrays, index, n, opts["rel_step"],
+                               opts["bandwidth"])
     solver = BatchSolver(objective, x, index, opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                         opts["escape_saddles"], opts.get("subproblem_maxiter", 25))
+                         opts["escape_saddles"], opts.get("subproblem_maxiter", 25),
+                         opts["bandwidth"])
     if callback is not None or opts["disp"]:
         solver.reporter = BatchProgress(callback, opts["disp"], solver.status_out,
                                         opts["inf_norm"])
@@ -435,7 +453,7 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
 
     status = solver.status_out.astype(np.intp)
     messages = _messages(method)
-    kinds, inertia = certify_stack(solver.hess_out)
+    kinds, inertia = certify_stack(solver.hess_out, opts["bandwidth"])
     result = BatchResult({
         "x": solver.x_out, "fun": solver.f_out, "jac": solver.grad_out, "hess": solver.hess_out,
         "nit": solver.nit_out, "nfev": objective.nfev, "njev": objective.njev,
@@ -443,6 +461,8 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         "message": {int(code): messages[int(code)] for code in np.unique(status)},
         "critical_kind": kinds, "inertia": inertia, scalar_name: solver.scalar_out,
     })
+    if opts["bandwidth"] is not None:
+        result["bandwidth"] = opts["bandwidth"]
     if opts["disp"]:
         print("%d problems: %s" % (m, ", ".join(
             "%d with status %d" % (np.count_nonzero(status == code), code)

@@ -3,8 +3,7 @@
 import numpy as np
 
 from libc.math cimport isfinite
-from fastnewton._hessian cimport (SymmetricMatrix, factorize_modified, second_order_point,
-                                 smallest_curvature_direction, curvature_tolerance_of)
+from fastnewton._hessian cimport FactorableHessian
 from fastnewton._objective cimport Objective
 from fastnewton._line_search cimport StrongWolfeSearch, SearchResult
 from fastnewton._vector cimport dot, norm2, gradient_norm, axpy_into
@@ -58,11 +57,11 @@ cdef bint negative_curvature_search(Objective objective, const double[::1] x,
 from fastnewton._start cimport evaluate_start
 
 
-def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bint inf_norm,
+def newton(Objective objective, object x0, FactorableHessian hess, double gtol, bint inf_norm,
            Py_ssize_t maxiter, double c1, double c2, object reporter, bint escape_saddles=True):
     """Minimize from `x0` (a float64 array the driver may overwrite) by line-search Newton.
 
-    Each direction solves (H + τI)d = −g with τ ≥ 0 from `factorize_modified`,
+    Each direction solves (H + τI)d = −g with τ ≥ 0 from `modified_factorization`,
     so d is a descent direction even where H is indefinite; the step length
     comes from a strong Wolfe search starting at 1, so the full Newton step
     (and quadratic convergence) is kept near a minimizer. With
@@ -91,24 +90,21 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
     gnorm = gradient_norm(grad, inf_norm)
     while True:
         stationary = gnorm <= gtol
-        if stationary and second_order_point(hess, escape_saddles):
+        if stationary and (not escape_saddles or hess.second_order_point()):
             status = SUCCESS
             break
         if nit >= maxiter:
             status = MAXITER
             break
-        status_code = factorize_modified(hess, &shift, &factorizations)
+        status_code = hess.modified_factorization(&shift, &factorizations)
         total_factorizations += factorizations
         if status_code:
             status = LINALG_ERROR
             break
         if stationary:
             # A stationary point with negative curvature: leave along it.
-            tol = curvature_tolerance_of(hess)
-            if smallest_curvature_direction(hess, shift, direction, product, &curvature):
-                status = NONFINITE
-                break
-            curvature -= shift
+            tol = hess.curvature_tolerance()
+            curvature = hess.smallest_curvature(shift, &direction[0], &product[0]) - shift
             if curvature >= -tol:
                 status = SUCCESS   # inverse iteration found no curvature below −tol
                 break
@@ -149,7 +145,7 @@ def newton(Objective objective, object x0, SymmetricMatrix hess, double gtol, bi
         f = found.value
         gnorm = gradient_norm(grad, inf_norm)
         nit += 1
-        if objective.hessian(x_array, grad, hess):
+        if hess.assemble(objective, x_array, grad):
             status = NONFINITE
             break
         if reporter is not None and reporter(nit, x_array, f, gnorm, found.step_length, events,

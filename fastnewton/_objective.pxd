@@ -1,6 +1,3 @@
-from fastnewton._hessian cimport SymmetricMatrix
-from fastnewton._dense cimport DenseHessian
-from fastnewton._banded cimport BandedHessian
 
 cdef enum GradientSource:
     GRADIENT_CALLABLE
@@ -15,8 +12,6 @@ cdef enum HessianSource:
     HESSIAN_PRODUCTS_CALLABLE   # user hessp(x, v)
 
 cdef enum ProductKind:
-    PRODUCTS_DENSE
-    PRODUCTS_OPERATOR           # hess returned a sparse matrix or LinearOperator
     PRODUCTS_HESSP
     PRODUCTS_FORWARD
     PRODUCTS_CENTRAL
@@ -47,8 +42,6 @@ cdef class Objective:
     # The point of the current Hessian, for product-only methods.
     cdef object product_point_array
     cdef double[::1] product_point, product_gradient
-    cdef object hess_operator
-    cdef DenseHessian dense_products
 
     # The last copy of a point handed to the user, and its data. The solver
     # writes it again only while it holds the sole reference (see
@@ -66,17 +59,14 @@ cdef class Objective:
     cdef double call_fun(self, object x_array) except? -1.0
     cdef tuple split_value_and_gradient(self, object result)
     cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
-                              DenseHessian out) except -1
-    cdef int banded_fd_hessian(self, object x_array, const double[::1] grad,
-                               BandedHessian out) except -1
+                              double* values) except -1
     cdef int banded_fd_band(self, object x_array, const double[::1] grad, Py_ssize_t b,
                             double* band, Py_ssize_t row_step, Py_ssize_t column_step) except -1
-    cdef int prepare_products(self, object x_array, const double[::1] grad) except -1
+    cdef int set_product_point(self, object x_array, const double[::1] grad) except -1
     cdef int value(self, object x_array, double* f) except -1
     cdef int gradient(self, object x_array, double[::1] out) except -1
-    cdef int hessian(self, object x_array, const double[::1] grad, SymmetricMatrix out) except -1
+    cdef object user_hessian(self, object x_array)
     cdef int hessian_product(self, const double* v, double* out) except -1
 
 
-cdef class HessianProducts(SymmetricMatrix):
-    cdef Objective objective
+cdef int copy_vector(object value, double[::1] out, str name) except -1

@@ -1,12 +1,7 @@
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-from typing_extensions import Self, disjoint_base
-
-from fastnewton._dense import DenseHessian
-from fastnewton._hessian import SymmetricMatrix
+from typing_extensions import disjoint_base
 
 @disjoint_base
 class Objective:
@@ -17,12 +12,3 @@ class Objective:
                  args: tuple[Any, ...], n: int, rel_step: float | None = None) -> None: ...
     @property
     def n(self) -> int: ...
-
-@disjoint_base
-class HessianProducts(SymmetricMatrix):
-    def __new__(cls, objective: Objective) -> Self: ...
-
-def dense_hessian_from_products(objective: Objective, max_products: int) -> DenseHessian | None: ...
-def finite_difference_hessian(jac: Callable[..., Any], x: NDArray[np.float64],
-                              args: tuple[Any, ...], method: str, rel_step: float | None,
-                              bandwidth: int | None = None) -> NDArray[np.float64]: ...

@@ -9,16 +9,12 @@ reference to it, so nothing they keep aliases a solver buffer.
 """
 
 import numpy as np
-from scipy.sparse import issparse
-from scipy.sparse.linalg import LinearOperator
 
 from libc.math cimport sqrt, isfinite
-from fastnewton._hessian cimport SymmetricMatrix
-from fastnewton._dense cimport DenseHessian
-from fastnewton._banded cimport BandedHessian
 from cpython.ref cimport PyObject, _Py_REFCNT
 from fastnewton._vector cimport copy_into, copy_raw
-from fastnewton._steps cimport forward_rel_step, central_rel_step, fd_step
+from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
+                                      difference_group, symmetrize_columns, add_group_to_band)
 
 cdef bint same_point(const double[::1] a, const double[::1] b) noexcept nogil:
     return same_point_raw(&a[0], &b[0], a.shape[0])
@@ -82,53 +78,6 @@ cdef const double[:] vector_view(object value, Py_ssize_t n, str name) except *:
 cdef int copy_vector(object value, double[::1] out, str name) except -1:
     """Validate a length-n vector from the user and copy it; returns 1 if it is not finite."""
     return 0 if copy_checked(vector_view(value, out.shape[0], name), out) else 1
-
-
-cdef void step_group(double* point, const double* x, Py_ssize_t group, Py_ssize_t stride,
-                     double rel_step, bint backward, Py_ssize_t n) noexcept nogil:
-    """point[j] = x_j + h_j (or x_j − h_j) for the columns j = group, group + stride, …"""
-    cdef Py_ssize_t member, j
-    for member in range((n - group + stride - 1) // stride):
-        j = group + member * stride
-        if backward:
-            point[j] = x[j] - ((x[j] + fd_step(x[j], rel_step)) - x[j])
-        else:
-            point[j] = x[j] + fd_step(x[j], rel_step)
-
-
-cdef bint add_group_to_band(const double[:] plus, const double[:] base, double scale,
-                            const double* x, double rel_step, Py_ssize_t group,
-                            Py_ssize_t stride, Py_ssize_t b, double* band,
-                            Py_ssize_t row_step, Py_ssize_t column_step,
-                            Py_ssize_t n) noexcept nogil:
-    """Add the columns of one group to the band; False if any estimate is not finite.
-
-    For each column j of the group, (plus − base)·scale / h_j estimates
-    H[i, j] on rows i = j − b … j + b, which no other column of the group
-    reaches. H[j + k, j] is estimated twice, from column j and from column
-    j + k; each estimate adds half into band[k·row_step + j·column_step]
-    (which starts at zero), so the result is symmetrized as the dense case
-    is; the diagonal is estimated once.
-    """
-    cdef Py_ssize_t member, i, j
-    cdef double h, factor, estimate
-    cdef bint finite = True
-    for member in range((n - group + stride - 1) // stride):
-        j = group + member * stride
-        h = (x[j] + fd_step(x[j], rel_step)) - x[j]   # the step actually representable
-        factor = 0.5 * scale / h
-        for i in range(max(0, j - b), j):
-            estimate = (plus[i] - base[i]) * factor
-            band[(j - i) * row_step + i * column_step] += estimate
-            finite = finite & isfinite(estimate)
-        estimate = 2.0 * (plus[j] - base[j]) * factor
-        band[j * column_step] = estimate
-        finite = finite & isfinite(estimate)
-        for i in range(j + 1, min(n, j + b + 1)):
-            estimate = (plus[i] - base[i]) * factor
-            band[(i - j) * row_step + j * column_step] += estimate
-            finite = finite & isfinite(estimate)
-    return finite
 
 
 cdef class Objective:
@@ -279,8 +228,9 @@ cdef class Objective:
     cdef int gradient(self, object x_array, double[::1] out) except -1:
         """∇f at `x_array` into `out`; returns 1 when it is not finite."""
         cdef const double[::1] x = x_array
-        cdef double f0, f_plus, f_minus, x_j, h
+        cdef double f0, f_plus, f_minus = 0.0
         cdef Py_ssize_t j
+        cdef bint central = self.gradient_source == GRADIENT_CENTRAL
         if self.gradient_source == GRADIENT_CALLABLE:
             self.njev += 1
             return copy_vector(self.call(self.jac, x_array), out, "jac")
@@ -290,67 +240,52 @@ cdef class Objective:
                 self.value(x_array, &f0)
             copy_into(self.cached_gradient, out)
             return 0 if all_finite(out) else 1
-        # Finite differences of f, one coordinate at a time.
+        # Finite differences of f, one coordinate at a time: the 1-by-n Jacobian of f.
         self.need_work_arrays()
         self.value(x_array, &f0)
         copy_into(x, self.perturbed)
         for j in range(self.n):
-            x_j = x[j]
-            h = fd_step(x_j, self.gradient_rel_step)
-            self.perturbed[j] = x_j + h
-            h = self.perturbed[j] - x_j   # the step actually representable
+            step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, False, self.n)
             f_plus = self.call_fun(self.perturbed_array)
-            if self.gradient_source == GRADIENT_CENTRAL:
-                self.perturbed[j] = x_j - h
+            if central:
+                step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, True,
+                           self.n)
                 f_minus = self.call_fun(self.perturbed_array)
-                out[j] = (f_plus - f_minus) / (2.0 * h)
-            else:
-                out[j] = (f_plus - f0) / h
-            self.perturbed[j] = x_j
+            difference_group(&f_plus, &f_minus if central else &f0, central, &x[0],
+                             self.gradient_rel_step, j, self.n, 1, -1, 0, &out[0], 0, 1, self.n)
+            self.perturbed[j] = x[j]
         return 0 if all_finite(out) else 1
 
-    cdef int hessian(self, object x_array, const double[::1] grad, SymmetricMatrix out) except -1:
-        """The Hessian at `x_array` (whose gradient is `grad`) into `out`; 1 when not finite."""
-        if isinstance(out, HessianProducts):
-            return self.prepare_products(x_array, grad)
-        if self.hessian_source == HESSIAN_CALLABLE:
-            value = self.call(self.hess, x_array)
-            self.nhev += 1
-            return out.load(value)
-        if isinstance(out, DenseHessian):
-            return self.dense_fd_hessian(x_array, grad, <DenseHessian>out)
-        if isinstance(out, BandedHessian):
-            return self.banded_fd_hessian(x_array, grad, <BandedHessian>out)
-        raise TypeError("finite-difference Hessians are not available for %s"
-                        % type(out).__name__)
+    cdef object user_hessian(self, object x_array):
+        """The user's `hess` at `x_array`, as returned (the storage validates it); counted."""
+        value = self.call(self.hess, x_array)
+        self.nhev += 1
+        return value
 
     cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
-                              DenseHessian out) except -1:
-        """Column j of H is (∇f(x + h e_j) − ∇f(x)) / h (or the central form), then H ← (H + Hᵀ)/2."""
+                              double* values) except -1:
+        """H into `values` (column-major n-by-n, lower triangle meaningful); 1 when not finite.
+
+        Column j of H is (∇f(x + h e_j) − ∇f(x)) / h (or the central form):
+        the Jacobian of ∇f, then H ← (H + Hᵀ)/2.
+        """
         cdef const double[::1] x = x_array
-        cdef double[::1, :] values = out.values
-        cdef double x_j, h
-        cdef Py_ssize_t i, j, n = self.n
+        cdef Py_ssize_t j, n = self.n
         cdef bint central = self.hessian_source == HESSIAN_CENTRAL
         cdef bint finite = True
         self.need_work_arrays()
         copy_into(x, self.perturbed)
         for j in range(n):
-            x_j = x[j]
-            h = fd_step(x_j, self.hessian_rel_step)
-            self.perturbed[j] = x_j + h
-            h = self.perturbed[j] - x_j
+            step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, False, n)
             finite &= self.gradient(self.perturbed_array, self.gradient_plus) == 0
             if central:
-                self.perturbed[j] = x_j - h
+                step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, True, n)
                 finite &= self.gradient(self.perturbed_array, self.gradient_minus) == 0
-                for i in range(n):
-                    values[i, j] = (self.gradient_plus[i] - self.gradient_minus[i]) / (2.0 * h)
-            else:
-                for i in range(n):
-                    values[i, j] = (self.gradient_plus[i] - grad[i]) / h
-            self.perturbed[j] = x_j
-        out.symmetrize_from_columns()
+            difference_group(&self.gradient_plus[0],
+                             &self.gradient_minus[0] if central else &grad[0], central, &x[0],
+                             self.hessian_rel_step, j, n, n, -1, 0, values, 1, n, n)
+            self.perturbed[j] = x[j]
+        symmetrize_columns(values, n)
         return 0 if finite else 1
 
     cdef object user_gradient(self, object point):
@@ -365,13 +300,6 @@ cdef class Objective:
         gradient = np.empty(self.n)
         self.gradient(point, gradient)
         return gradient
-
-    cdef int banded_fd_hessian(self, object x_array, const double[::1] grad,
-                               BandedHessian out) except -1:
-        """The band of H at `x_array` (gradient `grad`) into `out.values` by finite differences; 1 when not finite."""
-        cdef Py_ssize_t b = out.bandwidth
-        out.values[:, :] = 0.0
-        return self.banded_fd_band(x_array, grad, b, &out.values[0, 0], 1, b + 1)
 
     cdef int banded_fd_band(self, object x_array, const double[::1] grad, Py_ssize_t b,
                             double* band, Py_ssize_t row_step, Py_ssize_t column_step) except -1:
@@ -417,8 +345,8 @@ cdef class Objective:
             plus = minus = None   # a view of the user's gradient may pin the point
         return 0 if finite else 1
 
-    cdef int prepare_products(self, object x_array, const double[::1] grad) except -1:
-        """Set the point at which `hessian_product` multiplies."""
+    cdef int set_product_point(self, object x_array, const double[::1] grad) except -1:
+        """Set the point at which `hessian_product` multiplies (hessp or differences of ∇f)."""
         cdef const double[::1] x = x_array
         if self.product_point_array is None:
             self.product_point_array = np.empty(self.n)
@@ -426,35 +354,16 @@ cdef class Objective:
             self.product_gradient = np.empty(self.n)
         copy_into(x, self.product_point)
         copy_into(grad, self.product_gradient)
-        if self.hessian_source != HESSIAN_CALLABLE:
-            return 0
-        value = self.call(self.hess, x_array)
-        self.nhev += 1
-        if issparse(value) or isinstance(value, LinearOperator):
-            if value.shape != (self.n, self.n):
-                raise ValueError("hess must return a matrix of shape (%d, %d), got shape %s"
-                                 % (self.n, self.n, value.shape))
-            self.product_kind = PRODUCTS_OPERATOR
-            self.hess_operator = value
-            return 0
-        self.product_kind = PRODUCTS_DENSE
-        if self.dense_products is None:
-            self.dense_products = DenseHessian(self.n)
-        return self.dense_products.load(value)
+        return 0
 
     cdef int hessian_product(self, const double* v, double* out) except -1:
-        """H v at the point of the last `hessian` call; returns 1 when not finite."""
+        """H v at the point of the last `set_product_point`, from hessp or differences of ∇f; 1 when not finite."""
         cdef Py_ssize_t i, n = self.n
         cdef double[::1] out_view = <double[:n]>out
         cdef double v_norm = 0.0, x_norm = 0.0, h
         cdef bint central
-        if self.product_kind == PRODUCTS_DENSE:
-            self.dense_products.matvec(v, out)
-            return 0
-        v_array = np.asarray(<double[:n]>v).copy()
-        if self.product_kind == PRODUCTS_OPERATOR:
-            return copy_vector(self.hess_operator @ v_array, out_view, "hess(x) @ v")
         if self.product_kind == PRODUCTS_HESSP:
+            v_array = np.asarray(<double[:n]>v).copy()
             self.nhev += 1
             return copy_vector(self.hessp(self.point_for_user(self.product_point_array), v_array, *self.args),
                                out_view, "hessp")
@@ -483,71 +392,3 @@ cdef class Objective:
             for i in range(n):
                 out[i] = (self.gradient_plus[i] - self.product_gradient[i]) / h
         return 0
-
-
-cdef class HessianProducts(SymmetricMatrix):
-    """A Hessian known only through products, for truncated CG.
-
-    The products come from the objective: the user's `hessp`, a matrix or
-    `LinearOperator` returned by `hess`, a dense `hess` (multiplied in compiled
-    code), or finite differences of the gradient.
-    """
-
-    def __cinit__(self, Objective objective):
-        self.objective = objective
-        self.n = objective.n
-        self.can_factorize = False
-
-    cdef int matvec(self, const double* v, double* out) except -1:
-        return self.objective.hessian_product(v, out)
-
-
-def finite_difference_hessian(jac, x, tuple args, str method, rel_step, bandwidth=None):
-    """Finite-difference Hessian of the gradient `jac` at `x` (see `fastnewton.approx_hessian`).
-
-    Returns the dense matrix, or the lower band storage when `bandwidth` is given.
-    """
-    cdef Py_ssize_t n = x.shape[0]
-    cdef Objective objective = Objective(None, jac, method, None, args, n, rel_step)
-    cdef DenseHessian storage
-    cdef double[::1] grad = np.empty(n)
-    x_array = np.ascontiguousarray(x, dtype=np.float64)
-    if objective.gradient(x_array, grad):
-        raise ValueError("jac returned non-finite values at x")
-    cdef double[:, ::1] band_view
-    if bandwidth is not None:
-        # Straight into the user's C-ordered array, rows of length n.
-        band = np.zeros((bandwidth + 1, n))
-        band_view = band
-        objective.banded_fd_band(x_array, grad, bandwidth, &band_view[0, 0], n, 1)
-        return band
-    storage = DenseHessian(n)
-    objective.hessian(x_array, grad, storage)
-    return storage.to_array()
-
-
-def dense_hessian_from_products(Objective objective, Py_ssize_t max_products):
-    """The Hessian at the current product point as a DenseHessian, for a certificate.
-
-    Free when `hess` returned a dense array; otherwise built from n products
-    H e_j (counted like any other) when n ≤ `max_products`; else None.
-    """
-    cdef Py_ssize_t n = objective.n, j
-    cdef DenseHessian storage
-    cdef double[::1] unit
-    if objective.product_kind == PRODUCTS_DENSE and objective.dense_products is not None:
-        return objective.dense_products
-    if n > max_products or objective.product_point_array is None:
-        return None
-    storage = DenseHessian(n)
-    unit = np.zeros(n)
-    columns = np.empty((n, n))
-    cdef double[:, ::1] column_view = columns
-    for j in range(n):
-        unit[j] = 1.0
-        if objective.hessian_product(&unit[0], &column_view[j, 0]):
-            return None
-        unit[j] = 0.0
-    # Rows of `columns` are H e_j; average with the transpose for a symmetric matrix.
-    storage.load(0.5 * (columns + columns.T))
-    return storage

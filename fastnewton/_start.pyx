@@ -16,7 +16,7 @@ cdef double evaluate_start(Objective objective, object x_array, double[::1] grad
     if objective.gradient(x_array, grad):
         raise ValueError("the gradient at x0 has non-finite entries; start from a point "
                          "where the objective is differentiable")
-    if objective.hessian(x_array, grad, hess):
+    if hess.assemble(objective, x_array, grad):
         raise ValueError("the Hessian at x0 has non-finite entries; start from a point "
                          "where the objective is twice differentiable")
     return f

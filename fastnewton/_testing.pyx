@@ -5,16 +5,18 @@ Not part of the public API.
 
 import numpy as np
 
-from fastnewton._hessian cimport SymmetricMatrix, CurvatureBounds, factorize_modified
-from fastnewton._dense cimport DenseHessian
-from fastnewton._banded cimport BandedHessian
-from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK)
+from fastnewton._bounds cimport CurvatureBounds
+from fastnewton._hessian cimport FactorableHessian
+from fastnewton._subproblems cimport TrustRegionSubproblem
+from fastnewton._trust_steps cimport StepReport
+from fastnewton._banded import BandedHessian
+from fastnewton._dense import DenseHessian
 from fastnewton._subproblems import DoglegSubproblem, ExactSubproblem, SteihaugSubproblem
 
 
-cdef DenseHessian dense_from(object matrix):
+cdef FactorableHessian dense_from(object matrix):
     matrix = np.asarray(matrix, dtype=np.float64)
-    cdef DenseHessian storage = DenseHessian(matrix.shape[0])
+    cdef FactorableHessian storage = DenseHessian(matrix.shape[0])
     if storage.load(matrix):
         raise ValueError("matrix has non-finite entries")
     return storage
@@ -22,7 +24,7 @@ cdef DenseHessian dense_from(object matrix):
 
 def dense_shifted_solve(matrix, double shift, rhs):
     """Solve (H + shift·I) x = rhs by the dense Cholesky kernel; None if not positive definite."""
-    cdef DenseHessian storage = dense_from(matrix)
+    cdef FactorableHessian storage = dense_from(matrix)
     cdef double[::1] solution = np.array(rhs, dtype=np.float64)
     if storage.factorize(shift) != 0:
         return None
@@ -32,7 +34,7 @@ def dense_shifted_solve(matrix, double shift, rhs):
 
 def dense_matvec(matrix, vector):
     """H v by the dense storage's product kernel."""
-    cdef DenseHessian storage = dense_from(matrix)
+    cdef FactorableHessian storage = dense_from(matrix)
     cdef double[::1] v = np.array(vector, dtype=np.float64)
     cdef double[::1] out = np.empty(v.shape[0])
     storage.matvec(&v[0], &out[0])
@@ -41,20 +43,22 @@ def dense_matvec(matrix, vector):
 
 def dense_curvature_bounds(matrix):
     """The CurvatureBounds of H as a dict."""
-    cdef DenseHessian storage = dense_from(matrix)
+    cdef FactorableHessian storage = dense_from(matrix)
     cdef CurvatureBounds bounds
     storage.curvature_bounds(&bounds)
     return dict(bounds)
 
 
 def modified_cholesky(matrix):
-    """(τ, L) with H + τI = L Lᵀ from `factorize_modified`; L is the kernel's lower factor."""
-    cdef DenseHessian storage = dense_from(matrix)
+    """(τ, L) with H + τI = L Lᵀ from `_blocks.modified_cholesky`; L is the kernel's lower factor."""
+    cdef FactorableHessian storage = dense_from(matrix)
+    cdef Py_ssize_t n = storage.n
     cdef double shift = 0.0
     cdef int factorizations = 0
-    if factorize_modified(storage, &shift, &factorizations):
+    if storage.modified_factorization(&shift, &factorizations):
         raise np.linalg.LinAlgError("modified Cholesky failed")
-    return shift, np.tril(np.asarray(storage.factor))
+    # The factor is column-major: a C view of it is Lᵀ.
+    return shift, np.tril(np.asarray(<double[:n, :n]>storage.dense.factor).T)
 
 
 def solve_subproblem(str kind, matrix, grad, double radius):
@@ -62,7 +66,7 @@ def solve_subproblem(str kind, matrix, grad, double radius):
 
     Returns (step, report dict).
     """
-    cdef DenseHessian storage = dense_from(matrix)
+    cdef FactorableHessian storage = dense_from(matrix)
     cdef Py_ssize_t n = storage.n
     cdef double[::1] g = np.array(grad, dtype=np.float64)
     cdef double[::1] step = np.zeros(n)
@@ -71,7 +75,7 @@ def solve_subproblem(str kind, matrix, grad, double radius):
     if kind == "dogleg":
         solver = DoglegSubproblem(n)
     elif kind == "exact":
-        solver = ExactSubproblem(n)
+        solver = ExactSubproblem(n, 25)
     elif kind == "steihaug":
         solver = SteihaugSubproblem(n)
     else:
@@ -83,7 +87,7 @@ def solve_subproblem(str kind, matrix, grad, double radius):
 def banded_shifted_solve(band, double shift, rhs):
     """Solve (H + shift·I) x = rhs by the band Cholesky kernel; None if not positive definite."""
     band = np.asarray(band, dtype=np.float64)
-    cdef BandedHessian storage = BandedHessian(band.shape[1], band.shape[0] - 1)
+    cdef FactorableHessian storage = BandedHessian(band.shape[1], band.shape[0] - 1)
     cdef double[::1] solution = np.array(rhs, dtype=np.float64)
     if storage.load(band):
         raise ValueError("band has non-finite entries")
@@ -96,7 +100,7 @@ def banded_shifted_solve(band, double shift, rhs):
 def banded_matvec(band, vector):
     """H v by the band storage's product kernel."""
     band = np.asarray(band, dtype=np.float64)
-    cdef BandedHessian storage = BandedHessian(band.shape[1], band.shape[0] - 1)
+    cdef FactorableHessian storage = BandedHessian(band.shape[1], band.shape[0] - 1)
     cdef double[::1] v = np.array(vector, dtype=np.float64)
     cdef double[::1] out = np.empty(v.shape[0])
     storage.load(band)

@@ -7,11 +7,12 @@ The subproblem object decides which method it is.
 
 import numpy as np
 
-from libc.math cimport isfinite, fmin, fabs, INFINITY
-from fastnewton._hessian cimport SymmetricMatrix, second_order_point
+from libc.math cimport isfinite, INFINITY
+from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._objective cimport Objective
-from fastnewton._subproblems cimport (TrustRegionSubproblem, StepReport, SUBPROBLEM_OK,
-                                      SUBPROBLEM_FACTORIZATION_FAILED)
+from fastnewton._subproblems cimport TrustRegionSubproblem
+from fastnewton._trust_steps cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
+                                      trust_ratio, next_radius)
 from fastnewton._vector cimport norm2, gradient_norm, axpy_into
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
@@ -19,7 +20,6 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
 from fastnewton._start cimport evaluate_start
 
 cdef double EPS = np.finfo(np.float64).eps
-cdef double ROUNDING = 10.0 * EPS
 
 
 def trust_region(Objective objective, object x0, SymmetricMatrix hess,
@@ -32,7 +32,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     `reporter(nit, x, f, gnorm, radius, events, shift)` is called after every
     iteration when not None; a true return stops the run. With
     `escape_saddles`, ‖g‖ ≤ gtol ends the run only where H has no curvature
-    below −tol (see `curvature_tolerance`); elsewhere the subproblem, whose
+    below −tol (see `FactorableHessian.curvature_tolerance`); elsewhere the subproblem, whose
     hard case (exact) or negative-curvature candidate (dogleg) supplies a
     step even at g = 0, carries the iteration on. Products-only Hessians
     cannot be checked and stop at first order.
@@ -53,7 +53,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     f = evaluate_start(objective, x_array, grad, hess)
     gnorm = gradient_norm(grad, inf_norm)
     while True:
-        if gnorm <= gtol and second_order_point(hess, escape_saddles):
+        if gnorm <= gtol and (not escape_saddles or hess.second_order_point()):
             status = SUCCESS
             break
         if nit >= maxiter:
@@ -78,24 +78,14 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
         axpy_into(1.0, step, x, x_trial)
         objective.value(trial_array, &f_trial)
         if isfinite(f_trial):
-            # Near a minimizer both decreases sink to the rounding error of f;
-            # adding that error to both keeps ρ meaningful there (Conn, Gould
-            # & Toint 2000, §17.4.2) instead of rejecting steps on noise. It is
-            # relative to |f| so that scaling f does not change the iterates.
-            rounding = ROUNDING * fabs(f)
-            rho = (f - f_trial + rounding) / (report.model_decrease + rounding)
+            rho = trust_ratio(f, f_trial, report.model_decrease)
         else:
             rho = -INFINITY
             events |= EVENT_NONFINITE
         if rho > eta and objective.gradient(trial_array, grad_trial):
             rho = -INFINITY
             events |= EVENT_NONFINITE
-        # Radius update of Nocedal & Wright (2006), Alg. 4.1, with scipy's
-        # constants, so iteration counts compare with scipy's one for one.
-        if rho < 0.25:
-            radius = 0.25 * radius
-        elif rho > 0.75 and report.hits_boundary:
-            radius = fmin(2.0 * radius, max_radius)
+        radius = next_radius(rho, radius, report.hits_boundary, max_radius)
         if rho > eta:
             x_array, trial_array = trial_array, x_array
             x, x_trial = x_trial, x
@@ -107,7 +97,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
         else:
             n_rejected += 1
         nit += 1
-        if events & EVENT_ACCEPTED and objective.hessian(x_array, grad, hess):
+        if events & EVENT_ACCEPTED and hess.assemble(objective, x_array, grad):
             status = NONFINITE
             break
         if reporter is not None and reporter(nit, x_array, f, gnorm, radius, events,

@@ -80,7 +80,7 @@ def test_trust_exact_batch_matches_separate_solves(problem, spread, mode):
     for i, ref in enumerate(solve_separately(scalar_kwargs, x0, "trust-exact")):
         assert (res.nit[i], res.nfev[i], res.njev[i], res.nhev[i], res.status[i]) == \
             (ref.nit, ref.nfev, ref.njev, ref.nhev, ref.status), i
-        # The same kernels in the same order (_dense's): the same numbers, bit for bit.
+        # The same step functions on the same blocks: the same numbers, bit for bit.
         np.testing.assert_array_equal(res.x[i], ref.x)
         np.testing.assert_array_equal(res.hess[i], ref.hess)
         assert res.trust_radius[i] == ref.trust_radius
@@ -370,8 +370,10 @@ def test_callback_shapes_are_checked_with_the_expected_shape_in_the_message():
                                   batch_args=(np.zeros(3), np.zeros((4, 2))))
     with pytest.raises(ValueError, match="method must be one of"):
         fastnewton.minimize_batch(fun, X0, method="dogleg", jac=jac, hess=hess)
-    with pytest.raises(ValueError, match="'bandwidth' is not supported"):
-        fastnewton.minimize_batch(fun, X0, jac=jac, hess=hess, options={"bandwidth": 1})
+    with pytest.raises(ValueError, match="'check_bandwidth' is not supported"):
+        fastnewton.minimize_batch(fun, X0, jac=jac, hess=hess, options={"check_bandwidth": True})
+    with pytest.raises(ValueError, match=r"hess must return an array of shape \(3, 1, 2\)"):
+        fastnewton.minimize_batch(fun, X0, jac=jac, hess=hess, options={"bandwidth": 0})
     with pytest.raises(ValueError, match="gtol"):
         fastnewton.minimize_batch(fun, X0, jac=jac, hess=hess, options={"gtol": -1.0})
     with pytest.raises(ValueError, match="x0 must be finite"):
@@ -454,3 +456,60 @@ def test_dask_chunks_give_the_single_process_result():
     assert single.success.all()
     for name in single:
         np.testing.assert_array_equal(chunked[name], single[name], err_msg=name)
+
+
+BANDED = [P.rosenbrock(9), P.broyden_tridiagonal(8), P.chained_double_well(10),
+          P.energy_1d(12), P.rosenbrock(2)]
+
+
+@pytest.mark.parametrize("problem", BANDED, ids=lambda p: "%s-%d" % (p.name, p.n))
+@pytest.mark.parametrize("method", ["trust-exact", "newton"])
+@pytest.mark.parametrize("hessian", ["band", "2-point", "3-point"])
+def test_banded_batch_matches_separate_banded_solves(problem, method, hessian):
+    """Many banded problems at once: each gets minimize's banded iterates bit for bit, and
+    the band it returns is the band of its problem at its x."""
+    b = problem.bandwidth
+    x0 = starts(problem, 8, 0.3, seed=problem.n)
+    fun = lambda X: np.array([problem.fun(x) for x in X])                   # noqa: E731
+    jac = lambda X: np.array([problem.jac(x) for x in X])                   # noqa: E731
+    if hessian == "band":
+        def hess_band(X):
+            return np.array([problem.hess_band(x) for x in X])
+    else:
+        hess_band = hessian
+    res = fastnewton.minimize_batch(fun, x0, method=method, jac=jac, hess=hess_band,
+                                    options={"bandwidth": b, "maxiter": 400})
+    assert res.hess.shape == (8, b + 1, problem.n)
+    for i, x in enumerate(x0):
+        ref = fastnewton.minimize(problem.fun, x, method=method, jac=problem.jac,
+                                  hess=problem.hess_band if hessian == "band" else hessian,
+                                  options={"bandwidth": b, "maxiter": 400,
+                                           "check_bandwidth": False})
+        if method == "trust-exact":
+            assert (res.nit[i], res.nfev[i], res.njev[i], res.nhev[i], res.status[i]) == \
+                (ref.nit, ref.nfev, ref.njev, ref.nhev, ref.status), i
+            np.testing.assert_array_equal(res.x[i], ref.x)
+            np.testing.assert_array_equal(res.hess[i], ref.hess)
+        if res.status[i] == 0:
+            np.testing.assert_allclose(res.hess[i], problem.hess_band(res.x[i]), rtol=1e-5,
+                                       atol=1e-5 * np.abs(problem.hess_band(res.x[i])).max())
+            assert np.linalg.norm(problem.jac(res.x[i])) <= 1e-4
+    assert res.success.mean() >= 0.75
+
+
+def test_banded_batch_results_equal_dense_batch_results():
+    """A tridiagonal problem solved with dense and with band Hessians: the same minimizers,
+    and the band result is the band of the dense one."""
+    problem = P.chained_double_well(6)
+    x0 = starts(problem, 10, 0.5, seed=3)
+    fun = lambda X: np.array([problem.fun(x) for x in X])                   # noqa: E731
+    jac = lambda X: np.array([problem.jac(x) for x in X])                   # noqa: E731
+    dense = fastnewton.minimize_batch(fun, x0, jac=jac,
+                                      hess=lambda X: np.array([problem.hess(x) for x in X]))
+    band = fastnewton.minimize_batch(fun, x0, jac=jac, options={"bandwidth": 1},
+                                     hess=lambda X: np.array([problem.hess_band(x) for x in X]))
+    assert dense.success.all() and band.success.all()
+    np.testing.assert_allclose(band.x, dense.x, atol=1e-8)
+    for i in range(len(x0)):
+        np.testing.assert_allclose(P.band_to_dense(band.hess[i]), dense.hess[i], rtol=1e-6,
+                                   atol=1e-8)

@@ -65,7 +65,7 @@ def mixed():
 
 def assert_same_problems(part, whole, rows):
     for name, value in whole.items():
-        if name != "message":
+        if name not in ("message", "bandwidth"):
             np.testing.assert_array_equal(part[name], value[rows], err_msg=name)
 
 
@@ -99,6 +99,8 @@ def test_bad_keys_raise(mixed):
 
 def test_messages_are_stored_once_per_status(mixed):
     assert isinstance(mixed.message, dict) and sorted(mixed.message) == [0, 1]
+    text = repr(mixed)
+    assert text.count("Maximum number of iterations") == 1 and "critical_kind" in text
     assert "Maximum number of iterations" in mixed.message[1]
     for i in range(8):
         assert mixed[i].message == mixed.message[mixed.status[i]]
@@ -242,3 +244,25 @@ def test_dask_example_runs_and_shuts_down_without_writing_to_stderr():
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     assert "3000 fits" in run.stdout and "converged 3000; identical results: True" in run.stdout
+
+
+def test_banded_batch_certificates_slices_and_joins():
+    from fastnewton.problems import band_to_dense, chained_double_well
+    problem = chained_double_well(12)
+    b = problem.bandwidth
+    x0 = problem.x0 + 0.2 * np.random.default_rng(4).standard_normal((6, problem.n))
+    res = fastnewton.minimize_batch(
+        lambda X: np.array([problem.fun(x) for x in X]), x0,
+        jac=lambda X: np.array([problem.jac(x) for x in X]),
+        hess=lambda X: np.array([problem.hess_band(x) for x in X]),
+        options={"bandwidth": b, "escape_saddles": False})
+    assert res.bandwidth == b and res.hess.shape == (6, b + 1, problem.n)
+    for i in range(6):
+        assert tuple(res.inertia[i]) == inertia_reference(band_to_dense(res.hess[i]))
+        assert res[i].critical_point.inertia == tuple(res.inertia[i])
+        assert res[i].critical_point.kind == res.critical_kind[i]
+    part = res[[4, 1]]
+    assert part.bandwidth == b and part[0].critical_point.inertia == tuple(res.inertia[4])
+    joined = fastnewton.BatchResult.concatenate([res[:2], res[2:]])
+    assert joined.bandwidth == b
+    assert_same_problems(joined, res, slice(None))

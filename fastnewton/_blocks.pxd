@@ -1,0 +1,133 @@
+# One symmetric matrix of either storage kind, and the factorization
+# algorithms written once over both.
+#
+# `Block` joins DenseBlock and BandBlock as a fused type: every function here
+# is compiled once per storage kind, with the storage's own kernels inlined.
+# The order n is passed beside the block (not read from it) so that a caller
+# can pass a literal and have the loops unrolled (see `_batch`). Nothing here
+# needs the GIL or allocates: the single-problem storages (`_hessian`) and
+# the batched solver (`_batch`) call these on their own memory.
+from libc.math cimport fmax
+from fastnewton._bounds cimport (CurvatureBounds, shift_floor, first_shift, next_shift,
+                                 curvature_tolerance_from)
+from fastnewton._dense cimport (DenseBlock, shifted_cholesky, cholesky_solve, symmetric_matvec,
+                                dense_curvature_bounds, dense_diagonal_min)
+from fastnewton._banded cimport (BandBlock, band_factorize, band_solve, band_matvec,
+                                 band_curvature_bounds, band_diagonal_min)
+from fastnewton._vector cimport inverse_iteration_start, normalize_raw, dot_raw
+
+ctypedef fused Block:
+    DenseBlock
+    BandBlock
+
+
+cdef inline int factorize(Block* h, Py_ssize_t n, double shift) noexcept nogil:
+    """Cholesky (or L D Lᵀ) of H + shift·I, kept in the block; 0 when positive definite."""
+    if Block is DenseBlock:
+        return <int>shifted_cholesky(h.values, shift, h.factor, n) if n > 0 else 0
+    else:
+        return <int>band_factorize(h, n, shift)
+
+
+cdef inline void solve(Block* h, Py_ssize_t n, double* rhs, bint lower_only=False) noexcept nogil:
+    """rhs ← (H + shift·I)⁻¹ rhs with the factor of the last successful `factorize`; with
+    `lower_only`, rhs ← R⁻¹ rhs for its Cholesky factor R Rᵀ = H + shift·I."""
+    if Block is DenseBlock:
+        if n > 0:
+            cholesky_solve(h.factor, n, rhs, lower_only)
+    else:
+        band_solve(h, n, rhs, lower_only)
+
+
+cdef inline void matvec(Block* h, Py_ssize_t n, const double* v, double* out) noexcept nogil:
+    """out = H v."""
+    if Block is DenseBlock:
+        if n > 0:
+            symmetric_matvec(h.values, n, v, out)
+    else:
+        band_matvec(h, n, v, out)
+
+
+cdef inline void curvature_bounds(Block* h, Py_ssize_t n, CurvatureBounds* bounds) noexcept nogil:
+    if Block is DenseBlock:
+        dense_curvature_bounds(h.values, n, bounds)
+    else:
+        band_curvature_bounds(h, n, bounds)
+
+
+cdef inline double diagonal_min(Block* h, Py_ssize_t n) noexcept nogil:
+    if Block is DenseBlock:
+        return dense_diagonal_min(h.values, n) if n > 0 else 0.0
+    else:
+        return band_diagonal_min(h, n)
+
+
+cdef inline int modified_cholesky(Block* h, Py_ssize_t n, double* shift,
+                                  int* factorizations) noexcept nogil:
+    """Factor H + τI with the smallest τ ≥ 0 found by doubling that makes it positive definite.
+
+    Cholesky with added multiple of the identity (Nocedal & Wright 2006,
+    Alg. 3.3). τ = 0 whenever H itself factors, so a safely positive definite
+    H is left unmodified; otherwise τ starts at what the diagonal and the
+    Gershgorin bound demand and doubles until the factorization succeeds. The
+    shift keeps any band structure. On return `shift[0]` holds τ and
+    `factorizations[0]` how many factorizations were tried; returns 1 when
+    even the Gershgorin ceiling failed (rounding on a wild matrix).
+    """
+    cdef CurvatureBounds bounds
+    cdef double tau, beta
+    cdef int attempts
+    cdef bint last = False
+    factorizations[0] = 0
+    if diagonal_min(h, n) > 0.0:
+        # The common case near a minimizer: H itself factors, and the O(n·b)
+        # (dense: O(n²)) bounds below are never needed.
+        factorizations[0] += 1
+        if factorize(h, n, 0.0) == 0:
+            shift[0] = 0.0
+            return 0
+    curvature_bounds(h, n, &bounds)
+    beta = shift_floor(&bounds)
+    tau = first_shift(&bounds, beta)
+    # Bounded: the doubling reaches the ceiling of `next_shift`, which factors.
+    for attempts in range(200):
+        factorizations[0] += 1
+        if factorize(h, n, tau) == 0:
+            shift[0] = tau
+            return 0
+        if last:
+            break
+        tau = next_shift(&bounds, tau, beta, &last)
+    shift[0] = tau
+    return 1
+
+
+cdef inline double smallest_curvature(Block* h, Py_ssize_t n, double shift, double* z,
+                                      double* product) noexcept nogil:
+    """Unit z with small zᵀ(H + shift·I)z, by inverse iteration; returns that curvature.
+
+    The block's factor must be that of H + shift·I. Three iterations
+    suffice: near the hard case (or a saddle with the modified factorization)
+    H + shift·I is nearly singular, and inverse iteration converges at the
+    ratio of its two smallest eigenvalues. `product` is work space (H z).
+    """
+    cdef Py_ssize_t it
+    inverse_iteration_start(z, n)
+    for it in range(3):
+        normalize_raw(z, n)
+        solve(h, n, z)
+    normalize_raw(z, n)
+    matvec(h, n, z, product)
+    return dot_raw(z, product, n) + shift
+
+
+cdef inline double curvature_tolerance(Block* h, Py_ssize_t n) noexcept nogil:
+    """√ε·‖H‖∞ floored at the smallest normal double: curvature within it counts as zero."""
+    cdef CurvatureBounds bounds
+    curvature_bounds(h, n, &bounds)
+    return curvature_tolerance_from(&bounds)
+
+
+cdef inline bint second_order_point(Block* h, Py_ssize_t n) noexcept nogil:
+    """No curvature below −tol: H + tol·I factors (the factor is overwritten)."""
+    return factorize(h, n, curvature_tolerance(h, n)) == 0

@@ -1,0 +1,369 @@
+# The per-problem steps of the trust-region methods, written once over both
+# storage kinds (`_blocks.Block`): Moré–Sorensen's nearly exact step, the
+# dogleg step, the model decrease and the radius update. The single-problem
+# storages (`_hessian.FactorableHessian`) and the batched solver (`_batch`)
+# run these same functions, so a batch gives `minimize`'s iterates bit for bit.
+from libc.math cimport sqrt, fabs, fmax, fmin
+from fastnewton._bounds cimport CurvatureBounds
+from fastnewton._blocks cimport (Block, factorize, solve, matvec, curvature_bounds,
+                                 diagonal_min, modified_cholesky, smallest_curvature)
+from fastnewton._vector cimport (dot_raw, norm2_raw, axpy_raw, copy_raw, boundary_roots_raw)
+
+cdef enum SubproblemStatus:
+    SUBPROBLEM_OK
+    SUBPROBLEM_FACTORIZATION_FAILED
+    SUBPROBLEM_NONFINITE
+
+
+cdef struct StepReport:
+    double model_decrease      # m(0) − m(p), positive for a useful step
+    double step_norm
+    double hess_shift          # λ (exact) or τ of the modified Cholesky (dogleg)
+    int factorizations         # Cholesky factorizations spent on this step
+    bint hits_boundary
+    bint hard_case
+    bint hessian_modified
+    bint negative_curvature
+    SubproblemStatus status
+
+
+cdef struct ExactSettings:
+    int maxiter           # most λ iterations
+    double k_easy         # |‖p‖ − radius| ≤ k_easy·radius ends the iteration
+    double k_hard         # the hard-case test of `hard_case_close_enough`
+
+
+cdef struct StepWork:
+    # n-vectors of work space, owned by the caller.
+    double* newton_step
+    double* secular_work
+    double* curvature_vector
+    double* curvature_product
+    double* hess_step
+    double* cauchy_point
+
+
+# The arithmetic of the Moré–Sorensen iteration.
+
+cdef struct LambdaBracket:
+    double lower, upper   # λ* ∈ [lower, upper]
+    double bump           # how far to raise `upper` when H + upper·I still fails to factor
+
+
+cdef inline void start_bracket(LambdaBracket* bracket, const CurvatureBounds* bounds,
+                               double gnorm, double radius) noexcept nogil:
+    """The safeguards of Moré & Sorensen (1983, §3) from the Gershgorin and norm bounds.
+
+    λ_upper is safe in exact arithmetic; when −λ_min sits at it (‖g‖/radius
+    below rounding) it can still fail, and is then raised by growing bumps.
+    """
+    bracket.lower = fmax(0.0, fmax(-bounds.diag_min, gnorm / radius - fmin(
+        bounds.gershgorin_upper, fmin(bounds.frobenius_norm, bounds.inf_norm))))
+    bracket.upper = fmax(0.0, gnorm / radius + fmin(
+        -bounds.gershgorin_lower, fmin(bounds.frobenius_norm, bounds.inf_norm)))
+    bracket.bump = 1e-14 * fmax(bounds.frobenius_norm, 1e-300)
+
+
+cdef inline double first_lambda(const LambdaBracket* bracket, bint newton_tried,
+                                bint newton_failed, double lam_newton) noexcept nogil:
+    """λ to try first: the secular Newton step from λ = 0 when H factored and it
+    lies in the bracket; 0 when nothing excludes it and H was not tried; else
+    the safeguarded `next_lambda`."""
+    if newton_tried and not newton_failed and bracket.lower < lam_newton < bracket.upper:
+        return lam_newton
+    if bracket.lower == 0.0 and not newton_tried:
+        return 0.0
+    return next_lambda(bracket.lower, bracket.upper)
+
+
+cdef inline double after_indefinite(LambdaBracket* bracket, double lam) noexcept nogil:
+    """The next λ when H + λI did not factor: λ is below −λ_min."""
+    bracket.lower = fmax(bracket.lower, lam)
+    if bracket.lower >= bracket.upper:
+        bracket.upper = bracket.lower + bracket.bump
+        bracket.bump *= 4.0
+    return next_lambda(bracket.lower, bracket.upper)
+
+
+cdef inline double secular_newton(double lam, double step_norm, double w_norm_sq,
+                                  double radius) noexcept nogil:
+    """Newton's step on 1/‖p(λ)‖ − 1/radius, with ‖w‖² from L w = p (Moré & Sorensen 1983, eq. 3.4)."""
+    return lam + (step_norm * step_norm / w_norm_sq) * (step_norm - radius) / radius
+
+
+cdef inline double inside_or_safeguarded(const LambdaBracket* bracket,
+                                         double lam_newton) noexcept nogil:
+    """The Newton λ when it lies strictly inside the bracket, else `next_lambda`."""
+    if lam_newton > bracket.lower and lam_newton < bracket.upper:
+        return lam_newton
+    return next_lambda(bracket.lower, bracket.upper)
+
+
+cdef inline bint hard_case_close_enough(double tau, double z_curvature, double step_curvature,
+                                        double lam, double radius, double k_hard) noexcept nogil:
+    """τ²zᵀ(H + λI)z ≤ k_hard·(pᵀ(H + λI)p + λ·radius²): p + τz is near optimal (Moré & Sorensen 1983, Lemma 3.4)."""
+    return tau * tau * z_curvature <= k_hard * (step_curvature + lam * radius * radius)
+
+
+cdef inline double next_lambda(double lam_lower, double lam_upper) noexcept nogil:
+    """The safeguarded trial λ inside the bracket (Moré & Sorensen 1983, eq. 3.13)."""
+    if lam_upper - lam_lower <= 1e-12 * lam_upper:
+        return lam_upper
+    return fmax(sqrt(lam_lower * lam_upper), lam_lower + 0.01 * (lam_upper - lam_lower))
+
+
+cdef inline double boundary_multiple_raw(const double* p, const double* z, Py_ssize_t n,
+                                         double lam, double z_curvature,
+                                         double radius) noexcept nogil:
+    """τ with ‖p + τz‖ = radius, of the two roots the one with the lower model.
+
+    m(p + τz) − m(p) = −λτ zᵀp + ½τ² zᵀHz, since Hp = −g − λp, and
+    zᵀHz = z_curvature − λ for the unit z. Shared with the batched kernel.
+    """
+    cdef double tau_low, tau_high, z_dot_p = dot_raw(z, p, n)
+    boundary_roots_raw(p, z, n, radius, &tau_low, &tau_high)
+    if (-lam * tau_low * z_dot_p + 0.5 * tau_low * tau_low * (z_curvature - lam)
+            <= -lam * tau_high * z_dot_p + 0.5 * tau_high * tau_high * (z_curvature - lam)):
+        return tau_low
+    return tau_high
+
+
+cdef inline double model_decrease(Block* h, Py_ssize_t n, const double* grad, const double* step,
+                                  StepWork* work) noexcept nogil:
+    """m(0) − m(p) = −(gᵀp + ½pᵀHp)."""
+    matvec(h, n, step, work.hess_step)
+    return -(dot_raw(grad, step, n) + 0.5 * dot_raw(step, work.hess_step, n))
+
+
+cdef inline double trust_ratio(double f, double f_trial, double predicted) noexcept nogil:
+    """ρ = actual / predicted decrease, both raised by the rounding error of f.
+
+    Near a minimizer both decreases sink to the rounding error of f; adding
+    that error to both keeps ρ meaningful there (Conn, Gould & Toint 2000,
+    §17.4.2) instead of rejecting steps on noise. It is relative to |f| so
+    that scaling f does not change the iterates.
+    """
+    cdef double rounding = 10.0 * 2.220446049250313e-16 * fabs(f)   # 10 ε |f|
+    return (f - f_trial + rounding) / (predicted + rounding)
+
+
+cdef inline double next_radius(double rho, double radius, bint hits_boundary,
+                               double max_radius) noexcept nogil:
+    """Nocedal & Wright (2006), Alg. 4.1, with scipy's constants, so iteration
+    counts compare with scipy's one for one."""
+    if rho < 0.25:
+        return 0.25 * radius
+    if rho > 0.75 and hits_boundary:
+        return fmin(2.0 * radius, max_radius)
+    return radius
+
+
+cdef inline void clear_report(StepReport* report) noexcept nogil:
+    report.hard_case = False
+    report.hessian_modified = False
+    report.negative_curvature = False
+    report.hits_boundary = False
+    report.model_decrease = 0.0
+    report.step_norm = 0.0
+    report.hess_shift = 0.0
+    report.factorizations = 0
+    report.status = SUBPROBLEM_OK
+
+
+cdef inline void newton_solution(Block* h, Py_ssize_t n, const double* grad, double* p) noexcept nogil:
+    """p = −(H + shift·I)⁻¹ g with the current factor."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        p[i] = -grad[i]
+    solve(h, n, p)
+
+
+cdef inline double secular_step(Block* h, Py_ssize_t n, const double* p, double step_norm,
+                                double lam, double radius, double* w) noexcept nogil:
+    """Newton's λ for 1/‖p(λ)‖ − 1/radius = 0: needs ‖w‖² with R w = p (Moré & Sorensen 1983, eq. 3.4)."""
+    copy_raw(p, w, n)
+    solve(h, n, w, True)
+    return secular_newton(lam, step_norm, dot_raw(w, w, n), radius)
+
+
+cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, double radius,
+                                    double* step, StepReport* report, StepWork* work,
+                                    const ExactSettings* settings) noexcept nogil:
+    """Nearly exact trust-region step by the safeguarded λ iteration of Moré & Sorensen (1983).
+
+    The solution is p(λ) = −(H + λI)⁻¹g with H + λI positive semidefinite and
+    λ(radius − ‖p‖) = 0. λ is bracketed by Gershgorin-type bounds
+    (Conn, Gould & Toint 2000, §7.3.8), updated by Newton's method on the
+    secular equation, and moved back into the bracket when Newton leaves it.
+    In the hard case (g nearly orthogonal to the eigenvectors of the smallest
+    eigenvalue) the step is completed with a vector z of small curvature, by
+    inverse iteration on the factor of H + λI, so that ‖p + τz‖ = radius
+    (Moré & Sorensen, Lemma 3.4).
+    """
+    cdef Py_ssize_t i, it
+    cdef CurvatureBounds bounds
+    cdef double gnorm = norm2_raw(grad, n), lam
+    cdef double step_norm = 0.0, z_curvature, tau, step_curvature
+    cdef LambdaBracket bracket
+    cdef double step_lambda = 0.0, lam_newton = 0.0
+    cdef bint have_step = False, newton_tried, newton_failed = False
+    cdef double* p = work.newton_step
+    cdef double* z = work.curvature_vector
+    clear_report(report)
+    newton_tried = diagonal_min(h, n) > 0.0
+    if newton_tried:
+        # Try the Newton step first: inside the region it is the answer,
+        # and the O(n²) bounds below are never needed.
+        report.factorizations += 1
+        newton_failed = factorize(h, n, 0.0) != 0
+        if not newton_failed:
+            newton_solution(h, n, grad, p)
+            step_norm = norm2_raw(p, n)
+            if step_norm <= radius:
+                copy_raw(p, step, n)
+                report.step_norm = step_norm
+                report.hits_boundary = step_norm >= (1.0 - settings.k_easy) * radius
+                report.model_decrease = model_decrease(h, n, grad, step, work)
+                return
+            # Too long: the secular-equation Newton step from λ = 0 is the
+            # best first λ.
+            lam_newton = secular_step(h, n, p, step_norm, 0.0, radius, work.secular_work)
+    curvature_bounds(h, n, &bounds)
+    start_bracket(&bracket, &bounds, gnorm, radius)
+    lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton)
+    for it in range(settings.maxiter):
+        report.factorizations += 1
+        if factorize(h, n, lam) != 0:
+            lam = after_indefinite(&bracket, lam)
+            continue
+        newton_solution(h, n, grad, p)
+        step_norm = norm2_raw(p, n)
+        have_step = True
+        step_lambda = lam
+        if step_norm <= radius and lam == 0.0:
+            break   # interior: the Newton step fits
+        if fabs(step_norm - radius) <= settings.k_easy * radius:
+            break   # on the boundary to the accuracy asked
+        lam_newton = secular_step(h, n, p, step_norm, lam, radius, work.secular_work)
+        if step_norm < radius:
+            # λ > 0 and the step is short: either λ is too large, or we are
+            # in the hard case and must add a component along z.
+            z_curvature = smallest_curvature(h, n, lam, z, work.curvature_product)
+            tau = boundary_multiple_raw(p, z, n, lam, z_curvature, radius)
+            step_curvature = -dot_raw(p, grad, n)   # pᵀ(H + λI)p
+            if hard_case_close_enough(tau, z_curvature, step_curvature, lam, radius,
+                                      settings.k_hard):
+                axpy_raw(tau, z, p, p, n)
+                report.hard_case = True
+                break
+            bracket.upper = lam
+            bracket.lower = fmax(bracket.lower, lam - z_curvature)
+        else:
+            bracket.lower = lam
+        lam = inside_or_safeguarded(&bracket, lam_newton)
+    if not have_step:
+        # Out of iterations without a positive definite H + λI: step from
+        # the safe end of the bracket, completed to the boundary along z.
+        lam = bracket.upper
+        while factorize(h, n, lam) != 0:
+            report.factorizations += 1
+            if report.factorizations > settings.maxiter + 200:
+                report.status = SUBPROBLEM_FACTORIZATION_FAILED
+                return
+            lam += bracket.bump
+            bracket.bump *= 4.0
+        report.factorizations += 1
+        newton_solution(h, n, grad, p)
+        step_lambda = lam
+        if norm2_raw(p, n) < radius and lam > 0.0:
+            z_curvature = smallest_curvature(h, n, lam, z, work.curvature_product)
+            axpy_raw(boundary_multiple_raw(p, z, n, lam, z_curvature, radius), z, p, p, n)
+            report.hard_case = True
+    step_norm = norm2_raw(p, n)
+    if step_norm > radius:
+        # Out of iterations above the boundary: pull back onto it.
+        for i in range(n):
+            p[i] *= radius / step_norm
+    copy_raw(p, step, n)
+    report.hess_shift = step_lambda
+    report.step_norm = norm2_raw(step, n)
+    report.hits_boundary = report.step_norm >= (1.0 - settings.k_easy) * radius
+    report.model_decrease = model_decrease(h, n, grad, step, work)
+
+
+cdef inline void dogleg_step(Block* h, Py_ssize_t n, const double* grad, double radius,
+                             double* step, StepReport* report, StepWork* work) noexcept nogil:
+    """Powell's dogleg path from the Cauchy point to the Newton point.
+
+    For an indefinite H the Newton point comes from the modified Cholesky
+    factorization of H + τI (τ reported), and three candidates are compared
+    on the true model: that dogleg step, the Cauchy point of the true model,
+    and a step to the boundary along the direction of most negative
+    curvature (inverse iteration on the factor of H + τI). The best is
+    taken, so every step keeps the Cauchy decrease that global convergence
+    needs (Nocedal & Wright 2006, §4.1–4.2) and a stationary saddle is left
+    along negative curvature. scipy's dogleg stops instead.
+    """
+    cdef Py_ssize_t i
+    cdef double shift = 0.0, gnorm = norm2_raw(grad, n), curvature, tau_low, tau_high
+    cdef double newton_norm, cauchy_norm, best_decrease, decrease, sign
+    cdef double* newton_point = work.newton_step
+    cdef double* cauchy_point = work.cauchy_point
+    cdef double* grad_product = work.curvature_product
+    cdef double* z = work.curvature_vector
+    clear_report(report)
+    if modified_cholesky(h, n, &shift, &report.factorizations):
+        report.status = SUBPROBLEM_FACTORIZATION_FAILED
+        return
+    report.hess_shift = shift
+    report.hessian_modified = shift > 0.0
+    newton_solution(h, n, grad, newton_point)
+    newton_norm = norm2_raw(newton_point, n)
+    matvec(h, n, grad, grad_product)
+    curvature = dot_raw(grad, grad_product, n)
+    report.hits_boundary = True
+    if newton_norm <= radius:
+        copy_raw(newton_point, step, n)
+        report.hits_boundary = False
+    else:
+        # The unconstrained minimizer along −g of the (possibly shifted) model of the path.
+        for i in range(n):
+            cauchy_point[i] = -(gnorm * gnorm / (curvature + shift * gnorm * gnorm)) * grad[i]
+        cauchy_norm = norm2_raw(cauchy_point, n)
+        if cauchy_norm >= radius:
+            for i in range(n):
+                step[i] = -(radius / gnorm) * grad[i]
+        else:
+            for i in range(n):
+                newton_point[i] -= cauchy_point[i]
+            boundary_roots_raw(cauchy_point, newton_point, n, radius, &tau_low, &tau_high)
+            axpy_raw(tau_high, newton_point, cauchy_point, step, n)
+    best_decrease = model_decrease(h, n, grad, step, work)
+    if report.hessian_modified and gnorm > 0.0:
+        # The Cauchy point of the true model: to the boundary along −g when
+        # the curvature there is not positive.
+        if curvature <= 0.0:
+            cauchy_norm = radius
+        else:
+            cauchy_norm = fmin(gnorm * gnorm / curvature, radius / gnorm) * gnorm
+        decrease = cauchy_norm * gnorm - 0.5 * curvature * (cauchy_norm / gnorm) ** 2
+        if decrease > best_decrease:
+            for i in range(n):
+                step[i] = -(cauchy_norm / gnorm) * grad[i]
+            best_decrease = decrease
+            report.hits_boundary = cauchy_norm >= radius
+            report.negative_curvature = curvature <= 0.0
+    if report.hessian_modified:
+        # Along the most negative curvature, to the boundary, downhill.
+        curvature = smallest_curvature(h, n, shift, z, grad_product) - shift
+        if curvature < 0.0:
+            sign = -1.0 if dot_raw(grad, z, n) > 0.0 else 1.0
+            decrease = -(sign * radius * dot_raw(grad, z, n) + 0.5 * radius * radius * curvature)
+            if decrease > best_decrease:
+                for i in range(n):
+                    step[i] = sign * radius * z[i]
+                best_decrease = decrease
+                report.hits_boundary = True
+                report.negative_curvature = True
+    report.model_decrease = best_decrease
+    report.step_norm = norm2_raw(step, n)
