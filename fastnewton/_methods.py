@@ -150,7 +150,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
 
 
 class _CountedCalls:
-    """The user's functions with `args` bound, counted in the objective's counters.
+    """The user's functions with `args` bound, counted (as the objective counts) once they return.
 
     For checks made outside the compiled drivers; `gradient` is None when
     the gradient comes from finite differences, `hess`/`hessp` when not given.
@@ -159,25 +159,29 @@ class _CountedCalls:
     def __init__(self, objective, fun, jac, hess, hessp, args):
         self.objective, self.fun, self.jac, self.args = objective, fun, jac, args
         self.gradient = self._gradient if (jac is True or callable(jac)) else None
-        self.hess = self._bind(hess, "nhev") if callable(hess) else None
-        self.hessp = self._bind(hessp, "nhev") if callable(hessp) else None
+        self.hess = self._counted_hessian(hess) if callable(hess) else None
+        self.hessp = self._counted_hessian(hessp) if callable(hessp) else None
 
     def value(self, point):
+        result = self.fun(point, *self.args)
         self.objective.nfev += 1
-        return self.fun(point, *self.args)[0] if self.jac is True else self.fun(point, *self.args)
+        return result[0] if self.jac is True else result
 
     def _gradient(self, point):
         if self.jac is True:
+            gradient = self.fun(point, *self.args)[1]
             self.objective.nfev += 1
-            self.objective.njev += 1
-            return self.fun(point, *self.args)[1]
+        else:
+            gradient = self.jac(point, *self.args)
         self.objective.njev += 1
-        return self.jac(point, *self.args)
+        return gradient
 
-    def _bind(self, function, counter):
+    def _counted_hessian(self, function):
+        """`hess` or `hessp` with args bound, each call counted in nhev once it returns."""
         def call(*arguments):
-            setattr(self.objective, counter, getattr(self.objective, counter) + 1)
-            return function(*arguments, *self.args)
+            result = function(*arguments, *self.args)
+            self.objective.nhev += 1
+            return result
         return call
 
 
