@@ -489,9 +489,16 @@ _BAND_OPTIONS = """        bandwidth : int
             (b + 1, n), or is left out and the band comes from 2b + 1
             gradient calls; memory O(n·b), no n-by-n array.
         check_bandwidth : bool
-            Probe the band against a central difference of `jac` at x0 and
-            warn (`BandwidthWarning`) if the function has curvature outside
-            it; default: only for finite-difference bands."""
+            Default True: with `bandwidth`, compare the band (analytic or
+            from finite differences) with a central difference of `jac`
+            along a random direction at x0 (two gradient calls) and warn
+            (`BandwidthWarning`) on a band in the upper layout or narrower
+            than the function's.
+        check_derivatives : bool
+            Default False: compare `jac` with central differences of `fun`
+            and `hess` (or `hessp`) with central differences of `jac` at x0,
+            warn (`DerivativeWarning`) on a mismatch, and report the worst
+            relative errors as ``res.derivative_errors``."""
 
 for _method in (trust_exact, dogleg, trust_ncg):
     _method.__doc__ = _method.__doc__.replace("    <trust-region options>", _TRUST_OPTIONS.rstrip("\n"))
@@ -520,7 +527,10 @@ _RESULT_FIELDS = """        x : ndarray, shape (n,)
             degenerate, from the inertia of the Hessian there (None after
             non-finite values; for 'trust-ncg' None when n > 200).
         allvecs : list of ndarray
-            Every iterate, x0 first (only with ``return_all=True``)."""
+            Every iterate, x0 first (only with ``return_all=True``).
+        derivative_errors : dict
+            ``{'jac': ..., 'hess': ...}``, the worst relative errors against
+            finite differences at x0 (only with ``check_derivatives=True``)."""
 
 for _method in (newton, trust_exact, dogleg, trust_ncg):
     _method.__doc__ = (_method.__doc__.replace("    <band options>", _BAND_OPTIONS)

@@ -347,6 +347,11 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
             ('newton') Sufficient-decrease constant (default 1e-4).
         finite_diff_rel_step : float
             Relative finite-difference step (default √ε forward, ∛ε central).
+        bandwidth : int
+            Half-bandwidth b of banded Hessians: `hess` then returns LAPACK
+            lower band storage, shape (k, b + 1, n), or is left out (band
+            finite differences, 2b + 1 grouped gradient calls); ``res.hess``
+            is then in that storage too.
         disp : bool
             Print one line per iteration (problems still running, converged
             and failed, the largest gradient norm among those running).
