@@ -2,58 +2,14 @@
 
 import numpy as np
 
-from libc.math cimport isfinite
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._objective cimport Objective
-from fastnewton._line_search cimport StrongWolfeSearch, SearchResult
-from fastnewton._vector cimport dot, norm2, gradient_norm, axpy_into
+from fastnewton._line_search cimport StrongWolfeSearch, SearchResult, LineSearch, curvature_begin
+from fastnewton._vector cimport dot, norm2, gradient_norm
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  SADDLE, CALLBACK_STOP, EVENT_ACCEPTED, EVENT_MODIFIED,
                                  EVENT_NONFINITE, EVENT_NEGATIVE_CURVATURE)
 
-# Sufficient decrease along negative curvature: f(x + αd) < f(x) + ½·c·α²·dᵀHd.
-cdef double CURVILINEAR_C = 1e-4
-
-
-cdef bint negative_curvature_search(Objective objective, const double[::1] x,
-                                    const double[::1] direction, double f0, double curvature,
-                                    object trial_array, double[::1] trial_grad,
-                                    double* step_length, double* value) except -1:
-    """A step along a unit direction of negative curvature d (gᵀd ≤ 0, dᵀHd < 0).
-
-    At a stationary saddle the slope is zero, so the test is on curvature
-    (Moré & Sorensen 1979): halve α from 1 until f drops by ½·c·α²·|dᵀHd|,
-    and when α = 1 already does, double it while f keeps dropping, since the
-    scale of the valley beyond the saddle is unknown.
-    """
-    cdef double[::1] trial = trial_array
-    cdef double alpha = 1.0, f_trial = 0.0, best = 0.0
-    cdef int attempt
-    cdef bint found = False
-    for attempt in range(60):
-        axpy_into(alpha, direction, x, trial)
-        objective.value(trial_array, &f_trial)
-        if isfinite(f_trial) and f_trial < f0 + 0.5 * CURVILINEAR_C * alpha * alpha * curvature:
-            found = True
-            break
-        alpha *= 0.5
-    if not found:
-        return False
-    best = f_trial
-    if attempt == 0:
-        for attempt in range(40):
-            axpy_into(2.0 * alpha, direction, x, trial)
-            objective.value(trial_array, &f_trial)
-            if not (isfinite(f_trial) and f_trial < best):
-                break
-            alpha *= 2.0
-            best = f_trial
-        axpy_into(alpha, direction, x, trial)
-    if objective.gradient(trial_array, trial_grad):
-        return False
-    step_length[0] = alpha
-    value[0] = best
-    return True
 from fastnewton._start cimport evaluate_start
 
 
@@ -83,6 +39,7 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
     cdef bint stationary
     cdef StrongWolfeSearch line_search = StrongWolfeSearch(n, c1, c2)
     cdef SearchResult found
+    cdef LineSearch curvature_search
     cdef Status status
     cdef int events
 
@@ -111,8 +68,10 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
             if dot(grad, direction) > 0.0:
                 for i in range(n):
                     direction[i] = -direction[i]
-            if not negative_curvature_search(objective, x, direction, f, curvature, trial_array,
-                                             grad_trial, &found.step_length, &found.value):
+            curvature_begin(&curvature_search, f, curvature)
+            line_search.run(&curvature_search, objective, x, direction, trial_array, grad_trial,
+                            &found)
+            if not found.found:
                 status = SADDLE
                 break
             found.saw_nonfinite = False

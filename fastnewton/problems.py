@@ -56,6 +56,9 @@ __all__ = [
     "banded_problems",
     "band_matvec",
     "band_to_dense",
+    "mgh",
+    "mgh_problems",
+    "MGH_NAMES",
 ]
 
 # Dense Hessians of the large-scale banded problems are refused above this n
@@ -1434,3 +1437,8 @@ def classic_problems() -> list[TestProblem]:
         quadratic(10, seed=0),
         saddle_quartic(),
     ]
+
+
+# The Moré–Garbow–Hillstrom set lives in its own module; it reaches back here
+# only when a problem is built, so this import at the end is not circular.
+from fastnewton._mgh import MGH_NAMES, mgh, mgh_problems  # noqa: E402

@@ -136,30 +136,30 @@ def nearest_known(problem, x):
 
 
 @pytest.mark.parametrize("problem, spread", CASES, ids=lambda c: getattr(c, "name", str(c)))
-@pytest.mark.parametrize("mode", [0, 1, 3, 5], ids=[MODE_NAMES[i] for i in [0, 1, 3, 5]])
-def test_newton_batch_reaches_known_minimizers(problem, spread, mode):
-    """Batched newton (Armijo backtracking) converges to a known minimizer of each problem.
-
-    Its line search differs from minimize's strong Wolfe search, so from some
-    starts the two may settle in different minima (Rosenbrock n = 4 has a
-    local one); wherever they reach the same one, x agrees.
-    """
+@pytest.mark.parametrize("mode", range(7), ids=MODE_NAMES)
+def test_newton_batch_matches_separate_solves(problem, spread, mode):
+    """Batched newton runs minimize's newton (strong Wolfe search, the same line-search
+    machines) problem by problem: the same iterates, counts and status, bit for bit, and
+    the problems that succeed end at a known minimizer."""
     name, batch_kwargs, scalar_kwargs = derivative_modes(problem)[mode]
     gtol = 1e-6 if name.startswith("jac ") else 1e-9
     x0 = starts(problem, 10, spread, seed=10 + mode)
     res = fastnewton.minimize_batch(x0=x0, method="newton", options={"gtol": gtol},
                                     **batch_kwargs)
-    assert res.success.all(), res[~res.success].message
+    for i, ref in enumerate(solve_separately(scalar_kwargs, x0, "newton", {"gtol": gtol})):
+        assert (res.nit[i], res.nfev[i], res.njev[i], res.nhev[i], res.status[i]) == \
+            (ref.nit, ref.nfev, ref.njev, ref.nhev, ref.status), i
+        np.testing.assert_array_equal(res.x[i], ref.x)
+        np.testing.assert_array_equal(res.jac[i], ref.jac)
+    # Forward-difference gradients stall above gtol = 1e-6 on a few Rosenbrock starts
+    # (status 2, as minimize does); everything else converges.
+    assert res.success.mean() >= (0.8 if name == "jac 2-point" else 1.0)
     # At Powell's singular minimizer ‖g‖ ~ ‖x − x*‖³, so x is known to about gtol^(1/3).
     xtol = 5e-3 if problem.name == "powell_singular" else (1e-4 if gtol > 1e-9 else 1e-6)
-    same = 0
-    for i, ref in enumerate(solve_separately(scalar_kwargs, x0, "newton", {"gtol": gtol})):
-        assert nearest_known(problem, res.x[i]) <= xtol
-        if np.linalg.norm(ref.x - res.x[i]) <= xtol:
-            same += 1
+    for x in res.x[res.success]:
+        assert nearest_known(problem, x) <= xtol
         # With forward-difference gradients the true gradient is known to ~√ε·‖∇²f‖ only.
-        assert np.linalg.norm(problem.jac(res.x[i])) <= (1e-4 if gtol > 1e-9 else 10 * gtol)
-    assert same >= 8
+        assert np.linalg.norm(problem.jac(x)) <= (1e-4 if gtol > 1e-9 else 10 * gtol)
 
 
 def least_squares_batch(m, n_obs, n, seed):
@@ -272,8 +272,8 @@ def test_failing_problems_do_not_disturb_the_others():
 def test_saddles_follow_the_second_order_test():
     """f = x² − y² + y⁴/4: a saddle at 0, minima at (0, ±√2).
 
-    trust-exact leaves the saddle through its hard case, exactly as minimize
-    does; the batched newton has no negative-curvature step and says status 5;
+    trust-exact leaves the saddle through its hard case and newton along the
+    direction of negative curvature, each exactly as minimize does;
     escape_saddles=False stops both at the saddle with the first-order test.
     """
     def fun(X):
@@ -297,9 +297,15 @@ def test_saddles_follow_the_second_order_test():
     np.testing.assert_array_equal(res.x[0], ref.x)
     assert res.nit[0] == ref.nit
 
-    newton = fastnewton.minimize_batch(fun, x0, method="newton", jac=jac, hess=hess)
-    assert newton.status[0] == 5 and not newton.success[0] and "saddle" in newton[0].message
-    assert newton.success[1:].all()
+    newton = fastnewton.minimize_batch(fun, x0, method="newton", jac=jac, hess=hess,
+                                       options={"gtol": 1e-10})
+    assert newton.success.all()
+    np.testing.assert_allclose(np.abs(newton.x[:, 1]), np.sqrt(2.0), rtol=1e-9)
+    ref = fastnewton.minimize(lambda x: fun(x[None])[0], x0[0], method="newton",
+                              jac=lambda x: jac(x[None])[0], hess=lambda x: hess(x[None])[0],
+                              options={"gtol": 1e-10})
+    np.testing.assert_array_equal(newton.x[0], ref.x)
+    assert newton.nit[0] == ref.nit
     first_order = fastnewton.minimize_batch(fun, x0[:1], jac=jac, hess=hess,
                                             options={"escape_saddles": False})
     assert first_order.success[0] and first_order.nit[0] == 0
@@ -513,3 +519,42 @@ def test_banded_batch_results_equal_dense_batch_results():
     for i in range(len(x0)):
         np.testing.assert_allclose(P.band_to_dense(band.hess[i]), dense.hess[i], rtol=1e-6,
                                    atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["trust-exact", "newton"])
+@pytest.mark.parametrize("mode", [0, 1, 3, 5], ids=[MODE_NAMES[i] for i in [0, 1, 3, 5]])
+def test_rows_per_call_splits_calls_without_changing_results(method, mode):
+    """Callbacks see at most rows_per_call rows (with batch_args cut to the same rows), and
+    the results are those of one call per evaluation, bit for bit."""
+    problem = P.rosenbrock(3)
+    _, batch_kwargs, _ = derivative_modes(problem)[mode]
+    x0 = starts(problem, 11, 0.4, seed=mode)
+    data = np.arange(11.0)
+    seen = []
+
+    def recording(function):
+        def wrapped(X, d):
+            seen.append(len(X))
+            # Problem ids of the rows, ascending within a call (a block of the active set).
+            assert len(d) == len(X) and np.all(np.diff(d) > 0) and set(d) <= set(data)
+            return function(X)
+        return wrapped
+
+    kwargs = {name: recording(value) if callable(value) else value
+              for name, value in batch_kwargs.items()}
+    whole = fastnewton.minimize_batch(x0=x0, method=method, batch_args=(data,), **kwargs,
+                                      options={"rows_per_call": 1000})
+    assert max(seen) > 3
+    seen.clear()
+    split = fastnewton.minimize_batch(x0=x0, method=method, batch_args=(data,), **kwargs,
+                                      options={"rows_per_call": 3})
+    assert max(seen) == 3
+    for name in ("x", "fun", "jac", "hess", "nit", "nfev", "njev", "nhev", "status"):
+        np.testing.assert_array_equal(getattr(split, name), getattr(whole, name))
+
+
+@pytest.mark.parametrize("value", [0, -2, 2.5, True, "4"])
+def test_rows_per_call_must_be_a_positive_integer(value):
+    with pytest.raises(ValueError, match="rows_per_call must be a positive integer"):
+        fastnewton.minimize_batch(lambda X: np.sum(X * X, axis=1), np.ones((2, 2)),
+                                  jac=lambda X: 2 * X, options={"rows_per_call": value})
