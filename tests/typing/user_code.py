@@ -12,7 +12,7 @@ from scipy.optimize import OptimizeResult
 from typing_extensions import assert_type
 
 import fastnewton
-from fastnewton.problems import TestProblem, rosenbrock
+from fastnewton.problems import TestProblem, mgh, rosenbrock
 
 
 def fun(x: NDArray[np.float64]) -> float:
@@ -47,6 +47,7 @@ def solve() -> float:
     alone = fastnewton.trust_exact(fun, np.zeros(3), jac=jac, hess=hess)
     problem = rosenbrock(4)
     assert_type(problem, TestProblem)
+    assert_type(mgh("biggs_exp6", start=10), TestProblem)
     fastnewton.minimize(problem.fun, problem.x0, jac=problem.jac, hessp=problem.hessp,
                         method="trust-ncg")
 
