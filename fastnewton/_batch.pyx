@@ -42,9 +42,10 @@ import numpy as np
 from libc.math cimport sqrt, fabs, fmin, fmax, isfinite, INFINITY
 from fastnewton._dense cimport DenseBlock
 from fastnewton._banded cimport BandBlock
-from fastnewton._blocks cimport (modified_cholesky, solve, second_order_point, smallest_curvature,
-                                 curvature_tolerance)
-from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SUBPROBLEM_OK,
+from fastnewton._blocks cimport second_order_point
+from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
+                                      NEWTON_NO_DESCENT, newton_step)
+from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact_settings, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
                                       trust_ratio, next_radius)
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
@@ -53,9 +54,9 @@ from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_g
                                       difference_group, symmetrize_columns, add_group_to_band)
 from fastnewton._vector cimport dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw
 from fastnewton._line_search cimport (LineSearch, SearchAsk, ASK_VALUE, ASK_SLOPE,
-                                     ASK_FINAL_GRADIENT, ACCEPT_LOW, GIVE_UP, WOLFE_MAXITER,
-                                     wolfe_begin, wolfe_value, wolfe_slope, curvature_begin,
-                                     curvature_value, curvature_gradient, trial_length)
+                                     ASK_FINAL_GRADIENT, ACCEPT_LOW, GIVE_UP, wolfe_value,
+                                     wolfe_slope, curvature_value, curvature_gradient,
+                                     trial_length)
 
 cdef double EPS = np.finfo(np.float64).eps
 
@@ -92,8 +93,7 @@ cdef class BlockKernels:
     cdef StepWork work
     cdef ExactSettings settings
 
-    def __cinit__(self, Py_ssize_t n, bandwidth, int maxiter, double k_easy=0.1,
-                  double k_hard=0.2):
+    def __cinit__(self, Py_ssize_t n, bandwidth, int maxiter):
         cdef double[::1] memory
         self.n = n
         self.banded = bandwidth is not None
@@ -110,9 +110,7 @@ cdef class BlockKernels:
         self.work.curvature_product = &memory[self.block_size + 4 * n]
         self.work.hess_step = &memory[self.block_size + 5 * n]
         self.work.cauchy_point = &memory[self.block_size + 6 * n]
-        self.settings.maxiter = maxiter
-        self.settings.k_easy = k_easy
-        self.settings.k_hard = k_hard
+        self.settings = exact_settings(maxiter)
 
     cdef inline DenseBlock dense(self, double* hess) noexcept nogil:
         cdef DenseBlock block
@@ -128,46 +126,20 @@ cdef class BlockKernels:
         block.bandwidth = self.bandwidth
         return block
 
-    cdef int modified_factorization(self, double* hess, double* shift,
-                                    int* factorizations) noexcept nogil:
-        """`_blocks.modified_cholesky` on the block at `hess`."""
+    cdef NewtonStep newton_step(self, double* hess, const double* grad, double f,
+                                bint stationary, double c1, double c2, double* direction,
+                                LineSearch* search, double* shift,
+                                int* factorizations) noexcept nogil:
+        """`_newton_step.newton_step` on the block at `hess`."""
         cdef DenseBlock dense
         cdef BandBlock band
         if self.banded:
             band = self.band(hess)
-            return modified_cholesky(&band, self.n, shift, factorizations)
+            return newton_step(&band, self.n, grad, f, stationary, c1, c2, direction,
+                               self.work.curvature_product, search, shift, factorizations)
         dense = self.dense(hess)
-        return modified_cholesky(&dense, self.n, shift, factorizations)
-
-    cdef void solve(self, double* rhs) noexcept nogil:
-        """rhs ← (H + τI)⁻¹ rhs with the factor of the last successful factorization."""
-        cdef DenseBlock dense
-        cdef BandBlock band
-        if self.banded:
-            band = self.band(NULL)
-            solve(&band, self.n, rhs)
-        else:
-            dense = self.dense(NULL)
-            solve(&dense, self.n, rhs)
-
-    cdef double smallest_curvature(self, double* hess, double shift, double* z) noexcept nogil:
-        """`_blocks.smallest_curvature` with the factor of the last modified factorization of `hess`."""
-        cdef DenseBlock dense
-        cdef BandBlock band
-        if self.banded:
-            band = self.band(hess)
-            return smallest_curvature(&band, self.n, shift, z, self.work.curvature_product)
-        dense = self.dense(hess)
-        return smallest_curvature(&dense, self.n, shift, z, self.work.curvature_product)
-
-    cdef double curvature_tolerance(self, double* hess) noexcept nogil:
-        cdef DenseBlock dense
-        cdef BandBlock band
-        if self.banded:
-            band = self.band(hess)
-            return curvature_tolerance(&band, self.n)
-        dense = self.dense(hess)
-        return curvature_tolerance(&dense, self.n)
+        return newton_step(&dense, self.n, grad, f, stationary, c1, c2, direction,
+                           self.work.curvature_product, search, shift, factorizations)
 
     cdef bint second_order_point(self, double* hess) noexcept nogil:
         """No curvature below −√ε·‖H‖∞ (`_blocks.second_order_point`)."""
@@ -1018,38 +990,21 @@ cdef class BatchSolver:
 
     cdef void begin_search(self, Py_ssize_t q, double c1, double c2) noexcept nogil:
         """The top of a Newton iteration at position q: stop, or start its line search."""
-        cdef Py_ssize_t i, n = self.n
-        cdef double shift, curvature
+        cdef double shift
         cdef int factorizations
-        cdef double* grad = &self.grad[q, 0]
-        cdef double* direction = &self.step[q, 0]
-        cdef double* hess = &self.hess[q, 0]
+        cdef NewtonStep outcome
         if self.stops(q):
             return
-        if self.kernels.modified_factorization(hess, &shift, &factorizations):
+        outcome = self.kernels.newton_step(
+            &self.hess[q, 0], &self.grad[q, 0], self.f[q],
+            gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol, c1, c2,
+            &self.step[q, 0], &self.searches[q], &shift, &factorizations)
+        if outcome == NEWTON_FACTOR_FAILED:
             self.state[q] = LINALG_ERROR
-            return
-        if gradient_norm_raw(grad, n, self.inf_norm) <= self.gtol:
-            # A stationary point with negative curvature: leave along it.
-            curvature = self.kernels.smallest_curvature(hess, shift, direction) - shift
-            if curvature >= -self.kernels.curvature_tolerance(hess):
-                self.state[q] = SUCCESS   # inverse iteration found no curvature below −tol
-                return
-            if dot_raw(grad, direction, n) > 0.0:
-                for i in range(n):
-                    direction[i] = -direction[i]
-            curvature_begin(&self.searches[q], self.f[q], curvature)
-            return
-        for i in range(n):
-            direction[i] = -grad[i]
-        self.kernels.solve(direction)
-        curvature = dot_raw(grad, direction, n)     # the slope ∇fᵀd
-        if not curvature < 0.0:
-            # Only rounding keeps a direction from a positive definite
-            # factor from descending: nothing is left to gain.
+        elif outcome == NEWTON_CONVERGED:
+            self.state[q] = SUCCESS
+        elif outcome == NEWTON_NO_DESCENT:
             self.state[q] = NO_PROGRESS
-            return
-        wolfe_begin(&self.searches[q], self.f[q], curvature, 1.0, c1, c2, WOLFE_MAXITER)
 
     cdef void end_search(self, Py_ssize_t q) noexcept nogil:
         """Take the step position q's search found (flags[q] = 1), or stop it."""

@@ -6,6 +6,8 @@ from fastnewton._dense cimport DenseBlock
 from fastnewton._banded cimport BandBlock
 from fastnewton._trust_steps cimport StepReport, StepWork, ExactSettings
 from fastnewton._objective cimport Objective
+from fastnewton._line_search cimport LineSearch
+from fastnewton._newton_step cimport NewtonStep
 
 
 cdef class SymmetricMatrix:
@@ -31,7 +33,6 @@ cdef class FactorableHessian(SymmetricMatrix):
     cdef int factorize(self, double shift) noexcept
     cdef int modified_factorization(self, double* shift, int* factorizations) noexcept
     cdef void solve(self, double* rhs) noexcept
-    cdef double smallest_curvature(self, double shift, double* z, double* product) noexcept
     cdef double curvature_tolerance(self) noexcept
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept
     cdef void exact_step(self, const double* grad, double radius, double* step,
@@ -39,4 +40,7 @@ cdef class FactorableHessian(SymmetricMatrix):
                          const ExactSettings* settings) noexcept
     cdef void dogleg_step(self, const double* grad, double radius, double* step,
                           StepReport* report, StepWork* work) noexcept
+    cdef NewtonStep newton_step(self, const double* grad, double f, bint stationary, double c1,
+                                double c2, double* direction, double* product,
+                                LineSearch* search, double* shift, int* factorizations) noexcept
     cpdef tuple spectrum(self, double tol, bint extremes)

@@ -9,6 +9,7 @@ without the GIL when the matrix is large.
 
 cimport fastnewton._blocks as blocks
 cimport fastnewton._trust_steps as steps
+cimport fastnewton._newton_step as newton
 from fastnewton._gil cimport PyThreadState, release_gil_if, reacquire_gil
 
 
@@ -94,17 +95,6 @@ cdef class FactorableHessian(SymmetricMatrix):
             blocks.solve(&self.dense, self.n, rhs)
         reacquire_gil(gil)
 
-    cdef double smallest_curvature(self, double shift, double* z, double* product) noexcept:
-        """`_blocks.smallest_curvature` on the current factor of H + shift·I."""
-        cdef double curvature
-        cdef PyThreadState* gil = release_gil_if(self.release_gil)
-        if self.banded:
-            curvature = blocks.smallest_curvature(&self.band, self.n, shift, z, product)
-        else:
-            curvature = blocks.smallest_curvature(&self.dense, self.n, shift, z, product)
-        reacquire_gil(gil)
-        return curvature
-
     cdef double curvature_tolerance(self) noexcept:
         """√ε·‖H‖∞ (see fastnewton.CriticalPoint.tol): curvature within it of zero counts as zero."""
         if self.banded:
@@ -150,6 +140,21 @@ cdef class FactorableHessian(SymmetricMatrix):
         else:
             steps.dogleg_step(&self.dense, self.n, grad, radius, step, report, work)
         reacquire_gil(gil)
+
+    cdef NewtonStep newton_step(self, const double* grad, double f, bint stationary, double c1,
+                                double c2, double* direction, double* product,
+                                LineSearch* search, double* shift, int* factorizations) noexcept:
+        """`_newton_step.newton_step` on this matrix."""
+        cdef NewtonStep outcome
+        cdef PyThreadState* gil = release_gil_if(self.release_gil)
+        if self.banded:
+            outcome = newton.newton_step(&self.band, self.n, grad, f, stationary, c1, c2,
+                                         direction, product, search, shift, factorizations)
+        else:
+            outcome = newton.newton_step(&self.dense, self.n, grad, f, stationary, c1, c2,
+                                         direction, product, search, shift, factorizations)
+        reacquire_gil(gil)
+        return outcome
 
     cpdef object as_factorable(self, Py_ssize_t max_products):
         return self

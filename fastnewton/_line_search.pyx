@@ -23,7 +23,7 @@ cdef class StrongWolfeSearch:
         Most function evaluations per Wolfe search.
     """
 
-    def __cinit__(self, Py_ssize_t n, double c1=1e-4, double c2=0.9, int maxiter=WOLFE_MAXITER):
+    def __cinit__(self, Py_ssize_t n, double c1, double c2, int maxiter=WOLFE_MAXITER):
         self.n = n
         self.c1 = c1
         self.c2 = c2

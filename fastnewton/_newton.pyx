@@ -4,7 +4,9 @@ import numpy as np
 
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._objective cimport Objective
-from fastnewton._line_search cimport StrongWolfeSearch, SearchResult, LineSearch, curvature_begin
+from fastnewton._line_search cimport StrongWolfeSearch, SearchResult, LineSearch
+from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
+                                      NEWTON_NO_DESCENT)
 from fastnewton._vector cimport dot, norm2, gradient_norm
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  SADDLE, CALLBACK_STOP, EVENT_ACCEPTED, EVENT_MODIFIED,
@@ -17,29 +19,27 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
            Py_ssize_t maxiter, double c1, double c2, object reporter, bint escape_saddles=True):
     """Minimize from `x0` (a float64 array the driver may overwrite) by line-search Newton.
 
-    Each direction solves (H + τI)d = −g with τ ≥ 0 from `modified_factorization`,
-    so d is a descent direction even where H is indefinite; the step length
-    comes from a strong Wolfe search starting at 1, so the full Newton step
-    (and quadratic convergence) is kept near a minimizer. With
-    `escape_saddles`, a point with ‖g‖ ≤ gtol where H has curvature below
-    −tol is left along the direction of most negative curvature (inverse
-    iteration on the factor of H + τI) instead of being returned. Returns a
-    dict like `trust_region`.
+    Each iteration's direction and search are `_newton_step.newton_step`'s:
+    (H + τI)d = −g with a strong Wolfe search from α = 1, or, with
+    `escape_saddles`, at a point with ‖g‖ ≤ gtol where H has curvature below
+    −tol, the direction of most negative curvature instead of returning it.
+    Returns a dict like `trust_region`.
     """
-    cdef Py_ssize_t i, n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
-    cdef int factorizations = 0, status_code
+    cdef Py_ssize_t n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
+    cdef int factorizations = 0
     x_array = x0
     trial_array = np.empty(n)
     grad_array = np.empty(n)
     grad_trial_array = np.empty(n)
     cdef double[::1] x = x_array, direction = np.empty(n)
     cdef double[::1] grad = grad_array, grad_trial = grad_trial_array
-    cdef double f, gnorm, slope, shift = 0.0, max_shift = 0.0, curvature, tol
+    cdef double f, gnorm, shift = 0.0, max_shift = 0.0
     cdef double[::1] product = np.empty(n)
     cdef bint stationary
     cdef StrongWolfeSearch line_search = StrongWolfeSearch(n, c1, c2)
     cdef SearchResult found
-    cdef LineSearch curvature_search
+    cdef LineSearch search
+    cdef NewtonStep outcome
     cdef Status status
     cdef int events
 
@@ -53,45 +53,24 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
         if nit >= maxiter:
             status = MAXITER
             break
-        status_code = hess.modified_factorization(&shift, &factorizations)
+        outcome = hess.newton_step(&grad[0], f, stationary, line_search.c1, line_search.c2,
+                                   &direction[0], &product[0], &search, &shift, &factorizations)
         total_factorizations += factorizations
-        if status_code:
+        if outcome == NEWTON_FACTOR_FAILED:
             status = LINALG_ERROR
             break
-        if stationary:
-            # A stationary point with negative curvature: leave along it.
-            tol = hess.curvature_tolerance()
-            curvature = hess.smallest_curvature(shift, &direction[0], &product[0]) - shift
-            if curvature >= -tol:
-                status = SUCCESS   # inverse iteration found no curvature below −tol
-                break
-            if dot(grad, direction) > 0.0:
-                for i in range(n):
-                    direction[i] = -direction[i]
-            curvature_begin(&curvature_search, f, curvature)
-            line_search.run(&curvature_search, objective, x, direction, trial_array, grad_trial,
-                            &found)
-            if not found.found:
-                status = SADDLE
-                break
-            found.saw_nonfinite = False
-            events = EVENT_NEGATIVE_CURVATURE
-        else:
-            for i in range(n):
-                direction[i] = -grad[i]
-            hess.solve(&direction[0])
-            slope = dot(grad, direction)
-            if not slope < 0.0:
-                # Only rounding can make a direction from a positive definite
-                # factor fail to descend: there is nothing left to gain.
-                status = NO_PROGRESS
-                break
-            line_search.search(objective, x, direction, f, slope, 1.0, trial_array, grad_trial,
-                               &found)
-            if not found.found:
-                status = NONFINITE if found.saw_nonfinite else NO_PROGRESS
-                break
-            events = 0
+        if outcome == NEWTON_CONVERGED:
+            status = SUCCESS   # inverse iteration found no curvature below −tol
+            break
+        if outcome == NEWTON_NO_DESCENT:
+            status = NO_PROGRESS
+            break
+        line_search.run(&search, objective, x, direction, trial_array, grad_trial, &found)
+        if not found.found:
+            status = (SADDLE if search.curvature_search
+                      else NONFINITE if found.saw_nonfinite else NO_PROGRESS)
+            break
+        events = EVENT_NEGATIVE_CURVATURE if search.curvature_search else 0
         events |= EVENT_ACCEPTED | (EVENT_MODIFIED if shift > 0.0 else 0)
         events |= EVENT_NONFINITE if found.saw_nonfinite else 0
         if shift > 0.0:

@@ -12,7 +12,7 @@ import numpy as np
 
 from libc.math cimport sqrt, fmin
 from fastnewton._hessian cimport FactorableHessian
-from fastnewton._trust_steps cimport SUBPROBLEM_NONFINITE, clear_report
+from fastnewton._trust_steps cimport SUBPROBLEM_NONFINITE, clear_report, exact_settings
 from fastnewton._vector cimport dot, norm2, axpy_into, boundary_roots, copy_into
 
 
@@ -60,18 +60,13 @@ cdef class ExactSubproblem(FactoringSubproblem):
     ----------
     n : int
     maxiter : int
-        Most λ iterations per subproblem.
-    k_easy, k_hard : float
-        Moré & Sorensen's tolerances: the boundary is reached when
-        |‖p‖ − radius| ≤ k_easy·radius; the hard-case step is near optimal
-        within k_hard.
+        Most λ iterations per subproblem (the tolerances are
+        `_trust_steps.exact_settings`').
     """
     cdef ExactSettings settings
 
-    def __cinit__(self, Py_ssize_t n, int maxiter, double k_easy=0.1, double k_hard=0.2):
-        self.settings.maxiter = maxiter
-        self.settings.k_easy = k_easy
-        self.settings.k_hard = k_hard
+    def __cinit__(self, Py_ssize_t n, int maxiter):
+        self.settings = exact_settings(maxiter)
 
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1:

@@ -33,6 +33,16 @@ cdef struct ExactSettings:
     double k_hard         # the hard-case test of `hard_case_close_enough`
 
 
+cdef inline ExactSettings exact_settings(int maxiter) noexcept nogil:
+    """The tolerances of the Moré–Sorensen iteration: k_easy = 0.1 and k_hard = 0.2,
+    Moré & Sorensen's (1983, §4) suggestions and scipy's, with `maxiter` λ iterations."""
+    cdef ExactSettings settings
+    settings.maxiter = maxiter
+    settings.k_easy = 0.1
+    settings.k_hard = 0.2
+    return settings
+
+
 cdef struct StepWork:
     # n-vectors of work space, owned by the caller.
     double* newton_step

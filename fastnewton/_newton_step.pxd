@@ -1,0 +1,55 @@
+# The top of a line-search Newton iteration, written once over both storage
+# kinds: the direction (modified Cholesky, or negative curvature at a
+# stationary point) and the start of its line search. The single-problem
+# driver (`_newton`, through `FactorableHessian.newton_step`) and the batched
+# one (`_batch`) both run it.
+from fastnewton._blocks cimport (Block, modified_cholesky, solve, smallest_curvature,
+                                 curvature_tolerance)
+from fastnewton._line_search cimport LineSearch, WOLFE_MAXITER, wolfe_begin, curvature_begin
+from fastnewton._vector cimport dot_raw
+
+cdef enum NewtonStep:
+    NEWTON_SEARCH          # a line search was started (`search`)
+    NEWTON_CONVERGED       # stationary, and inverse iteration found no curvature below −tol
+    NEWTON_FACTOR_FAILED   # H + τI did not factor even at the Gershgorin ceiling
+    NEWTON_NO_DESCENT      # rounding kept the direction from descending
+
+
+cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, double f,
+                                   bint stationary, double c1, double c2, double* direction,
+                                   double* product, LineSearch* search, double* shift,
+                                   int* factorizations) noexcept nogil:
+    """Choose the direction and start its search.
+
+    Away from stationarity, d solves (H + τI)d = −g with τ ≥ 0 from
+    `modified_cholesky`, a descent direction even where H is indefinite,
+    searched by strong Wolfe from α = 1 so the full Newton step (and
+    quadratic convergence) is kept near a minimizer. At a stationary point
+    (`stationary`: ‖g‖ ≤ gtol where the second-order test failed), d is the
+    direction of most negative curvature (inverse iteration on the factor of
+    H + τI), taken downhill and searched on curvature. `product` is work
+    space; `shift` and `factorizations` report τ and the factorizations tried.
+    """
+    cdef Py_ssize_t i
+    cdef double curvature, slope
+    if modified_cholesky(h, n, shift, factorizations):
+        return NEWTON_FACTOR_FAILED
+    if stationary:
+        curvature = smallest_curvature(h, n, shift[0], direction, product) - shift[0]
+        if curvature >= -curvature_tolerance(h, n):
+            return NEWTON_CONVERGED
+        if dot_raw(grad, direction, n) > 0.0:
+            for i in range(n):
+                direction[i] = -direction[i]
+        curvature_begin(search, f, curvature)
+        return NEWTON_SEARCH
+    for i in range(n):
+        direction[i] = -grad[i]
+    solve(h, n, direction)
+    slope = dot_raw(grad, direction, n)
+    if not slope < 0.0:
+        # Only rounding can make a direction from a positive definite factor
+        # fail to descend: there is nothing left to gain.
+        return NEWTON_NO_DESCENT
+    wolfe_begin(search, f, slope, 1.0, c1, c2, WOLFE_MAXITER)
+    return NEWTON_SEARCH
