@@ -4,7 +4,7 @@ Public API
 ----------
 minimize
     The front door, called like `scipy.optimize.minimize`.
-newton, trust_exact, dogleg, trust_ncg
+newton, trust_exact, dogleg, trust_ncg, newton_cg, trust_krylov
     The methods as callables, also usable as
     ``scipy.optimize.minimize(..., method=fastnewton.trust_exact)``.
 minimize_batch, BatchResult
@@ -31,14 +31,15 @@ from fastnewton._critical import classify_critical_point
 from fastnewton._curvature import CriticalPoint
 from fastnewton._derivative_check import DerivativeWarning
 from fastnewton._derivatives import approx_hessian, approx_jacobian
-from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
+from fastnewton._methods import dogleg, newton, newton_cg, trust_exact, trust_krylov, trust_ncg
 from fastnewton._minimize import minimize
 from fastnewton._minimize_batch import BatchResult, minimize_batch
 from fastnewton._taylor import TaylorModel, taylor
 
 __version__ = "0.1.0"
 __all__ = [
-    "minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian", "approx_jacobian",
-    "BandwidthWarning", "DerivativeWarning", "classify_critical_point", "CriticalPoint", "taylor",
-    "TaylorModel", "minimize_batch", "BatchResult",
+    "minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "newton_cg", "trust_krylov",
+    "approx_hessian", "approx_jacobian", "BandwidthWarning", "DerivativeWarning",
+    "classify_critical_point", "CriticalPoint", "taylor", "TaylorModel", "minimize_batch",
+    "BatchResult",
 ]

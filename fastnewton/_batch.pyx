@@ -45,7 +45,8 @@ from fastnewton._banded cimport BandBlock
 from fastnewton._blocks cimport second_order_point
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
                                       NEWTON_NO_DESCENT, newton_step)
-from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact_settings, SUBPROBLEM_OK,
+from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact_settings,
+                                      lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
                                       trust_ratio, next_radius)
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
@@ -104,12 +105,7 @@ cdef class BlockKernels:
         memory = self.arrays
         self.factor = &memory[0]
         self.pivots = &memory[self.block_size]
-        self.work.newton_step = &memory[self.block_size + n]
-        self.work.secular_work = &memory[self.block_size + 2 * n]
-        self.work.curvature_vector = &memory[self.block_size + 3 * n]
-        self.work.curvature_product = &memory[self.block_size + 4 * n]
-        self.work.hess_step = &memory[self.block_size + 5 * n]
-        self.work.cauchy_point = &memory[self.block_size + 6 * n]
+        lay_out_work(&self.work, &memory[self.block_size + n], n)
         self.settings = exact_settings(maxiter)
 
     cdef inline DenseBlock dense(self, double* hess) noexcept nogil:

@@ -1,4 +1,4 @@
-"""The four methods as scipy-compatible callables.
+"""The methods as scipy-compatible callables.
 
 Each function has the signature scipy gives a custom method, so it works both
 as ``fastnewton.minimize(..., method='trust-exact')`` and as
@@ -17,7 +17,9 @@ from fastnewton import _band_check, _critical, _derivative_check, _options
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
 from fastnewton._differences import finite_difference_hessian
+from fastnewton._krylov import KrylovSubproblem
 from fastnewton._newton import newton as _newton_driver
+from fastnewton._newton_cg import newton_cg as _newton_cg_driver
 from fastnewton._objective import Objective
 from fastnewton._products import HessianProducts
 from fastnewton._report import IterationReporter
@@ -47,7 +49,14 @@ _METHOD_FIELDS = {
     "dogleg": ("trust_radius", "n_rejected", "n_hess_modified", "hess_shift_max",
                "n_factorizations"),
     "trust-ncg": ("trust_radius", "n_rejected"),
+    "newton-cg": ("n_cg_iterations",),
+    "trust-krylov": ("trust_radius", "n_rejected", "n_hard_case"),
 }
+# Methods that use the Hessian only through products.
+_PRODUCTS_ONLY = ("trust-ncg", "newton-cg", "trust-krylov")
+_LINE_SEARCH = ("newton", "newton-cg")
+_STEP_TEST_MESSAGE = ("Optimization terminated successfully: the average step |Δx| is at most "
+                      "xtol (scipy's Newton-CG test).")
 _NO_PROGRESS = {
     "trust": ("No further progress possible: the predicted decrease or the trust radius fell "
               "to rounding level before the gradient norm reached gtol."),
@@ -58,7 +67,7 @@ _NO_PROGRESS = {
 
 def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constraints, options):
     """Validate, run the compiled driver of `method`, and build the OptimizeResult."""
-    factorizes = method != "trust-ncg"
+    factorizes = method not in _PRODUCTS_ONLY
     jac, hess, hessp = _options.check_derivatives(fun, jac, hess, hessp, factorizes)
     _options.check_unconstrained(bounds, constraints)
     if callback is not None and not callable(callback):
@@ -85,7 +94,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         _probe_bandwidth(calls, hess, x, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
-                                  "alpha" if method == "newton" else "radius")
+                                  "alpha" if method in _LINE_SEARCH else "radius")
                 if wants_report else None)
     if reporter is not None:
         reporter.start(x)
@@ -93,21 +102,34 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         out = _newton_driver(objective, x, storage, opts["gtol"], opts["inf_norm"],
                              opts["maxiter"], opts["c1"], opts["c2"], reporter,
                              opts["escape_saddles"])
+    elif method == "newton-cg":
+        out = _newton_cg_driver(objective, x, storage, opts["gtol"], opts["xtol"],
+                                opts["inf_norm"], opts["maxiter"], opts["c1"], opts["c2"],
+                                reporter)
     else:
+        second_order_test = None
         if method == "dogleg":
             subproblem = DoglegSubproblem(n)
         elif method == "trust-exact":
             subproblem = ExactSubproblem(n, opts["subproblem_maxiter"])
+        elif method == "trust-krylov":
+            subproblem = KrylovSubproblem(n, opts["subproblem_maxiter"] or 0, opts["inexact"])
+            if opts["escape_saddles"]:
+                # Lanczos sees negative curvature with products alone.
+                second_order_test = subproblem.has_no_negative_curvature
         else:
             subproblem = SteihaugSubproblem(n)
         out = _trust_region_driver(objective, x, storage, subproblem,
                                    opts["initial_trust_radius"], opts["max_trust_radius"],
                                    opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                                   reporter, opts["escape_saddles"])
+                                   reporter, opts["escape_saddles"], second_order_test)
     status = Status(out.pop("status"))
     gradient_norm2 = out.pop("gradient_norm2")
+    stopped_on_step = out.pop("stopped_on_step", False)
     if status == Status.NO_PROGRESS:
-        message = _NO_PROGRESS["line search" if method == "newton" else "trust"]
+        message = _NO_PROGRESS["line search" if method in _LINE_SEARCH else "trust"]
+    elif stopped_on_step:
+        message = _STEP_TEST_MESSAGE
     else:
         message = _MESSAGES[status]
     result = OptimizeResult(
@@ -125,16 +147,18 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         storage, gradient_norm2))
     result.nfev, result.njev, result.nhev = objective.nfev, objective.njev, objective.nhev
     point = result.critical_point
-    if (opts["escape_saddles"] and status == Status.SUCCESS and point is not None
-            and point.kind in ("saddle", "maximum")):
-        # Only 'trust-ncg' (products only, no factorization to test) gets
-        # here: it passed the gradient test at a point the certificate shows
-        # is not a minimum. Say so rather than report success.
+    if (opts["escape_saddles"] and status == Status.SUCCESS and not stopped_on_step
+            and point is not None and point.kind in ("saddle", "maximum")):
+        # Only the products-only methods get here ('trust-krylov' when its
+        # Lanczos probe missed the curvature): the gradient test passed at a
+        # point the certificate shows is not a minimum. Say so rather than
+        # report success.
         status = Status.SADDLE
         result.update(status=int(status), success=False, message=(
             "The gradient norm is at most gtol, but the Hessian there has negative curvature: "
-            "not a minimum. 'trust-ncg' cannot step along it at a stationary point; use a "
-            "smaller gtol or a factorizing method ('trust-exact', 'newton', 'dogleg')."))
+            "not a minimum. '%s' cannot step along it at a stationary point; use a smaller "
+            "gtol, 'trust-krylov' or a factorizing method ('trust-exact', 'newton', 'dogleg')."
+            % method))
     if reporter is not None and reporter.allvecs is not None:
         result.allvecs = reporter.allvecs
     if derivative_errors is not None:
@@ -483,6 +507,160 @@ def trust_ncg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
                 constraints, options)
 
 
+def newton_cg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+              jac: Callable[..., Any] | bool | str | None = None,
+              hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+              callback: Callable[..., Any] | None = None, tol: float | None = None,
+              bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
+    """Minimize by truncated Newton (Newton-CG): CG on H d = −∇f, then a strong Wolfe line search.
+
+    scipy's ``method='Newton-CG'`` with the iterations compiled. Each
+    direction is the conjugate-gradient approximation of the Newton step,
+    stopped when the residual falls below min(0.5, √‖∇f‖)·‖∇f‖ or when a
+    direction of non-positive curvature appears (the iterate so far is then
+    used, or −∇f on the first CG iteration). Only Hessian-vector products
+    are used, so memory is O(n) whatever the Hessian source. Like scipy's, it
+    does not step off an exact saddle: such a point is reported with status 5.
+
+    Parameters
+    ----------
+    fun, x0, args, jac, callback, tol, bounds, constraints
+        As for `fastnewton.newton`.
+    hess : callable, '2-point' or '3-point', optional
+        ``hess(x, *args)`` returning an ndarray (multiplied in compiled
+        code), a scipy.sparse matrix or a LinearOperator; with the
+        ``bandwidth`` option, LAPACK lower band storage. None or a string
+        (and no `hessp`): products by finite differences of `jac`, one
+        gradient each (or the band from 2b + 1 gradients).
+    hessp : callable, optional
+        ``hessp(x, p, *args) -> (n,)``, the product H(x) p.
+    **options
+        gtol : float
+            Stop when ‖∇f‖ ≤ gtol (default 1e-5, or 0 when only `xtol` is
+            given and positive, so that a scipy call runs with scipy's test
+            alone).
+        xtol : float
+            scipy's test: also stop, successfully, when the step just taken
+            has an average abs(Δx_i) of at most xtol, i.e. ‖Δx‖₁ ≤ n·xtol
+            (default 1e-5; 0 leaves only the gradient test).
+        norm : 2 or inf
+            The norm of the gradient test (default 2).
+        maxiter : int
+            Most iterations (default 200·n); 0 evaluates x0 only.
+        c1, c2 : float
+            Strong Wolfe constants (default 1e-4, 0.9).
+        eps : float
+            scipy's finite-difference step for Hessian products when neither
+            `hess` nor `hessp` is given. Here it is relative: the product
+            H v is (∇f(x + h v) − ∇f(x))/h with h = eps·(1 + ‖x‖)/‖v‖
+            (default √ε, scipy's value). `finite_diff_rel_step` wins when
+            both are given.
+        workers
+            Accepted for scipy compatibility (scipy ≥ 1.16 spreads finite
+            differences over it) and ignored: the differences here run in
+            compiled code in one process.
+        escape_saddles : bool
+            Accepted for symmetry with the other methods; Newton-CG cannot
+            step off an exact stationary point either way, and a saddle is
+            reported with status 5 when the certificate shows it.
+    <band options>
+
+    Returns
+    -------
+    OptimizeResult
+<result fields>
+        n_cg_iterations : int
+            Hessian products spent in CG. (Products-only certificates cost
+            n products and are skipped above n = 200; with ``bandwidth`` the
+            band is classified and returned as ``hess``.)
+
+    Raises
+    ------
+    ValueError, TypeError
+        As for `fastnewton.newton`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.optimize
+    >>> import fastnewton
+    >>> from fastnewton.problems import rosenbrock
+    >>> p = rosenbrock(10)
+    >>> res = scipy.optimize.minimize(p.fun, p.x0, method=fastnewton.newton_cg,
+    ...                               jac=p.jac, hessp=p.hessp, options={"xtol": 1e-10})
+    >>> res.success, np.allclose(res.x, np.ones(10), atol=1e-6)
+    (True, True)
+    """
+    return _run("newton-cg", fun, x0, args, jac, hess, hessp, callback, tol, bounds,
+                constraints, options)
+
+
+def trust_krylov(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+                 jac: Callable[..., Any] | bool | str | None = None,
+                 hess: Callable[..., Any] | str | None = None,
+                 hessp: Callable[..., Any] | None = None,
+                 callback: Callable[..., Any] | None = None, tol: float | None = None,
+                 bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
+    """Minimize by a trust-region method with the GLTR (generalized Lanczos) subproblem.
+
+    scipy's ``method='trust-krylov'`` with the iterations compiled. Each
+    subproblem runs Lanczos on H from ∇f and solves the trust-region problem
+    on the tridiagonal T_k exactly (Moré–Sorensen on O(k) factorizations),
+    which equals Steihaug's CG inside the region but keeps improving along
+    the boundary (Gould, Lucidi, Roma & Toint 1999). Only products are used.
+    The hard case is solved by restarting Lanczos when it exhausts an
+    invariant subspace, and an exact saddle is left along negative
+    curvature found by Lanczos from a fixed pseudo-random vector (with
+    ``escape_saddles``, the default), even with products alone.
+
+    Parameters
+    ----------
+    fun, x0, args, jac, callback, tol, bounds, constraints
+        As for `fastnewton.newton`.
+    hess, hessp
+        As for `fastnewton.newton_cg`.
+    <trust-region options>
+        inexact : bool
+            True (default, as scipy): stop Lanczos when the residual is below
+            min(0.5, √‖∇f‖)·‖∇f‖; False: below 10⁻⁸·‖∇f‖ (more products,
+            sometimes fewer iterations).
+        subproblem_maxiter : int
+            Most Lanczos steps per subproblem (default min(n, 200)); the
+            Lanczos vectors are kept, so memory is n times this.
+        workers
+            Accepted for scipy compatibility and ignored.
+
+    Returns
+    -------
+    OptimizeResult
+<result fields>
+        trust_radius : float
+            The final trust radius.
+        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).
+        n_hard_case : int
+            Subproblems solved in the hard case.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As for `fastnewton.newton`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastnewton
+    >>> f = lambda x: x[0] ** 2 - x[1] ** 2 + x[1] ** 4 / 4          # saddle at the origin
+    >>> g = lambda x: np.array([2 * x[0], -2 * x[1] + x[1] ** 3])
+    >>> hp = lambda x, p: np.array([2 * p[0], (-2 + 3 * x[1] ** 2) * p[1]])
+    >>> res = fastnewton.minimize(f, [0.0, 0.0], method="trust-krylov", jac=g, hessp=hp)
+    >>> res.success, np.allclose(np.abs(res.x), [0.0, np.sqrt(2.0)])
+    (True, True)
+    """
+    return _run("trust-krylov", fun, x0, args, jac, hess, hessp, callback, tol, bounds,
+                constraints, options)
+
+
 _BAND_OPTIONS = """        bandwidth : int
             Half-bandwidth b of a banded Hessian: `hess` then returns LAPACK
             lower band storage ``hess_band[k, j] = H[j + k, j]`` of shape
@@ -500,7 +678,7 @@ _BAND_OPTIONS = """        bandwidth : int
             warn (`DerivativeWarning`) on a mismatch, and report the worst
             relative errors as ``res.derivative_errors``."""
 
-for _method in (trust_exact, dogleg, trust_ncg):
+for _method in (trust_exact, dogleg, trust_ncg, trust_krylov):
     _method.__doc__ = _method.__doc__.replace("    <trust-region options>", _TRUST_OPTIONS.rstrip("\n"))
 _RESULT_FIELDS = """        x : ndarray, shape (n,)
             The solution (the last accepted point).
@@ -513,8 +691,9 @@ _RESULT_FIELDS = """        x : ndarray, shape (n,)
         nfev, njev, nhev : int
             Calls of fun, jac and hess (or hessp), finite differences included.
         status : int
-            0 converged (‖∇f‖ ≤ gtol, and no negative curvature with
-            `escape_saddles`), 1 iteration limit, 2 no further progress
+            0 converged (‖∇f‖ ≤ gtol, or for 'newton-cg' the step test with
+            xtol, and no negative curvature with `escape_saddles`), 1
+            iteration limit, 2 no further progress
             possible, 3 factorization failed, 4 non-finite values from the
             user's functions, 5 stopped at a stationary point with negative
             curvature (a saddle), 99 stopped by the callback.
@@ -525,13 +704,14 @@ _RESULT_FIELDS = """        x : ndarray, shape (n,)
         critical_point : CriticalPoint or None
             The second-order certificate at x: minimum, maximum, saddle or
             degenerate, from the inertia of the Hessian there (None after
-            non-finite values; for 'trust-ncg' None when n > 200).
+            non-finite values; for the products-only methods None when
+            n > 200).
         allvecs : list of ndarray
             Every iterate, x0 first (only with ``return_all=True``).
         derivative_errors : dict
             ``{'jac': ..., 'hess': ...}``, the worst relative errors against
             finite differences at x0 (only with ``check_derivatives=True``)."""
 
-for _method in (newton, trust_exact, dogleg, trust_ncg):
+for _method in (newton, trust_exact, dogleg, trust_ncg, newton_cg, trust_krylov):
     _method.__doc__ = (_method.__doc__.replace("    <band options>", _BAND_OPTIONS)
                        .replace("<result fields>", _RESULT_FIELDS))

@@ -6,13 +6,15 @@ from typing import Any
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
-from fastnewton._methods import dogleg, newton, trust_exact, trust_ncg
+from fastnewton._methods import dogleg, newton, newton_cg, trust_exact, trust_krylov, trust_ncg
 
 METHODS = {
     "newton": newton,
     "trust-exact": trust_exact,
     "dogleg": dogleg,
     "trust-ncg": trust_ncg,
+    "newton-cg": newton_cg,
+    "trust-krylov": trust_krylov,
 }
 
 
@@ -37,7 +39,8 @@ def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     args : tuple, optional
         Extra arguments for `fun`, `jac`, `hess`, `hessp`.
     method : str, optional
-        'trust-exact' (default), 'newton', 'dogleg' or 'trust-ncg'; the same
+        'trust-exact' (default), 'newton', 'dogleg', 'trust-ncg', 'Newton-CG'
+        or 'trust-krylov' (case-insensitive, as in scipy); the same
         methods are the callables `fastnewton.trust_exact`, ... for use as
         ``scipy.optimize.minimize(..., method=fastnewton.trust_exact)``.
     jac : callable, True, '2-point' or '3-point', optional

@@ -375,7 +375,7 @@ cdef class Objective:
             out_view[:] = 0.0
             return 0
         central = self.product_kind == PRODUCTS_CENTRAL
-        h = (central_rel_step() if central else forward_rel_step()) * (1.0 + sqrt(x_norm)) / sqrt(v_norm)
+        h = self.hessian_rel_step * (1.0 + sqrt(x_norm)) / sqrt(v_norm)
         self.need_work_arrays()
         for i in range(n):
             self.perturbed[i] = self.product_point[i] + h * v[i]

@@ -174,6 +174,18 @@ _METHOD_OPTIONS = {
     # scipy's trust-ncg spreads finite-difference work over `workers`; ours
     # runs in compiled code and ignores it.
     "trust-ncg": {**_COMMON_OPTIONS, **_TRUST_OPTIONS, "workers": (None, lambda v: v)},
+    # scipy's Newton-CG stops on the average step `xtol`, and `eps` is its
+    # finite-difference step for Hessian products (here relative, see
+    # `newton_cg`); `workers` is ignored as for trust-ncg.
+    "newton-cg": {**_COMMON_OPTIONS, **_LINE_SEARCH_OPTIONS,
+                  "xtol": (1e-5, lambda v: _number("xtol", v, 0.0, math.inf)),
+                  "eps": (None, lambda v: _number("eps", v, 0.0, 1.0, low_open=True)),
+                  "workers": (None, lambda v: v)},
+    # `inexact` is scipy's switch between a loose and a tight subproblem solve.
+    "trust-krylov": {**_COMMON_OPTIONS, **_TRUST_OPTIONS,
+                     "inexact": (True, lambda v: _flag("inexact", v)),
+                     "subproblem_maxiter": (None, lambda v: _positive_int("subproblem_maxiter")(v)),
+                     "workers": (None, lambda v: v)},
 }
 
 
@@ -183,7 +195,7 @@ def parse_options(method, n, options, tol, extra):
     Parameters
     ----------
     method : str
-        'newton', 'trust-exact', 'dogleg' or 'trust-ncg'.
+        'newton', 'trust-exact', 'dogleg', 'trust-ncg', 'newton-cg' or 'trust-krylov'.
     n : int
         Number of variables (the default `maxiter` is 200·n, as in scipy).
     options : dict
@@ -215,12 +227,18 @@ def parse_options(method, n, options, tol, extra):
                       OptimizeWarning, stacklevel=4)
     if parsed["maxiter"] is None:
         parsed["maxiter"] = 200 * n
+    if method == "newton-cg" and options.get("xtol") and (
+            options.get("gtol") is None and tol is None):
+        # A positive xtol alone asks for scipy's test alone, as scipy's Newton-CG runs.
+        parsed["gtol"] = 0.0
     parsed["inf_norm"] = parsed["norm"] == math.inf
     parsed["rel_step"] = parsed["finite_diff_rel_step"]
-    if method == "newton" and parsed["c1"] >= parsed["c2"]:
+    if parsed["rel_step"] is None and parsed.get("eps") is not None:
+        parsed["rel_step"] = parsed["eps"]
+    if method in ("newton", "newton-cg") and parsed["c1"] >= parsed["c2"]:
         raise ValueError("c1 must be smaller than c2, got c1=%g, c2=%g"
                          % (parsed["c1"], parsed["c2"]))
-    if method != "newton" and parsed["initial_trust_radius"] > parsed["max_trust_radius"]:
+    if "eta" in known and parsed["initial_trust_radius"] > parsed["max_trust_radius"]:
         raise ValueError("initial_trust_radius (%g) must not exceed max_trust_radius (%g)"
                          % (parsed["initial_trust_radius"], parsed["max_trust_radius"]))
     return parsed

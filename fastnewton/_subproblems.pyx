@@ -12,7 +12,8 @@ import numpy as np
 
 from libc.math cimport sqrt, fmin
 from fastnewton._hessian cimport FactorableHessian
-from fastnewton._trust_steps cimport SUBPROBLEM_NONFINITE, clear_report, exact_settings
+from fastnewton._trust_steps cimport (SUBPROBLEM_NONFINITE, clear_report, exact_settings,
+                                      lay_out_work)
 from fastnewton._vector cimport dot, norm2, axpy_into, boundary_roots, copy_into
 
 
@@ -33,15 +34,10 @@ cdef class FactoringSubproblem(TrustRegionSubproblem):
     cdef StepWork work
 
     def __cinit__(self, Py_ssize_t n, *args, **kwargs):
-        cdef double[:, ::1] rows
-        self.arrays = np.empty((6, max(n, 1)))
-        rows = self.arrays
-        self.work.newton_step = &rows[0, 0]
-        self.work.secular_work = &rows[1, 0]
-        self.work.curvature_vector = &rows[2, 0]
-        self.work.curvature_product = &rows[3, 0]
-        self.work.hess_step = &rows[4, 0]
-        self.work.cauchy_point = &rows[5, 0]
+        cdef double[::1] memory
+        self.arrays = np.empty(6 * max(n, 1))
+        memory = self.arrays
+        lay_out_work(&self.work, &memory[0], n)
 
 
 cdef class DoglegSubproblem(FactoringSubproblem):

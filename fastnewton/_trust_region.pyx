@@ -25,7 +25,7 @@ cdef double EPS = np.finfo(np.float64).eps
 def trust_region(Objective objective, object x0, SymmetricMatrix hess,
                  TrustRegionSubproblem subproblem, double radius, double max_radius,
                  double eta, double gtol, bint inf_norm, Py_ssize_t maxiter, object reporter,
-                 bint escape_saddles=True):
+                 bint escape_saddles=True, object second_order_test=None):
     """Minimize from `x0` (a float64 array the driver may overwrite).
 
     Returns a dict with x, fun, jac, nit, status and the step statistics.
@@ -35,7 +35,9 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     below −tol (see `FactorableHessian.curvature_tolerance`); elsewhere the subproblem, whose
     hard case (exact) or negative-curvature candidate (dogleg) supplies a
     step even at g = 0, carries the iteration on. Products-only Hessians
-    cannot be checked and stop at first order.
+    cannot be checked and stop at first order, unless `second_order_test`
+    (a callable of `hess`, true when H shows no curvature below −tol) is
+    given: it then replaces the factorization test.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_rejected = 0, n_modified = 0, n_hard_case = 0
     cdef Py_ssize_t n_factorizations = 0
@@ -53,7 +55,9 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     f = evaluate_start(objective, x_array, grad, hess)
     gnorm = gradient_norm(grad, inf_norm)
     while True:
-        if gnorm <= gtol and (not escape_saddles or hess.second_order_point()):
+        if gnorm <= gtol and (not escape_saddles or (hess.second_order_point()
+                                                     if second_order_test is None
+                                                     else second_order_test(hess))):
             status = SUCCESS
             break
         if nit >= maxiter:

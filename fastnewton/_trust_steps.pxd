@@ -138,6 +138,16 @@ cdef inline double boundary_multiple_raw(const double* p, const double* z, Py_ss
     return tau_high
 
 
+cdef inline void lay_out_work(StepWork* work, double* memory, Py_ssize_t n) noexcept nogil:
+    """Point the six n-vectors of `work` into `memory` (6·n doubles)."""
+    work.newton_step = memory
+    work.secular_work = memory + n
+    work.curvature_vector = memory + 2 * n
+    work.curvature_product = memory + 3 * n
+    work.hess_step = memory + 4 * n
+    work.cauchy_point = memory + 5 * n
+
+
 cdef inline double model_decrease(Block* h, Py_ssize_t n, const double* grad, const double* step,
                                   StepWork* work) noexcept nogil:
     """m(0) − m(p) = −(gᵀp + ½pᵀHp)."""

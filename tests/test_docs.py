@@ -10,7 +10,7 @@ import pytest
 # each is known to hold (so that examples silently disappearing is noticed).
 MODULES_WITH_EXAMPLES = {
     "fastnewton._minimize": 1,
-    "fastnewton._methods": 4,
+    "fastnewton._methods": 6,
     "fastnewton._derivatives": 2,
     "fastnewton._critical": 1,
     "fastnewton._curvature": 1,
@@ -54,9 +54,9 @@ def test_other_module_doctests_pass(name):
 
 def test_public_callables_have_examples():
     import fastnewton
-    for name in ("minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian",
-                 "approx_jacobian", "taylor", "classify_critical_point", "CriticalPoint",
-                 "minimize_batch", "BatchResult"):
+    for name in ("minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "newton_cg",
+                 "trust_krylov", "approx_hessian", "approx_jacobian", "taylor",
+                 "classify_critical_point", "CriticalPoint", "minimize_batch", "BatchResult"):
         doc = getattr(fastnewton, name).__doc__
         assert doc and ">>> " in doc, name
 

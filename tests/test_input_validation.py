@@ -445,7 +445,7 @@ def test_bounds_and_constraints_refused(method):
     assert method(fun, np.zeros(2), jac=jac, hess=hess, hessp=hessp, constraints=()).success
 
 
-@pytest.mark.parametrize("name", ["bfgs", "Nelder-Mead", "trust-krylov", "", "newton-cg"])
+@pytest.mark.parametrize("name", ["bfgs", "Nelder-Mead", "trust-constr", "", "cg"])
 def test_unknown_method_name(name):
     fun, jac, hess, _ = quadratic_callbacks([1.0, 2.0])
     with pytest.raises(ValueError, match="unknown method"):

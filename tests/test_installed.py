@@ -32,7 +32,8 @@ def test_package_is_the_installed_distribution():
     # matches the package's own version string.
     from importlib.metadata import version
     assert version("fastnewton") == fastnewton.__version__
-    for name in ("minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "approx_hessian"):
+    for name in ("minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "newton_cg",
+                 "trust_krylov", "approx_hessian"):
         assert name in fastnewton.__all__
         assert callable(getattr(fastnewton, name))
 

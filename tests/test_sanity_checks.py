@@ -182,6 +182,8 @@ def test_critical_point_repr_matches_its_attributes_and_has_a_signature():
     ("dogleg", {"hess", "trust_radius", "n_rejected", "n_hess_modified", "hess_shift_max",
                 "n_factorizations"}),
     ("trust-ncg", {"trust_radius", "n_rejected"}),
+    ("newton-cg", {"n_cg_iterations"}),
+    ("trust-krylov", {"trust_radius", "n_rejected", "n_hard_case"}),
 ])
 def test_each_result_has_only_the_fields_of_its_method(method, own):
     problem = P.rosenbrock(4)

@@ -50,6 +50,8 @@ def solve() -> float:
     assert_type(mgh("biggs_exp6", start=10), TestProblem)
     fastnewton.minimize(problem.fun, problem.x0, jac=problem.jac, hessp=problem.hessp,
                         method="trust-ncg")
+    fastnewton.newton_cg(problem.fun, problem.x0, jac=problem.jac, hessp=problem.hessp)
+    fastnewton.trust_krylov(problem.fun, problem.x0, jac=problem.jac, hessp=problem.hessp)
 
     point = fastnewton.classify_critical_point(fun, res.x, jac=jac)
     assert_type(point, fastnewton.CriticalPoint)
