@@ -19,6 +19,7 @@ Needs ``pip install dask distributed`` (or ``pip install "fastnewton[dask]"``).
 """
 
 import argparse
+import logging
 import time
 import warnings
 
@@ -103,9 +104,18 @@ def main():
     from distributed import Client, LocalCluster
     from threadpoolctl import threadpool_limits
 
+    # LocalCluster mutes distributed's INFO messages only while it is open;
+    # a connection that finishes closing just after it (routine at shutdown)
+    # is then reported at INFO level, with a CommClosedError traceback, on
+    # stderr. Warnings and errors are still shown.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+
     x0, Y = decay_fits(options.problems)
+    # The scheduler's HTTP server always starts; on a free loopback port it
+    # cannot collide with another cluster's (a warning on stderr otherwise).
     with threadpool_limits(1), LocalCluster(n_workers=options.workers, threads_per_worker=1,
-                                             processes=False, dashboard_address=None) as cluster, \
+                                             processes=False,
+                                             dashboard_address="127.0.0.1:0") as cluster, \
             Client(cluster) as client:
         start = time.perf_counter()
         single = solve_chunk((x0, Y))

@@ -18,6 +18,10 @@ taylor, TaylorModel
 classify_critical_point, CriticalPoint
     Minimum, maximum, saddle or degenerate, from the Hessian's inertia; every
     result carries one as ``res.critical_point``.
+BandwidthWarning, DerivativeWarning
+    A declared band that does not fit the function (wrong layout, too
+    narrow); derivatives that disagree with finite differences
+    (``options={'check_derivatives': True}``).
 problems
     Classic test problems with analytic derivatives.
 """
@@ -25,6 +29,7 @@ problems
 from fastnewton._band_check import BandwidthWarning
 from fastnewton._critical import classify_critical_point
 from fastnewton._curvature import CriticalPoint
+from fastnewton._derivative_check import DerivativeWarning
 from fastnewton._derivatives import approx_hessian, approx_jacobian
 from fastnewton._methods import dogleg, newton, newton_cg, trust_exact, trust_krylov, trust_ncg
 from fastnewton._minimize import minimize
@@ -34,7 +39,7 @@ from fastnewton._taylor import TaylorModel, taylor
 __version__ = "0.1.0"
 __all__ = [
     "minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "newton_cg", "trust_krylov",
-    "approx_hessian", "approx_jacobian",
-    "BandwidthWarning", "classify_critical_point", "CriticalPoint", "taylor", "TaylorModel",
-    "minimize_batch", "BatchResult",
+    "approx_hessian", "approx_jacobian", "BandwidthWarning", "DerivativeWarning",
+    "classify_critical_point", "CriticalPoint", "taylor", "TaylorModel", "minimize_batch",
+    "BatchResult",
 ]

@@ -37,6 +37,37 @@ def band_matvec(hess_band, v):
     return out
 
 
+def lower_from_upper(band):
+    """The lower band storage of the matrix whose LAPACK *upper* band storage is `band`.
+
+    Upper storage holds H[j − k, j] at ``band[b − k, j]``; lower storage
+    holds H[j + k, j] = H[j, j + k] at ``[k, j]``.
+    """
+    b = band.shape[0] - 1
+    lower = np.zeros_like(band)
+    for k in range(b + 1):
+        lower[k, : band.shape[1] - k] = band[b - k, k:]
+    return lower
+
+
+def directional_derivative(gradient, x, direction):
+    """Central difference of `gradient` at `x` along `direction` (two gradient calls)."""
+    step = np.cbrt(np.finfo(float).eps) * (1.0 + np.linalg.norm(x, np.inf))
+    return (np.asarray(gradient(x + step * direction), dtype=float)
+            - np.asarray(gradient(x - step * direction), dtype=float)) / (2 * step)
+
+
+def random_signs(n, rng):
+    """A random ±1 direction: no entry of H is cancelled by a zero weight."""
+    return 2.0 * rng.integers(0, 2, size=n) - 1.0
+
+
+def directional_mismatch(product, directional):
+    """Largest entry of |product − directional|, relative to the larger of the two."""
+    scale = max(np.abs(directional).max(), np.abs(product).max(), np.finfo(float).tiny)
+    return np.abs(product - directional).max() / scale
+
+
 def check_bandwidth(gradient, x, hess_band, probes=1, seed=0):
     """Warn when products with `hess_band` disagree with directional derivatives of `gradient`.
 
@@ -61,24 +92,29 @@ def check_bandwidth(gradient, x, hess_band, probes=1, seed=0):
     Warns
     -----
     BandwidthWarning
-        When the mismatch exceeds `MISMATCH_TOLERANCE`: the function has
-        curvature outside the declared band (or `hess` is wrong).
+        When the mismatch exceeds `MISMATCH_TOLERANCE`: the band is in the
+        upper layout (said so when the upper reading fits), the function
+        has curvature outside the declared band, or `hess` is wrong.
     """
     rng = np.random.default_rng(seed)
-    n = x.shape[0]
-    step = np.cbrt(np.finfo(float).eps) * (1.0 + np.linalg.norm(x, np.inf))
-    worst = 0.0
+    worst = worst_upper = 0.0
     for _ in range(probes):
-        direction = 2.0 * rng.integers(0, 2, size=n) - 1.0
-        directional = (np.asarray(gradient(x + step * direction), dtype=float)
-                       - np.asarray(gradient(x - step * direction), dtype=float)) / (2 * step)
-        product = band_matvec(hess_band, direction)
-        scale = max(np.abs(directional).max(), np.abs(product).max(), np.finfo(float).tiny)
-        worst = max(worst, np.abs(product - directional).max() / scale)
-    if worst > MISMATCH_TOLERANCE:
+        direction = random_signs(x.shape[0], rng)
+        directional = directional_derivative(gradient, x, direction)
+        worst = max(worst, directional_mismatch(band_matvec(hess_band, direction), directional))
+        worst_upper = max(worst_upper, directional_mismatch(
+            band_matvec(lower_from_upper(hess_band), direction), directional))
+    b = hess_band.shape[0] - 1
+    if worst > MISMATCH_TOLERANCE and worst_upper <= MISMATCH_TOLERANCE:
+        warnings.warn(
+            "the band of width %d looks like LAPACK upper band storage (band[b - k, j] = "
+            "H[j - k, j]); hess must return lower band storage hess_band[k, j] = H[j + k, j] "
+            "(products with it differ from directional derivatives of the gradient by %.1e, "
+            "relative)" % (b, worst), BandwidthWarning, stacklevel=3)
+    elif worst > MISMATCH_TOLERANCE:
         warnings.warn(
             "the Hessian does not look banded with bandwidth %d: products with the band "
             "differ from directional derivatives of the gradient by %.1e (relative); "
-            "declare a larger bandwidth, or check hess" % (hess_band.shape[0] - 1, worst),
+            "declare a larger bandwidth, or check hess" % (b, worst),
             BandwidthWarning, stacklevel=3)
     return worst

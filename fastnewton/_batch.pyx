@@ -49,7 +49,8 @@ from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact
                                       lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
                                       trust_ratio, next_radius)
-from fastnewton._status cimport (SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE)
+from fastnewton._status cimport (SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
+                                 CALLBACK_STOP)
 from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
                                       difference_group, symmetrize_columns, add_group_to_band)
 from fastnewton._vector cimport dot_raw, norm2_raw, gradient_norm_raw, axpy_raw, copy_raw
@@ -596,8 +597,17 @@ cdef class BatchSolver:
     bandwidth : int or None
         The half-bandwidth b of banded Hessians (blocks and results in lower
         band storage, (b+1)-by-n), None for dense ones.
+
+    Attributes
+    ----------
+    reporter : callable or None
+        ``reporter(grad, index) -> bool``, called once per outer iteration
+        after the stopping tests with the gradients and problem ids of the
+        problems still running (views, valid during the call only); True
+        stops those problems with status 99.
     """
     cdef BatchObjective objective
+    cdef public object reporter
     cdef BlockKernels kernels
     cdef Py_ssize_t m, n, k
     cdef double gtol
@@ -760,6 +770,17 @@ cdef class BatchSolver:
         self.compact()
         return 0
 
+    cdef bint stopped_by_reporter(self, Py_ssize_t k) except -1:
+        """Report the k running problems; if the reporter asks, stop them with status 99."""
+        cdef Py_ssize_t q
+        if self.reporter is None or not self.reporter(np.asarray(self.grad[:k]),
+                                                      np.asarray(self.index[:k])):
+            return False
+        for q in range(k):
+            self.state[q] = CALLBACK_STOP
+        self.compact()
+        return True
+
     cdef void fail_at_start(self, Py_ssize_t q) noexcept nogil:
         self.state[q] = NONFINITE
         self.start_failed[self.index[q]] = 1
@@ -807,7 +828,7 @@ cdef class BatchSolver:
                         self.model_decrease[q] = report.model_decrease
                         self.hits_boundary[q] = report.hits_boundary
             k = self.compact()
-            if k == 0:
+            if self.stopped_by_reporter(k) or k == 0:
                 break
             with nogil:
                 for q in range(k):
@@ -883,7 +904,7 @@ cdef class BatchSolver:
                 for q in range(k):
                     self.begin_search(q, c1, c2)
             k = self.compact()
-            if k == 0:
+            if self.stopped_by_reporter(k) or k == 0:
                 break
             while True:
                 # Values: `Objective` keeps the last point whose value it was

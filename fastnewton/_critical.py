@@ -1,12 +1,16 @@
 """classify_critical_point and the certificate every result carries."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastnewton import _options
 from fastnewton._banded import BandedHessian
 from fastnewton._curvature import CriticalPoint, certify
 from fastnewton._dense import DenseHessian
-from fastnewton._derivatives import approx_hessian
+from fastnewton._derivatives import approx_hessian, approx_jacobian
 from fastnewton._second_differences import second_difference_hessian
 
 # trust-ncg sees only products; below this n its certificate spends n of them.
@@ -47,13 +51,19 @@ def _storage_for(matrix, bandwidth, n=None):
     return storage
 
 
-def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=(), bandwidth=None,
-                            tol=None):
+def classify_critical_point(hess_or_fun: ArrayLike | Callable[..., Any],
+                            x: ArrayLike | None = None, *,
+                            jac: Callable[..., Any] | None = None,
+                            hess: Callable[..., Any] | None = None, args: Any = (),
+                            bandwidth: int | None = None, tol: float | None = None,
+                            gtol: float = 1e-5) -> CriticalPoint:
     """Classify a point by the signs of the Hessian's eigenvalues.
 
     All eigenvalues positive: a minimum; all negative: a maximum; both signs:
     a saddle; otherwise (some within `tol` of zero) degenerate, where second
-    derivatives alone cannot decide.
+    derivatives alone cannot decide. Given a function, the gradient at `x`
+    is checked first: where ‖∇f(x)‖₂ > `gtol`, x is no critical point and
+    the kind is 'not critical' (the inertia is still reported).
 
     Parameters
     ----------
@@ -74,20 +84,24 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
         Half-bandwidth b: the matrix is banded and handled in O(n·b²)
         without forming it (Sylvester inertia and bisection).
     tol : float, optional
-        Eigenvalues with |λ| ≤ tol count as zero; default √ε·‖H‖∞.
+        Eigenvalues with abs(λ) ≤ tol count as zero; default √ε·‖H‖∞.
+    gtol : float, optional
+        Largest gradient norm ‖∇f(x)‖₂ of a critical point (default 1e-5,
+        `minimize`'s default); used only when a function is given.
 
     Returns
     -------
     CriticalPoint
         ``kind``, the inertia ``(n_positive, n_negative, n_zero)``, the
-        smallest and largest eigenvalue, ``tol``, ``method`` and, when `fun`
-        was given with a gradient, ``gradient_norm`` (is ∇f really ~0?).
+        smallest and largest eigenvalue, ``tol``, ``method`` and, when a
+        function was given, ``gradient_norm`` (from `jac`, or from central
+        differences of `fun`) and ``gtol``.
 
     Raises
     ------
     ValueError
         For a non-square, non-symmetric or non-finite Hessian, a bad band
-        shape, a negative or NaN `tol`, or a callable without `x`.
+        shape, a negative or NaN `tol` or `gtol`, or a callable without `x`.
     TypeError
         For arguments of the wrong type.
 
@@ -100,11 +114,13 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
     >>> f = lambda x: x[0] ** 2 + 3 * x[1] ** 2
     >>> classify_critical_point(f, [0.0, 0.0]).kind
     'minimum'
+    >>> point = classify_critical_point(f, [1.0, 2.0])      # ∇f = (2, 12): not critical
+    >>> point.kind, round(point.gradient_norm, 4)
+    ('not critical', 12.1655)
     """
     if tol is not None:
-        tol = float(tol)
-        if not tol >= 0.0:
-            raise ValueError("tol must be a non-negative number, got %r" % (tol,))
+        tol = _options.non_negative("tol", tol)
+    gtol = _options.non_negative("gtol", gtol)
     gradient_norm = np.nan
     if callable(hess_or_fun):
         if x is None:
@@ -121,13 +137,16 @@ def classify_critical_point(hess_or_fun, x=None, *, jac=None, hess=None, args=()
                                     check_bandwidth=False)
         else:
             matrix, _ = second_difference_hessian(fun, x, None, args, None, True, bandwidth)
-        if callable(jac):
-            gradient_norm = float(np.linalg.norm(jac(x.copy(), *args)))
+        gradient = (jac(x.copy(), *args) if callable(jac)
+                    else approx_jacobian(fun, x, args, "3-point")[0])
+        gradient_norm = float(np.linalg.norm(gradient))
     else:
         matrix = hess_or_fun
     point = certify(_storage_for(matrix, bandwidth, None if x is None else x.size),
                     -1.0 if tol is None else tol, False)
     point.gradient_norm = gradient_norm
+    if callable(hess_or_fun):
+        point.gtol = gtol
     return point
 
 
@@ -140,6 +159,18 @@ def certify_result(storage, gradient_norm):
     """
     storage = storage.as_factorable(MAX_CERTIFICATE_PRODUCTS)
     if storage is None:
+        return None
+    point = certify(storage)
+    point.gradient_norm = gradient_norm
+    return point
+
+
+def certify_one(hess, bandwidth, gradient_norm):
+    """The certificate of one batched problem's Hessian (dense, or band storage with
+    `bandwidth`) as a result carries it; None when it has non-finite entries."""
+    storage = (DenseHessian(hess.shape[1]) if bandwidth is None
+               else BandedHessian(hess.shape[1], bandwidth))
+    if storage.load(hess):
         return None
     point = certify(storage)
     point.gradient_norm = gradient_norm

@@ -146,29 +146,56 @@ def band_extreme_eigenvalues(double[::1, :] band):
     return smallest, largest
 
 
-cdef class CriticalPoint:
+class CriticalPoint:
     """The second-order character of a point: what the Hessian's eigenvalues say.
+
+    Usually obtained from `fastnewton.classify_critical_point` or as
+    ``res.critical_point`` of a result rather than built directly.
+
+    Parameters
+    ----------
+    n_positive, n_negative, n_zero : int
+        The inertia: eigenvalues above tol, below −tol, and within tol of 0.
+    min_eigenvalue, max_eigenvalue : float
+        The extreme eigenvalues, NaN when not computed.
+    tol : float
+        Eigenvalues with abs(λ) ≤ tol count as zero.
+    method : str
+        How the inertia was computed (see the attribute).
+    gradient_norm : float, optional
+        ‖∇f‖₂ at the point, NaN (the default) when unknown.
+    gtol : float, optional
+        With a known `gradient_norm` above `gtol`, the point is not a
+        critical point and `kind` says so; NaN (the default): no gradient test.
 
     Attributes
     ----------
     kind : str
         'minimum' (all eigenvalues > tol), 'maximum' (all < −tol), 'saddle'
         (some > tol and some < −tol) or 'degenerate' (none of those, some
-        within tol of zero). At a point where the gradient vanishes this is
-        the classification of the critical point.
+        within tol of zero); 'not critical' when the gradient norm is known
+        to exceed `gtol`, where the eigenvalues classify nothing.
+    inertia : tuple of int
+        ``(n_positive, n_negative, n_zero)``.
     n_positive, n_negative, n_zero : int
-        The inertia: eigenvalues above tol, below −tol, and within tol of 0.
+        The inertia's three counts.
     min_eigenvalue, max_eigenvalue : float
         The extreme eigenvalues; NaN when a Cholesky factorization of
         H − tol·I alone certified a minimum and they were not computed.
     tol : float
-        Eigenvalues with |λ| ≤ tol count as zero.
+        Eigenvalues with abs(λ) ≤ tol count as zero.
     method : str
         How it was computed: 'cholesky' (one factorization of H − tol·I),
         'eigenvalues' (dense LAPACK syevd) or 'sylvester' (band LDLᵀ counts
         and bisection).
     gradient_norm : float
         ‖∇f‖₂ at the point when known, else NaN.
+    gtol : float
+        The gradient-norm threshold of `kind`, NaN when none was applied.
+    is_critical : bool
+        False only when the gradient norm is known to exceed `gtol`.
+    is_positive_definite : bool
+        True when every eigenvalue exceeds tol.
 
     Examples
     --------
@@ -177,26 +204,36 @@ cdef class CriticalPoint:
     >>> point = classify_critical_point(np.diag([5.0, -2.0]))
     >>> point.kind, point.inertia
     ('saddle', (1, 1, 0))
+    >>> point
+    CriticalPoint(kind='saddle', inertia=(1, 1, 0), min_eigenvalue=-2, max_eigenvalue=5, \
+tol=7.45e-08, method='eigenvalues', gradient_norm=nan)
     """
-    cdef readonly str kind, method
-    cdef readonly Py_ssize_t n_positive, n_negative, n_zero
-    cdef readonly double min_eigenvalue, max_eigenvalue, tol
-    cdef public double gradient_norm
 
-    def __init__(self, Py_ssize_t n_positive, Py_ssize_t n_negative, Py_ssize_t n_zero,
-                 double min_eigenvalue, double max_eigenvalue, double tol, str method,
-                 double gradient_norm=np.nan):
-        self.n_positive, self.n_negative, self.n_zero = n_positive, n_negative, n_zero
-        self.min_eigenvalue, self.max_eigenvalue = min_eigenvalue, max_eigenvalue
-        self.tol, self.method, self.gradient_norm = tol, method, gradient_norm
-        if n_positive and n_negative:
-            self.kind = "saddle"
-        elif n_zero:
-            self.kind = "degenerate"
-        elif n_negative:
-            self.kind = "maximum"
-        else:
-            self.kind = "minimum"
+    def __init__(self, n_positive, n_negative, n_zero, min_eigenvalue, max_eigenvalue, tol,
+                 method, gradient_norm=np.nan, gtol=np.nan):
+        self.n_positive, self.n_negative, self.n_zero = (int(n_positive), int(n_negative),
+                                                         int(n_zero))
+        self.min_eigenvalue, self.max_eigenvalue = float(min_eigenvalue), float(max_eigenvalue)
+        self.tol, self.method = float(tol), str(method)
+        self.gradient_norm, self.gtol = float(gradient_norm), float(gtol)
+
+    @property
+    def is_critical(self):
+        """False only when the gradient norm is known to exceed `gtol`."""
+        return not self.gradient_norm > self.gtol
+
+    @property
+    def kind(self):
+        """'minimum', 'maximum', 'saddle', 'degenerate' or 'not critical'."""
+        if not self.is_critical:
+            return "not critical"
+        if self.n_positive and self.n_negative:
+            return "saddle"
+        if self.n_zero:
+            return "degenerate"
+        if self.n_negative:
+            return "maximum"
+        return "minimum"
 
     @property
     def inertia(self):
@@ -209,13 +246,16 @@ cdef class CriticalPoint:
         return self.n_negative == 0 and self.n_zero == 0
 
     def __repr__(self):
-        return ("CriticalPoint(kind=%r, inertia=(+%d, -%d, 0:%d), min_eigenvalue=%.6g, "
-                "max_eigenvalue=%.6g, tol=%.3g, method=%r)"
-                % (self.kind, self.n_positive, self.n_negative, self.n_zero,
-                   self.min_eigenvalue, self.max_eigenvalue, self.tol, self.method))
+        text = ("CriticalPoint(kind=%r, inertia=%r, min_eigenvalue=%.6g, max_eigenvalue=%.6g, "
+                "tol=%.3g, method=%r, gradient_norm=%.3g"
+                % (self.kind, self.inertia, self.min_eigenvalue, self.max_eigenvalue, self.tol,
+                   self.method, self.gradient_norm))
+        if self.gtol == self.gtol:      # not NaN: a gradient test was applied
+            text += ", gtol=%.3g" % self.gtol
+        return text + ")"
 
 
-cpdef CriticalPoint certify(FactorableHessian hess, double tol=-1.0, bint cheap=True):
+cpdef object certify(FactorableHessian hess, double tol=-1.0, bint cheap=True):
     """Classify the matrix held by `hess` (its factor is overwritten).
 
     With `cheap`, a successful Cholesky factorization of H − tol·I settles it
@@ -231,3 +271,35 @@ cpdef CriticalPoint certify(FactorableHessian hess, double tol=-1.0, bint cheap=
         return CriticalPoint(hess.n, 0, 0, np.nan, np.nan, tol, "cholesky")
     negative, zero, positive, smallest, largest, method = hess.spectrum(tol, not cheap)
     return CriticalPoint(positive, negative, zero, smallest, largest, tol, method)
+
+
+def certify_stack(hess, bandwidth=None):
+    """Certificate kinds and inertias of a stack of Hessians: (m, n, n), or (m, b + 1, n) bands.
+
+    What `certify` says of each, with one storage reused: one copy and one
+    Cholesky factorization per safely positive definite H, and no
+    `CriticalPoint` built for it. Returns ``(kinds, inertia)``: an object
+    array of `CriticalPoint.kind` strings, shape (m,), and the inertias,
+    shape (m, 3); None and (−1, −1, −1) for a Hessian with non-finite entries.
+    """
+    # Not imported at the top: both storages import this module.
+    from fastnewton._banded import BandedHessian
+    from fastnewton._dense import DenseHessian
+    cdef Py_ssize_t m = hess.shape[0], n = hess.shape[2], i
+    cdef FactorableHessian storage = (DenseHessian(n) if bandwidth is None
+                                      else BandedHessian(n, bandwidth))
+    kinds = np.full(m, None, dtype=object)
+    inertia_array = np.full((m, 3), -1, dtype=np.intp)
+    cdef Py_ssize_t[:, ::1] inertia = inertia_array
+    for i in range(m):
+        if storage.load(hess[i]):
+            continue
+        if storage.factorize(-storage.curvature_tolerance()) == 0:
+            kinds[i] = "minimum"
+            inertia[i, 0], inertia[i, 1], inertia[i, 2] = n, 0, 0
+            continue
+        point = certify(storage, -1.0, False)
+        kinds[i] = point.kind
+        inertia[i, 0], inertia[i, 1], inertia[i, 2] = (point.n_positive, point.n_negative,
+                                                       point.n_zero)
+    return kinds, inertia_array

@@ -9,6 +9,12 @@ user's calls in scipy's counters.
 
 import numpy as np
 
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from fastnewton import _band_check, _options
 from fastnewton._jacobian import finite_difference_jacobian
 from fastnewton._differences import finite_difference_hessian
@@ -166,13 +172,15 @@ def _check_scheme(name, function, method, rel_step):
         raise ValueError("rel_step must be a number in (0, 1), got %r" % (rel_step,))
 
 
-def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=None,
-                   check_bandwidth=True):
+def approx_hessian(jac: Callable[..., Any], x: ArrayLike, args: Any = (),
+                   method: str = "2-point", rel_step: float | None = None,
+                   bandwidth: int | None = None,
+                   check_bandwidth: bool = True) -> NDArray[np.float64]:
     """Approximate the Hessian by finite differences of the gradient.
 
     Column j is (∇f(x + h_j e_j) − ∇f(x)) / h_j ('2-point', n + 1 gradient
     calls) or (∇f(x + h_j e_j) − ∇f(x − h_j e_j)) / (2h_j) ('3-point', 2n + 1
-    calls), with h_j = rel_step·max(1, |x_j|); the result is symmetrized,
+    calls), with h_j = rel_step·max(1, abs(x_j)); the result is symmetrized,
     (H + Hᵀ)/2.
 
     Parameters
@@ -188,7 +196,7 @@ def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=N
     rel_step : float, optional
         Relative step; default √ε for '2-point' and ∛ε for '3-point'.
     bandwidth : int, optional
-        Half-bandwidth b of a banded Hessian (H[i, j] = 0 for |i − j| > b).
+        Half-bandwidth b of a banded Hessian (H[i, j] = 0 for abs(i − j) > b).
         Columns more than 2b apart are perturbed together (Curtis, Powell &
         Reid 1974), so the band costs 2b + 1 gradient calls ('2-point') or
         2(2b + 1) ('3-point') whatever n is.
@@ -241,12 +249,14 @@ def approx_hessian(jac, x, args=(), method="2-point", rel_step=None, bandwidth=N
     return hessian
 
 
-def approx_jacobian(fun, x, args=(), method="2-point", rel_step=None, bandwidth=None):
+def approx_jacobian(fun: Callable[..., Any], x: ArrayLike, args: Any = (),
+                    method: str = "2-point", rel_step: float | None = None,
+                    bandwidth: tuple[int, int] | None = None) -> NDArray[np.float64]:
     """Approximate the Jacobian of a vector function by finite differences.
 
     For f: ℝⁿ → ℝᵐ, column j of J is (f(x + h_j e_j) − f(x)) / h_j
     ('2-point', n + 1 calls) or (f(x + h_j e_j) − f(x − h_j e_j)) / (2h_j)
-    ('3-point', 2n + 1 calls), with h_j = rel_step·max(1, |x_j|). The
+    ('3-point', 2n + 1 calls), with h_j = rel_step·max(1, abs(x_j)). The
     Jacobian of a composition is the product of the Jacobians (the chain rule
     behind backpropagation); see the example.
 

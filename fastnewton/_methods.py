@@ -8,10 +8,15 @@ iterations run in the compiled drivers.
 """
 
 import numpy as np
+
+from collections.abc import Callable
+from typing import Any
+
+from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 from scipy.optimize._optimize import MemoizeJac
 
-from fastnewton import _band_check, _critical, _derivatives, _options
+from fastnewton import _band_check, _critical, _derivative_check, _derivatives, _options
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
 from fastnewton._differences import finite_difference_hessian
@@ -41,6 +46,17 @@ _MESSAGES = {
     Status.SADDLE: ("Stopped at a stationary point where the Hessian has negative curvature "
                     "that no step could use: a saddle, not a minimum."),
     Status.CALLBACK_STOP: "`callback` raised `StopIteration`.",
+}
+# The driver's counters that mean something for each method; the others are
+# always zero for it and are left out of its result.
+_METHOD_FIELDS = {
+    "newton": ("n_hess_modified", "hess_shift_max", "n_factorizations"),
+    "trust-exact": ("trust_radius", "n_rejected", "n_hard_case", "n_factorizations"),
+    "dogleg": ("trust_radius", "n_rejected", "n_hess_modified", "hess_shift_max",
+               "n_factorizations"),
+    "trust-ncg": ("trust_radius", "n_rejected"),
+    "newton-cg": ("n_cg_iterations",),
+    "trust-krylov": ("trust_radius", "n_rejected", "n_hard_case"),
 }
 # Methods that use the Hessian only through products.
 _PRODUCTS_ONLY = ("trust-ncg", "newton-cg", "trust-krylov")
@@ -81,12 +97,16 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         storage = DenseHessian(n)
     else:
         storage = HessianProducts(objective)
-    check = opts["check_bandwidth"]
-    if check is None:
-        check = not callable(user_hess)     # an analytic band is the user's own declaration
     gradient_is_users = jac is True or (callable(jac) and jac not in derived)
-    if banded and check and gradient_is_users:
-        _probe_bandwidth(objective, fun, jac, hess, x, args, opts)
+    # Checks outside the drivers use the user's own derivatives, counted as the objective counts.
+    calls = _CountedCalls(objective, fun, jac if gradient_is_users else None,
+                          user_hess if callable(user_hess) else None, hessp, args)
+    derivative_errors = None
+    if opts["check_derivatives"]:
+        derivative_errors = _derivative_check.check_derivatives(
+            calls.value, calls.gradient, calls.hess, calls.hessp, x, opts["bandwidth"])
+    if banded and opts["check_bandwidth"] and calls.gradient is not None:
+        _probe_bandwidth(calls, hess, x, opts)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
                                   "alpha" if method in _LINE_SEARCH else "radius")
@@ -108,7 +128,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         message = _MESSAGES[status]
     result = OptimizeResult(
         x=out.pop("x"), fun=out.pop("fun"), jac=out.pop("jac"), nit=out.pop("nit"),
-        status=int(status), success=status == Status.SUCCESS, message=message, **out)
+        status=int(status), success=status == Status.SUCCESS, message=message,
+        **{name: out[name] for name in _METHOD_FIELDS[method]})
     hess_array = storage.to_array()
     if hess_array is not None:
         result.hess = hess_array
@@ -132,6 +153,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
             "not a minimum. '%s' cannot step along it at a stationary point; use a smaller "
             "gtol, 'trust-krylov' or a factorizing method ('trust-exact', 'newton', 'dogleg')."
             % method))
+    if derivative_errors is not None:
+        result.derivative_errors = derivative_errors
     return _finish(result, opts, reporter)
 
 
@@ -199,32 +222,62 @@ def _unwrap_scipy_memoization(fun, jac):
     return fun, jac
 
 
-def _probe_bandwidth(objective, fun, jac, hess, x, args, opts):
-    """Warn at x0 if the function has curvature outside the declared band (see _band_check).
+class _CountedCalls:
+    """The user's functions with `args` bound, counted (as the objective counts) once they return.
 
-    The calls it makes are added to the objective's counters.
+    For checks made outside the compiled drivers; `gradient` is None when
+    the gradient comes from finite differences, `hess`/`hessp` when not given.
     """
-    calls = [0]
 
-    def gradient(point):
-        calls[0] += 1
-        return fun(point, *args)[1] if jac is True else jac(point, *args)
+    def __init__(self, objective, fun, jac, hess, hessp, args):
+        self.objective, self.fun, self.jac, self.args = objective, fun, jac, args
+        self.gradient = self._gradient if (jac is True or callable(jac)) else None
+        self.hess = self._counted_hessian(hess) if callable(hess) else None
+        self.hessp = self._counted_hessian(hessp) if callable(hessp) else None
 
-    if callable(hess):
-        band = _band_check.as_band(hess(x.copy(), *args), opts["bandwidth"], x.size)
-        objective.nhev += 1
+    def value(self, point):
+        result = self.fun(point, *self.args)
+        self.objective.nfev += 1
+        return result[0] if self.jac is True else result
+
+    def _gradient(self, point):
+        if self.jac is True:
+            gradient = self.fun(point, *self.args)[1]
+            self.objective.nfev += 1
+        else:
+            gradient = self.jac(point, *self.args)
+        self.objective.njev += 1
+        return gradient
+
+    def _counted_hessian(self, function):
+        """`hess` or `hessp` with args bound, each call counted in nhev once it returns."""
+        def call(*arguments):
+            result = function(*arguments, *self.args)
+            self.objective.nhev += 1
+            return result
+        return call
+
+
+def _probe_bandwidth(calls, hess, x, opts):
+    """Warn at x0 on a band in the wrong layout or too narrow for the function (see _band_check).
+
+    Analytic bands and finite-difference ones alike: two gradient calls
+    beyond the band itself.
+    """
+    if calls.hess is not None:
+        band = _band_check.as_band(calls.hess(x.copy()), opts["bandwidth"], x.size)
     else:
-        band = finite_difference_hessian(lambda point: gradient(point), x, (),
+        band = finite_difference_hessian(calls.gradient, x, (),
                                          hess if hess == "3-point" else "2-point",
                                          opts["rel_step"], opts["bandwidth"])
-    _band_check.check_bandwidth(gradient, x, band)
-    if jac is True:
-        objective.nfev += calls[0]
-    objective.njev += calls[0]
+    _band_check.check_bandwidth(calls.gradient, x, band)
 
 
-def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-           bounds=None, constraints=None, **options):
+def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+       jac: Callable[..., Any] | bool | str | None = None,
+       hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+       callback: Callable[..., Any] | None = None, tol: float | None = None,
+       bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by Newton's method with a modified Cholesky factorization and a line search.
 
     Each direction solves (H + τI) d = −∇f, where τ ≥ 0 is the smallest
@@ -296,14 +349,19 @@ def newton(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
-        message, plus ``n_hess_modified`` (iterations whose Hessian needed a shift),
-        ``hess_shift_max`` (the largest τ used), ``n_factorizations`` and
-        ``critical_point`` (a `fastnewton.CriticalPoint`: minimum, maximum,
-        saddle or degenerate, from the Hessian at x). ``hess_inv`` is H(x)⁻¹
-        as a `scipy.sparse.linalg.LinearOperator` factorized on first use
-        (``hess_inv.todense()`` for the matrix): at a maximum-likelihood
-        estimate, the estimated covariance of the parameters.
+<result fields>
+        hess : ndarray
+            The Hessian at x (band storage with the 'bandwidth' option).
+        n_hess_modified : int
+            Iterations whose Hessian needed a shift τ > 0.
+        hess_shift_max : float
+            The largest shift τ used.
+        n_factorizations : int
+            Cholesky factorizations, shifts included.
+        hess_inv : scipy.sparse.linalg.LinearOperator
+            H(x)⁻¹, factorized on first use (``hess_inv.todense()`` for the
+            matrix): at a maximum-likelihood estimate, the estimated
+            covariance of the parameters.
 
     Raises
     ------
@@ -359,8 +417,11 @@ _TRUST_OPTIONS = """    **options
 """
 
 
-def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-                bounds=None, constraints=None, **options):
+def trust_exact(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+            jac: Callable[..., Any] | bool | str | None = None,
+            hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+            callback: Callable[..., Any] | None = None, tol: float | None = None,
+            bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by a trust-region method with the nearly exact subproblem solution.
 
     The subproblem is solved by the safeguarded λ iteration of Moré &
@@ -380,9 +441,22 @@ def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
-        message, trust_radius, n_rejected, n_hard_case (``hess_inv`` as for
-        `fastnewton.newton`).
+<result fields>
+        hess : ndarray
+            The Hessian at x (band storage with the 'bandwidth' option).
+        hess_inv : scipy.sparse.linalg.LinearOperator
+            H(x)⁻¹, factorized on first use (``hess_inv.todense()`` for the
+            matrix): at a maximum-likelihood estimate, the estimated
+            covariance of the parameters.
+        trust_radius : float
+            The final trust radius.
+        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).
+        n_hard_case : int
+            Subproblems solved in the hard case (g orthogonal to the
+            eigenvector of the smallest eigenvalue).
+        n_factorizations : int
+            Cholesky factorizations of H + λI over all subproblems.
 
     Raises
     ------
@@ -405,8 +479,11 @@ def trust_exact(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None
                 constraints, options)
 
 
-def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-           bounds=None, constraints=None, **options):
+def dogleg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+       jac: Callable[..., Any] | bool | str | None = None,
+       hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+       callback: Callable[..., Any] | None = None, tol: float | None = None,
+       bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by Powell's dogleg trust-region method, indefinite Hessians included.
 
     Where H is not positive definite, the Newton point is taken from the
@@ -425,8 +502,23 @@ def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
     Returns
     -------
     OptimizeResult
-        x, fun, jac, hess, hess_inv, nit, nfev, njev, nhev, status, success,
-        message, trust_radius, n_rejected, n_hess_modified, hess_shift_max.
+<result fields>
+        hess : ndarray
+            The Hessian at x (band storage with the 'bandwidth' option).
+        hess_inv : scipy.sparse.linalg.LinearOperator
+            H(x)⁻¹, factorized on first use (``hess_inv.todense()`` for the
+            matrix): at a maximum-likelihood estimate, the estimated
+            covariance of the parameters.
+        trust_radius : float
+            The final trust radius.
+        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).
+        n_hess_modified : int
+            Iterations where H was indefinite and H + τI was used.
+        hess_shift_max : float
+            The largest shift τ used.
+        n_factorizations : int
+            Cholesky factorizations, shifts included.
 
     Raises
     ------
@@ -447,8 +539,11 @@ def dogleg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol
                 options)
 
 
-def trust_ncg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-              bounds=None, constraints=None, **options):
+def trust_ncg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+          jac: Callable[..., Any] | bool | str | None = None,
+          hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+          callback: Callable[..., Any] | None = None, tol: float | None = None,
+          bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by a trust-region method with truncated conjugate gradients (Steihaug–Toint).
 
     Needs only Hessian-vector products: from `hessp`, from `hess` (a dense
@@ -468,8 +563,11 @@ def trust_ncg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
     Returns
     -------
     OptimizeResult
-        x, fun, jac, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected.
+<result fields>
+        trust_radius : float
+            The final trust radius.
+        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).
 
     Raises
     ------
@@ -490,8 +588,11 @@ def trust_ncg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
                 constraints, options)
 
 
-def newton_cg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-              bounds=None, constraints=None, **options):
+def newton_cg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+              jac: Callable[..., Any] | bool | str | None = None,
+              hess: Callable[..., Any] | str | None = None, hessp: Callable[..., Any] | None = None,
+              callback: Callable[..., Any] | None = None, tol: float | None = None,
+              bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by truncated Newton (Newton-CG): CG on H d = −∇f, then a strong Wolfe line search.
 
     scipy's ``method='Newton-CG'`` with the iterations compiled. Each
@@ -521,7 +622,7 @@ def newton_cg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
             alone).
         xtol : float
             scipy's test: also stop, successfully, when the step just taken
-            has an average |Δx_i| of at most xtol, i.e. ‖Δx‖₁ ≤ n·xtol
+            has an average abs(Δx_i) of at most xtol, i.e. ‖Δx‖₁ ≤ n·xtol
             (default 1e-5; 0 leaves only the gradient test).
         norm : 2 or inf
             The norm of the gradient test (default 2).
@@ -548,11 +649,11 @@ def newton_cg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
     Returns
     -------
     OptimizeResult
-        x, fun, jac, nit, nfev, njev, nhev, status, success, message, plus
-        ``n_cg_iterations`` (Hessian products spent in CG) and
-        ``critical_point`` (products-only certificates cost n products and
-        are skipped above n = 200; with ``bandwidth`` the band is classified
-        and returned as ``hess``).
+<result fields>
+        n_cg_iterations : int
+            Hessian products spent in CG. (Products-only certificates cost
+            n products and are skipped above n = 200; with ``bandwidth`` the
+            band is classified and returned as ``hess``.)
 
     Raises
     ------
@@ -575,8 +676,12 @@ def newton_cg(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, 
                 constraints, options)
 
 
-def trust_krylov(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=None, tol=None,
-                 bounds=None, constraints=None, **options):
+def trust_krylov(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+                 jac: Callable[..., Any] | bool | str | None = None,
+                 hess: Callable[..., Any] | str | None = None,
+                 hessp: Callable[..., Any] | None = None,
+                 callback: Callable[..., Any] | None = None, tol: float | None = None,
+                 bounds: None = None, constraints: Any = None, **options: Any) -> OptimizeResult:
     """Minimize by a trust-region method with the GLTR (generalized Lanczos) subproblem.
 
     scipy's ``method='trust-krylov'`` with the iterations compiled. Each
@@ -609,8 +714,13 @@ def trust_krylov(fun, x0, args=(), jac=None, hess=None, hessp=None, callback=Non
     Returns
     -------
     OptimizeResult
-        x, fun, jac, nit, nfev, njev, nhev, status, success, message,
-        trust_radius, n_rejected, n_hard_case, critical_point.
+<result fields>
+        trust_radius : float
+            The final trust radius.
+        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).
+        n_hard_case : int
+            Subproblems solved in the hard case.
 
     Raises
     ------
@@ -638,12 +748,52 @@ _BAND_OPTIONS = """        bandwidth : int
             (b + 1, n), or is left out and the band comes from 2b + 1
             gradient calls; memory O(n·b), no n-by-n array.
         check_bandwidth : bool
-            Probe the band against a central difference of `jac` at x0 and
-            warn (`BandwidthWarning`) if the function has curvature outside
-            it; default: only for finite-difference bands."""
+            Default True: with `bandwidth`, compare the band (analytic or
+            from finite differences) with a central difference of `jac`
+            along a random direction at x0 (two gradient calls) and warn
+            (`BandwidthWarning`) on a band in the upper layout or narrower
+            than the function's.
+        check_derivatives : bool
+            Default False: compare `jac` with central differences of `fun`
+            and `hess` (or `hessp`) with central differences of `jac` at x0,
+            warn (`DerivativeWarning`) on a mismatch, and report the worst
+            relative errors as ``res.derivative_errors``."""
 
 for _method in (trust_exact, dogleg, trust_ncg, trust_krylov):
     _method.__doc__ = _method.__doc__.replace("    <trust-region options>", _TRUST_OPTIONS.rstrip("\n"))
+_RESULT_FIELDS = """        x : ndarray, shape (n,)
+            The solution (the last accepted point).
+        fun : float
+            f(x).
+        jac : ndarray, shape (n,)
+            The gradient at x.
+        nit : int
+            Iterations.
+        nfev, njev, nhev : int
+            Calls of fun, jac and hess (or hessp), finite differences included.
+        status : int
+            0 converged (‖∇f‖ ≤ gtol, or for 'newton-cg' the step test with
+            xtol, and no negative curvature with `escape_saddles`), 1
+            iteration limit, 2 no further progress
+            possible, 3 factorization failed, 4 non-finite values from the
+            user's functions, 5 stopped at a stationary point with negative
+            curvature (a saddle), 99 stopped by the callback.
+        success : bool
+            ``status == 0``.
+        message : str
+            What the status means, in words.
+        critical_point : CriticalPoint or None
+            The second-order certificate at x: minimum, maximum, saddle or
+            degenerate, from the inertia of the Hessian there (None after
+            non-finite values; for the products-only methods None when
+            n > 200).
+        allvecs : list of ndarray
+            Every iterate, x0 first (only with ``return_all=True``).
+        derivative_errors : dict
+            ``{'jac': ..., 'hess': ...}``, the worst relative errors against
+            finite differences at x0 (only with ``check_derivatives=True``)."""
+
 for _method in (newton, trust_exact, dogleg, trust_ncg, newton_cg, trust_krylov):
     _method.__doc__ = _options.document_defaults(
-        _method.__doc__.replace("    <band options>", _BAND_OPTIONS))
+        _method.__doc__.replace("    <band options>", _BAND_OPTIONS)
+        .replace("<result fields>", _RESULT_FIELDS))

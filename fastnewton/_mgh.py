@@ -36,8 +36,12 @@ References
 """
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:       # at run time imported where used: problems imports this module
+    from fastnewton.problems import TestProblem
 
 __all__ = ["mgh", "mgh_problems", "MGH_NAMES"]
 
@@ -789,7 +793,7 @@ def _number(problem):
     return int(problem)
 
 
-def mgh(problem, start=1):
+def mgh(problem: int | str, start: int = 1) -> "TestProblem":
     """One problem of the Moré–Garbow–Hillstrom test set.
 
     Parameters
@@ -851,7 +855,7 @@ def mgh(problem, start=1):
         notes=f"{label}; {entry['notes']}")
 
 
-def mgh_problems(start=1):
+def mgh_problems(start: int = 1) -> "list[TestProblem]":
     """All 35 Moré–Garbow–Hillstrom problems, in the paper's order.
 
     Parameters

@@ -1,5 +1,11 @@
 """The front door: `minimize`, dispatching by method name like scipy.optimize.minimize."""
 
+from collections.abc import Callable
+from typing import Any
+
+from numpy.typing import ArrayLike
+from scipy.optimize import OptimizeResult
+
 from fastnewton._methods import dogleg, newton, newton_cg, trust_exact, trust_krylov, trust_ncg
 
 METHODS = {
@@ -12,8 +18,14 @@ METHODS = {
 }
 
 
-def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bounds=None,
-             constraints=(), tol=None, callback=None, options=None):
+def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+             method: str | Callable[..., Any] | None = None,
+             jac: Callable[..., Any] | bool | str | None = None,
+             hess: Callable[..., Any] | str | None = None,
+             hessp: Callable[..., Any] | None = None, bounds: Any = None,
+             constraints: Any = (), tol: float | None = None,
+             callback: Callable[..., Any] | None = None,
+             options: dict[str, Any] | None = None) -> OptimizeResult:
     """Minimize a scalar function of one or more variables with second-order methods.
 
     The same call as `scipy.optimize.minimize` for its unconstrained Newton
@@ -56,20 +68,47 @@ def minimize(fun, x0, args=(), method=None, jac=None, hess=None, hessp=None, bou
         ``callback(xk)`` or ``callback(intermediate_result)`` after each
         iteration; raising `StopIteration` stops the run with status 99.
     options : dict, optional
-        Method options (``gtol``, ``maxiter``, ``disp``, ``return_all``, ...);
-        see the method's docstring. Unknown names draw an OptimizeWarning.
+        Method options; unknown names draw an OptimizeWarning. Every method:
+
+        - ``gtol`` (1e-5): stop when ‖∇f‖ ≤ gtol; ``norm`` (2 or ``np.inf``)
+          is the norm of that test.
+        - ``maxiter`` (200·n): most iterations.
+        - ``escape_saddles`` (True): success needs no curvature below −tol
+          at x as well; False is the first-order test alone.
+        - ``bandwidth`` (None): half-bandwidth b of a banded Hessian; `hess`
+          then returns LAPACK lower band storage ``hess_band[k, j] =
+          H[j + k, j]`` of shape (b + 1, n), or is left out (2b + 1
+          gradient calls per Hessian).
+        - ``check_bandwidth`` (True): with ``bandwidth``, compare the band
+          with a central difference of `jac` at x0 and warn
+          (`BandwidthWarning`) on a wrong layout or a too-narrow band.
+        - ``check_derivatives`` (False): compare `jac` with differences of
+          `fun` and `hess` with differences of `jac` at x0, warn
+          (`DerivativeWarning`) on a mismatch, and report the worst relative
+          errors as ``res.derivative_errors``.
+        - ``finite_diff_rel_step``: relative finite-difference step.
+        - ``disp`` (False): print a row per iteration and a summary;
+          ``return_all`` (False): keep every iterate in ``res.allvecs``.
+
+        'newton': ``c1``, ``c2`` (1e-4, 0.9), the strong Wolfe constants.
+        Trust-region methods: ``initial_trust_radius`` (1.0),
+        ``max_trust_radius`` (1000.0), ``eta`` (0.15); 'trust-exact' also
+        ``subproblem_maxiter`` (25). Each method's docstring says more.
 
     Returns
     -------
     scipy.optimize.OptimizeResult
-        ``x, fun, jac, nit, nfev, njev, nhev, status, success, message``, and
-        ``hess`` for the methods that form it. ``success`` is True only when
-        ‖∇f(x)‖ ≤ gtol held at the returned x. Status codes: 0 converged,
-        1 iteration limit, 2 no further progress possible, 3 factorization
-        failed, 4 non-finite values from the user's functions (also at
-        `x0`: no exception, as in scipy), 99 stopped by the callback.
-        ``nfev``, ``njev``, ``nhev`` count the calls of `fun`, `jac` and
-        `hess`/`hessp`, finite differences included.
+        ``x, fun, jac, nit, nfev, njev, nhev, status, success, message,
+        critical_point``, ``hess`` and ``hess_inv`` for the methods that form
+        H, and each method's own counters (see its docstring). ``success`` is
+        True only when ‖∇f(x)‖ ≤ gtol held at the returned x (and, with
+        ``escape_saddles``, H there has no curvature below −tol). Status
+        codes: 0 converged, 1 iteration limit, 2 no further progress
+        possible, 3 factorization failed, 4 non-finite values from the
+        user's functions (also at `x0`: no exception, as in scipy), 5
+        stopped at a stationary point with negative curvature (a saddle), 99
+        stopped by the callback. ``nfev``, ``njev``, ``nhev`` count the
+        calls of `fun`, `jac` and `hess`/`hessp`, finite differences included.
 
     Raises
     ------

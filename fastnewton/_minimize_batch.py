@@ -5,14 +5,21 @@ iterations, the linear algebra and the bookkeeping of which problems are
 still running are compiled (`fastnewton._batch`).
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
-from fastnewton import _options
+from fastnewton import _critical, _options
 from fastnewton._batch import BatchObjective, BatchSolver
+from fastnewton._curvature import certify_stack
 from fastnewton._methods import _MESSAGES, _NO_PROGRESS
+from fastnewton._report import BatchProgress
 from fastnewton._status import Status
 
 METHODS = ("trust-exact", "newton")
@@ -25,13 +32,29 @@ METHODS = ("trust-exact", "newton")
 _CACHED_ENTRIES = 16384
 
 _UNSUPPORTED_OPTIONS = {
-    "disp": "there is no per-iteration table for a batch",
     "return_all": "iterates are not kept for a batch",
     "check_bandwidth": "a batch does not probe its declared band; check one problem with minimize",
+    "check_derivatives": "check one problem's derivatives with minimize",
 }
 
-_START_FAILED = ("fun, jac or hess returned non-finite values (inf or NaN) at x0; start this "
-                 "problem from a point where the objective is finite and twice differentiable.")
+# Status 4 in a batch: `minimize` raises on a non-finite start, a batch stops
+# that problem alone (nit 0, x = x0) and goes on with the others.
+_BATCH_NONFINITE = ("The objective or its derivatives returned non-finite values (inf or NaN), "
+                    "at x0 (then nit is 0 and x is x0: start from a point where the objective "
+                    "is finite and twice differentiable) or at every shorter step tried.")
+
+
+def _messages(method):
+    """The message of each status code of a batch run by `method`."""
+    return {
+        int(Status.SUCCESS): _MESSAGES[Status.SUCCESS],
+        int(Status.MAXITER): _MESSAGES[Status.MAXITER],
+        int(Status.NO_PROGRESS): _NO_PROGRESS["line search" if method == "newton" else "trust"],
+        int(Status.LINALG_ERROR): _MESSAGES[Status.LINALG_ERROR],
+        int(Status.NONFINITE): _BATCH_NONFINITE,
+        int(Status.SADDLE): _MESSAGES[Status.SADDLE],
+        int(Status.CALLBACK_STOP): _MESSAGES[Status.CALLBACK_STOP],
+    }
 
 
 class BatchResult(OptimizeResult):
@@ -42,48 +65,76 @@ class BatchResult(OptimizeResult):
     x : ndarray, shape (m, n)
         The solutions.
     fun : ndarray, shape (m,)
+        The objective values at `x`.
     jac : ndarray, shape (m, n)
-    hess : ndarray, shape (m, n, n)
-        The Hessians at `x` (NaN where never evaluated: a problem that
+        The gradients at `x`.
+    hess : ndarray, shape (m, n, n) or (m, b + 1, n)
+        The Hessians at `x`, dense or (with the ``bandwidth`` option) in
+        LAPACK lower band storage (NaN where never evaluated: a problem that
         failed at x0).
     nit, nfev, njev, nhev : ndarray of int, shape (m,)
         Iterations and calls per problem: a problem is counted once for
         each call in which its row was passed.
     status : ndarray of int, shape (m,)
         As in `minimize`: 0 converged, 1 iteration limit, 2 no further
-        progress, 3 factorization failed, 4 non-finite values, 5 stopped at a
-        saddle (a stationary point where H has negative curvature).
+        progress, 3 factorization failed, 4 non-finite values (at x0, or at
+        every shorter step tried), 5 stopped at a saddle (a stationary point
+        where H has negative curvature), 99 stopped by the callback.
     success : ndarray of bool, shape (m,)
-    message : ndarray of str (object dtype), shape (m,)
+        ``status == 0``.
+    message : dict of int to str
+        The message of each status code that occurs, stored once rather
+        than once per problem: ``res.message[res.status[i]]``.
+    critical_kind : ndarray of object, shape (m,)
+        The kind of the certificate at `x` ('minimum', 'maximum', 'saddle'
+        or 'degenerate', see `CriticalPoint`); None where the Hessian was
+        never evaluated.
+    inertia : ndarray of int, shape (m, 3)
+        The inertia of the Hessian at `x`, (n_positive, n_negative, n_zero);
+        (−1, −1, −1) where it was never evaluated.
+    bandwidth : int
+        (banded Hessians only) The half-bandwidth b of `hess`.
     trust_radius : ndarray, shape (m,)
         ('trust-exact') The final radius of each problem.
     step_length : ndarray, shape (m,)
         ('newton') The last step length tried by each problem's line search.
 
-    ``res.problem(i)`` (or ``res[i]`` for an integer i) is problem i as an
-    ordinary `scipy.optimize.OptimizeResult`; string keys work as for any
-    OptimizeResult. `BatchResult.concatenate` joins results of row chunks.
+    Notes
+    -----
+    ``res[i]`` (an integer) or ``res.problem(i)`` is problem i as an
+    ordinary `scipy.optimize.OptimizeResult`, with its `message` and its
+    `critical_point`. A slice, a boolean mask of shape (m,) or an array of
+    problem numbers gives a `BatchResult` of those problems. String keys
+    work as for any OptimizeResult. `BatchResult.concatenate` joins results
+    of row chunks.
 
     Examples
     --------
     >>> import numpy as np
     >>> import fastnewton
-    >>> centers = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    >>> centers = np.array([[1.0, 2.0], [-3.0, 0.5], [0.0, 4.0]])
     >>> res = fastnewton.minimize_batch(
-    ...     lambda X, c: np.sum((X - c) ** 2, axis=1), np.zeros((2, 2)), method="newton",
+    ...     lambda X, c: np.sum((X - c) ** 2, axis=1), np.zeros((3, 2)), method="newton",
     ...     jac=lambda X, c: 2.0 * (X - c),
     ...     hess=lambda X, c: np.broadcast_to(2.0 * np.eye(2), (len(X), 2, 2)),
     ...     batch_args=(centers,))
     >>> res.x
     array([[ 1. ,  2. ],
-           [-3. ,  0.5]])
-    >>> res[1].x, res[1].nit
-    (array([-3. ,  0.5]), 1)
+           [-3. ,  0.5],
+           [ 0. ,  4. ]])
+    >>> res[1].x, res[1].nit, res[1].critical_point.kind
+    (array([-3. ,  0.5]), 1, 'minimum')
+    >>> res[1:].x.shape, res[res.x[:, 0] < 0].x
+    ((2, 2), array([[-3. ,  0.5]]))
+    >>> res.message
+    {0: 'Optimization terminated successfully: the gradient norm is at most gtol.'}
     """
 
     _PER_PROBLEM_SCALARS = ("trust_radius", "step_length")
+    # The fields that describe the whole batch rather than one problem each.
+    _SHARED = ("message", "bandwidth")
 
-    def problem(self, i):
+    def problem(self, i: int) -> OptimizeResult:
         """Problem `i` as a `scipy.optimize.OptimizeResult` of its own (copies, not views).
 
         Parameters
@@ -95,10 +146,13 @@ class BatchResult(OptimizeResult):
         -------
         scipy.optimize.OptimizeResult
             x, fun, jac, hess, nit, nfev, njev, nhev, status, success,
-            message, and trust_radius or step_length.
+            message, critical_point (a `CriticalPoint`, None where the
+            Hessian was never evaluated), and trust_radius or step_length.
 
         Raises
         ------
+        TypeError
+            If `i` is not an integer.
         IndexError
             If `i` is out of range.
 
@@ -117,23 +171,49 @@ class BatchResult(OptimizeResult):
             raise TypeError("problem number must be an integer, got %r" % (i,))
         if not -m <= i < m:
             raise IndexError("problem %d is out of range for a batch of %d problems" % (i, m))
+        status = int(self.status[i])
         fields = dict(
             x=self.x[i].copy(), fun=float(self.fun[i]), jac=self.jac[i].copy(),
             hess=self.hess[i].copy(), nit=int(self.nit[i]), nfev=int(self.nfev[i]),
-            njev=int(self.njev[i]), nhev=int(self.nhev[i]), status=int(self.status[i]),
-            success=bool(self.success[i]), message=str(self.message[i]))
+            njev=int(self.njev[i]), nhev=int(self.nhev[i]), status=status,
+            success=bool(self.success[i]), message=self.message[status],
+            critical_point=_critical.certify_one(self.hess[i], self.get("bandwidth"),
+                                                   float(np.linalg.norm(self.jac[i]))))
         for name in self._PER_PROBLEM_SCALARS:
             if name in self:
                 fields[name] = float(self[name][i])
         return OptimizeResult(fields)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return super().__getitem__(key)
         if isinstance(key, numbers.Integral) and not isinstance(key, bool):
             return self.problem(key)
-        return super().__getitem__(key)
+        if not isinstance(key, slice):
+            key = np.asarray(key)
+            if key.dtype.kind not in "biu" or key.ndim != 1:
+                raise TypeError(
+                    "a BatchResult is indexed by a field name, a problem number, a slice, a "
+                    "boolean mask of shape (m,) or a 1-D array of problem numbers; got %r"
+                    % (key,))
+            if key.dtype.kind == "b" and key.shape != self.status.shape:
+                raise IndexError("a boolean mask must have shape %s (one entry per problem), "
+                                 "got shape %s" % (self.status.shape, key.shape))
+        fields = {name: value if name in self._SHARED else value[key]
+                  for name, value in self.items() if name != "message"}
+        fields["message"] = {code: text for code, text in self.message.items()
+                             if np.any(fields["status"] == code)}
+        return type(self)(fields)
+
+    def __repr__(self) -> str:
+        # scipy's formatter expects string keys in nested dicts; `message` has status codes.
+        others = repr(OptimizeResult({name: value for name, value in self.items()
+                                      if name != "message"}))
+        width = max(len(name) for name in self) + 1
+        return "%s: %r\n%s" % ("message".rjust(width), self.message, others)
 
     @classmethod
-    def concatenate(cls, results):
+    def concatenate(cls, results: Iterable[BatchResult]) -> BatchResult:
         """Join the results of consecutive row chunks of one batch into one `BatchResult`.
 
         Parameters
@@ -144,6 +224,11 @@ class BatchResult(OptimizeResult):
         Returns
         -------
         BatchResult
+
+        Raises
+        ------
+        ValueError
+            For an empty sequence, or results of different methods.
 
         Examples
         --------
@@ -163,10 +248,19 @@ class BatchResult(OptimizeResult):
             raise ValueError("concatenate needs at least one BatchResult")
         names = list(results[0].keys())
         for res in results[1:]:
-            if sorted(res.keys()) != sorted(names):
-                raise ValueError("results to concatenate must come from the same method "
-                                 "(they have different fields)")
-        return cls({name: np.concatenate([res[name] for res in results]) for name in names})
+            if sorted(res.keys()) != sorted(names) or res.get("bandwidth") != results[0].get(
+                    "bandwidth"):
+                raise ValueError("results to concatenate must come from the same method and "
+                                 "bandwidth (they have different fields)")
+        joined = {name: np.concatenate([res[name] for res in results])
+                  for name in names if name not in cls._SHARED}
+        if "bandwidth" in results[0]:
+            joined["bandwidth"] = results[0].bandwidth
+        messages = {}
+        for res in results:
+            messages.update(res.message)
+        joined["message"] = dict(sorted(messages.items()))
+        return cls(joined)
 
 
 def _as_start_points(x0):
@@ -197,8 +291,11 @@ def _as_batch_args(batch_args, m):
     return arrays
 
 
-def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, tol=None,
-                   options=None, batch_args=()):
+def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
+                   method: str = "trust-exact", jac: Callable[..., Any] | bool | str | None = None,
+                   hess: Callable[..., Any] | str | None = None, tol: float | None = None,
+                   options: dict[str, Any] | None = None, batch_args: Any = (),
+                   callback: Callable[[OptimizeResult], Any] | None = None) -> BatchResult:
     """Minimize m independent functions of n variables at once, with vectorized callbacks.
 
     Problem i starts from ``x0[i]`` and iterates on its own (its own trust
@@ -258,25 +355,39 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
             Relative finite-difference step (default √ε forward, ∛ε central).
         bandwidth : int
             Half-bandwidth b of every problem's Hessian (H[i, j] = 0 for
-            |i − j| > b): bands are stored, factored and returned as (b + 1, n)
+            abs(i − j) > b): bands are stored, factored and returned as (b + 1, n)
             band storage, never as n × n matrices (see `fastnewton.minimize`).
         rows_per_call : int
             Most rows of X per callback call (default: about 16384 / n, at
             least 1). Rows beyond it are passed in further calls within the
             same iteration, so that the callbacks' temporaries stay in cache;
             the results do not depend on it.
+        disp : bool
+            Print one line per iteration (problems still running, converged
+            and failed, the largest gradient norm among those running).
     batch_args : tuple of array_like, optional
         Per-problem data: each array has leading dimension m, and the
         callbacks receive it indexed to the rows of X (a lone array is
         taken as a one-element tuple). Not copied, never modified.
+    callback : callable, optional
+        ``callback(intermediate_result)`` once per iteration of the batch,
+        with an OptimizeResult holding ``nit`` (iterations so far),
+        ``n_active`` (problems still running), ``n_converged``, ``n_failed``
+        (stopped with a status other than 0) and ``max_grad_norm`` (the
+        largest gradient norm among the running problems, in the norm of
+        the stopping test). Raising `StopIteration` stops the running
+        problems with status 99; other exceptions propagate unchanged.
 
     Returns
     -------
     BatchResult
         Arrays with one entry per problem (``x``, ``fun``, ``jac``,
         ``hess``, ``nit``, ``nfev``, ``njev``, ``nhev``, ``status``,
-        ``success``, ``message``, and ``trust_radius`` or ``step_length``);
-        ``res.problem(i)`` or ``res[i]`` is problem i as an OptimizeResult.
+        ``success``, ``critical_kind``, ``inertia``, and ``trust_radius``
+        or ``step_length``) and ``message``, a dict from status code to
+        message; ``res.problem(i)`` or ``res[i]`` is problem i as an
+        OptimizeResult, and ``res[mask]`` or ``res[2:5]`` a BatchResult.
+        Status codes are those of `BatchResult`.
         A problem whose functions return inf/NaN is handled on its own: its
         step shrinks, and if nothing helps it stops with status 4 (also when
         this happens at x0) while the others go on.
@@ -289,6 +400,11 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
         returning the wrong shape (the message names the expected one).
     TypeError
         Arguments of the wrong type, or a callback returning complex values.
+
+    See Also
+    --------
+    BatchResult : the result, its fields and indexing.
+    fastnewton.minimize : one problem at a time.
 
     Examples
     --------
@@ -337,6 +453,8 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
           or rows_per_call < 1):
         raise ValueError("rows_per_call must be a positive integer, got %r" % (rows_per_call,))
     opts = _options.parse_options(method, n, options, tol, ())
+    if callback is not None and not callable(callback):
+        raise TypeError("callback must be callable or None, got %s" % type(callback).__name__)
 
     index = np.arange(m, dtype=np.intp)
     objective = BatchObjective(fun, jac, hess, args, batch_arrays, index, n, opts["rel_step"],
@@ -345,6 +463,9 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
                          opts["escape_saddles"],
                          opts.get("subproblem_maxiter", _options.default("subproblem_maxiter")),
                          opts["bandwidth"])
+    if callback is not None or opts["disp"]:
+        solver.reporter = BatchProgress(callback, opts["disp"], solver.status_out,
+                                        opts["inf_norm"])
     if method == "trust-exact":
         solver.run_trust_exact(opts["initial_trust_radius"], opts["max_trust_radius"],
                                opts["eta"])
@@ -354,18 +475,22 @@ def minimize_batch(fun, x0, args=(), method="trust-exact", jac=None, hess=None, 
         scalar_name = "step_length"
 
     status = solver.status_out.astype(np.intp)
-    messages = np.array([_MESSAGES[Status.SUCCESS], _MESSAGES[Status.MAXITER],
-                         _NO_PROGRESS["line search" if method == "newton" else "trust"],
-                         _MESSAGES[Status.LINALG_ERROR], _MESSAGES[Status.NONFINITE],
-                         _MESSAGES[Status.SADDLE], _START_FAILED], dtype=object)
-    code = status.copy()
-    code[solver.start_failed_out.astype(bool)] = len(messages) - 1
-    return BatchResult({
+    messages = _messages(method)
+    kinds, inertia = certify_stack(solver.hess_out, opts["bandwidth"])
+    result = BatchResult({
         "x": solver.x_out, "fun": solver.f_out, "jac": solver.grad_out, "hess": solver.hess_out,
         "nit": solver.nit_out, "nfev": objective.nfev, "njev": objective.njev,
         "nhev": objective.nhev, "status": status, "success": status == Status.SUCCESS,
-        "message": messages[code], scalar_name: solver.scalar_out,
+        "message": {int(code): messages[int(code)] for code in np.unique(status)},
+        "critical_kind": kinds, "inertia": inertia, scalar_name: solver.scalar_out,
     })
+    if opts["bandwidth"] is not None:
+        result["bandwidth"] = opts["bandwidth"]
+    if opts["disp"]:
+        print("%d problems: %s" % (m, ", ".join(
+            "%d with status %d" % (np.count_nonzero(status == code), code)
+            for code in result.message)))
+    return result
 
 
 minimize_batch.__doc__ = _options.document_defaults(minimize_batch.__doc__)

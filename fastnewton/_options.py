@@ -195,6 +195,11 @@ def _number(name, value, low, high, low_open=False, high_open=False):
     return value
 
 
+def non_negative(name, value):
+    """A real number >= 0 (inf allowed), or a ValueError/TypeError naming `name`."""
+    return _number(name, value, 0.0, math.inf)
+
+
 def as_bandwidth(value):
     """Validate a half-bandwidth: an integer b >= 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -270,8 +275,8 @@ OPTIONS = {
     "finite_diff_rel_step": Option(None, _ALL, lambda v: _number(
         "finite_diff_rel_step", v, 0.0, 1.0, low_open=True)),
     "bandwidth": Option(None, _ALL, as_bandwidth),
-    # None: probe the band only when it comes from finite differences.
-    "check_bandwidth": Option(None, _ALL, lambda v: _flag("check_bandwidth", v)),
+    "check_bandwidth": Option(True, _ALL, lambda v: _flag("check_bandwidth", v)),
+    "check_derivatives": Option(False, _ALL, lambda v: _flag("check_derivatives", v)),
     "c1": Option(1e-4, _LINE_SEARCH, lambda v: _number("c1", v, 0.0, 1.0, True, True)),
     "c2": Option(0.9, _LINE_SEARCH, lambda v: _number("c2", v, 0.0, 1.0, True, True)),
     "initial_trust_radius": Option(1.0, _TRUST, lambda v: _number(

@@ -3,10 +3,11 @@
 import inspect
 import warnings
 
+import numpy as np
 from scipy.optimize import OptimizeResult
 
 from fastnewton._options import user_stacklevel
-from fastnewton._status import Event
+from fastnewton._status import Event, Status
 
 
 def _wants_intermediate_result(callback):
@@ -98,3 +99,59 @@ def summarize(result):
     print("         Function evaluations: %d" % result.nfev)
     print("         Gradient evaluations: %d" % result.njev)
     print("         Hessian evaluations: %d" % result.nhev)
+
+
+class BatchProgress:
+    """The progress of `minimize_batch`: the user's callback and the `disp` lines.
+
+    Called by the compiled batch driver once per outer iteration, after the
+    stopping tests, with the gradients and problem ids of the problems still
+    running; its first call reports the start.
+
+    Parameters
+    ----------
+    callback : callable or None
+        ``callback(intermediate_result)`` after each iteration; raising
+        `StopIteration` stops the problems still running (status 99).
+    disp : bool
+        Print a line per iteration and a summary.
+    status : ndarray, shape (m,)
+        The solver's per-problem status, valid for the problems that stopped.
+    inf_norm : bool
+        Gradient norms in the ∞-norm (else the 2-norm), as in the stopping test.
+    """
+
+    def __init__(self, callback, disp, status, inf_norm):
+        self.callback = callback
+        self.disp = disp
+        self.status = status
+        self.inf_norm = inf_norm
+        self.nit = -1
+
+    def counts(self, grad, index):
+        """(active, converged, failed, largest gradient norm among the active problems)."""
+        stopped = np.ones(self.status.shape[0], dtype=bool)
+        stopped[index] = False
+        converged = int(np.count_nonzero(self.status[stopped] == Status.SUCCESS))
+        active = index.shape[0]
+        norms = (np.abs(grad).max(axis=1, initial=0.0) if self.inf_norm
+                 else np.sqrt(np.einsum("ki,ki->k", grad, grad)))
+        largest = float(norms.max()) if active else 0.0
+        return active, converged, stopped.size - active - converged, largest
+
+    def __call__(self, grad, index):
+        self.nit += 1
+        active, converged, failed, largest = self.counts(grad, index)
+        if self.disp:
+            if self.nit == 0:
+                print("%6s  %9s  %9s  %9s  %10s" % ("iter", "active", "converged", "failed",
+                                                     "max |g|"))
+            print("%6d  %9d  %9d  %9d  %10.3e" % (self.nit, active, converged, failed, largest))
+        if self.callback is None or self.nit == 0:
+            return False
+        try:
+            self.callback(OptimizeResult(nit=self.nit, n_active=active, n_converged=converged,
+                                         n_failed=failed, max_grad_norm=largest))
+        except StopIteration:
+            return True
+        return False

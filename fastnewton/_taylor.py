@@ -1,6 +1,10 @@
 """Taylor models: value, slope and curvature at a point as a callable local model."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from fastnewton import _options
 from fastnewton._band_check import band_matvec
@@ -31,11 +35,13 @@ class TaylorModel:
         Half-bandwidth of `hessian` when banded.
     """
 
-    def __init__(self, x0, order, value, gradient, hessian, bandwidth):
+    def __init__(self, x0: NDArray[np.float64], order: int, value: float,
+                 gradient: NDArray[np.float64] | None, hessian: NDArray[np.float64] | None,
+                 bandwidth: int | None) -> None:
         self.x0, self.order, self.value = x0, order, value
         self.gradient, self.hessian, self.bandwidth = gradient, hessian, bandwidth
 
-    def curvature_product(self, step):
+    def curvature_product(self, step: NDArray[np.float64]) -> NDArray[np.float64]:
         """H(x0) @ step for the model's Hessian (dense or band), shape (n,)."""
         if self.hessian is None:
             raise ValueError("a Taylor model of order %d has no curvature term" % self.order)
@@ -43,7 +49,7 @@ class TaylorModel:
             return self.hessian @ step
         return band_matvec(self.hessian, step)
 
-    def predicted_change(self, step):
+    def predicted_change(self, step: ArrayLike) -> float:
         """m(x0 + step) − f(x0): the change the model predicts for a step.
 
         Parameters
@@ -64,18 +70,20 @@ class TaylorModel:
             change += 0.5 * float(step @ self.curvature_product(step))
         return change
 
-    def __call__(self, x):
+    def __call__(self, x: ArrayLike) -> Any:
         """The model's value at x, shape (n,) (or at each row of an (m, n) array)."""
         x = np.asarray(x, dtype=float)
         if x.ndim == 2:
             return np.array([self(row) for row in x])
         return self.value + self.predicted_change(x - self.x0)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "TaylorModel(order=%d, n=%d, value=%.6g)" % (self.order, self.x0.size, self.value)
 
 
-def taylor(fun, x0, order=2, jac=None, hess=None, args=(), bandwidth=None):
+def taylor(fun: Callable[..., Any], x0: ArrayLike, order: int = 2,
+           jac: Callable[..., Any] | None = None, hess: Callable[..., Any] | None = None,
+           args: Any = (), bandwidth: int | None = None) -> TaylorModel:
     """Build the Taylor model of `fun` at `x0`: value, slope and curvature.
 
     f(x0 + Δ) ≈ f(x0) + ∇f(x0)ᵀΔ + ½ΔᵀH(x0)Δ; `order` keeps the terms up to

@@ -13,7 +13,7 @@ n = 10**6. The callables take and return plain float64 NumPy arrays, so
 they can be passed straight to :func:`fastnewton.minimize` or
 :func:`scipy.optimize.minimize`.
 
-Most problems come from Moré, Garbow and Hillstrom (1981), written here as
+Most problems come from Moré, Garbow and Hillstrom (1981) [1]_, written here as
 sums of squares ``f(x) = sum_i r_i(x)**2`` whose Hessian is
 ``2 (J^T J + sum_i r_i * Hess(r_i))``.
 
@@ -33,6 +33,7 @@ Examples
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "TestProblem",
@@ -82,7 +83,7 @@ def _default_hessp(hess):
     return hessp
 
 
-def band_matvec(hess_band, p):
+def band_matvec(hess_band: ArrayLike, p: ArrayLike) -> NDArray[np.float64]:
     """Product of a symmetric band matrix with a vector.
 
     Parameters
@@ -108,7 +109,7 @@ def band_matvec(hess_band, p):
     return out
 
 
-def band_to_dense(hess_band):
+def band_to_dense(hess_band: ArrayLike) -> NDArray[np.float64]:
     """Expand LAPACK lower band storage into the dense symmetric matrix.
 
     Parameters
@@ -220,7 +221,7 @@ class TestProblem:
 
     def __init__(self, name, x0, fun, jac, hess, f_min, *, hessp=None,
                  minimizers=(), unique=True, local_minima=(), notes="",
-                 bandwidth=None, hess_band=None):
+                 bandwidth=None, hess_band=None) -> None:
         self.name = str(name)
         self._x0 = np.array(x0, dtype=np.float64).reshape(-1)
         self.n = int(self._x0.shape[0])
@@ -247,12 +248,12 @@ class TestProblem:
         self.notes = str(notes)
 
     @property
-    def x0(self):
+    def x0(self) -> NDArray[np.float64]:
         """Standard starting point, shape (n,) (a fresh copy)."""
         return self._x0.copy()
 
     @property
-    def local_minima(self):
+    def local_minima(self) -> tuple[tuple[NDArray[np.float64], float], ...]:
         """Known non-global local minimizers, as ``(x, f)`` pairs."""
         lm = self._local_minima
         if callable(lm):
@@ -264,11 +265,11 @@ class TestProblem:
         return lm
 
     @property
-    def x_min(self):
+    def x_min(self) -> NDArray[np.float64] | None:
         """Unique global minimizer, or None if not unique (a fresh copy)."""
         return None if self._x_min is None else self._x_min.copy()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         band = ("" if self.bandwidth is None
                 else f", bandwidth={self.bandwidth}")
         return f"TestProblem(name={self.name!r}, n={self.n}{band})"
@@ -473,7 +474,7 @@ def _rosen_local_min(n):
     return [(x, _rosen(x))]
 
 
-def rosenbrock(n=2):
+def rosenbrock(n: int = 2) -> TestProblem:
     """Chained (extended) Rosenbrock function.
 
     ``f(x) = sum_{i<n-1} 100 (x[i+1] - x[i]**2)**2 + (1 - x[i])**2``, the
@@ -572,7 +573,7 @@ def _powell_hess(x):
     return h
 
 
-def extended_powell(n=12):
+def extended_powell(n: int = 12) -> TestProblem:
     """Extended Powell singular function (MGH problem 22).
 
     Parameters
@@ -596,7 +597,7 @@ def extended_powell(n=12):
                        notes="singular Hessian at the minimizer")
 
 
-def powell_singular():
+def powell_singular() -> TestProblem:
     """Powell singular function (MGH problem 13), n = 4.
 
     ``f = (x1 + 10 x2)**2 + 5 (x3 - x4)**2 + (x2 - 2 x3)**4
@@ -647,7 +648,7 @@ def _wood_hess(x):
     ])
 
 
-def wood():
+def wood() -> TestProblem:
     """Wood function (MGH problem 14), n = 4.
 
     Returns
@@ -703,7 +704,7 @@ def _beale_hess(x):
     return np.array([[h11, h12], [h12, h22]])
 
 
-def beale():
+def beale() -> TestProblem:
     """Beale function (MGH problem 5), n = 2.
 
     Returns
@@ -773,7 +774,7 @@ def _helical_hess(x):
     return h
 
 
-def helical_valley():
+def helical_valley() -> TestProblem:
     """Helical valley function (MGH problem 7), n = 3.
 
     Returns
@@ -834,7 +835,7 @@ _FR_LOCAL_X = (15.0 + 4.0 * _FR_LOCAL_X2, _FR_LOCAL_X2)
 _FR_LOCAL_F = _fr_fun(_FR_LOCAL_X)
 
 
-def freudenstein_roth():
+def freudenstein_roth() -> TestProblem:
     """Freudenstein and Roth function (MGH problem 2), n = 2.
 
     Returns
@@ -879,7 +880,7 @@ def _brown_hess(x):
     return np.array([[2.0 + 2.0 * x2 * x2, h12], [h12, 2.0 + 2.0 * x1 * x1]])
 
 
-def brown_badly_scaled():
+def brown_badly_scaled() -> TestProblem:
     """Brown badly scaled function (MGH problem 4), n = 2.
 
     Returns
@@ -942,7 +943,7 @@ def _trig_hessp(x, p):
     return 2.0 * (n * sp * s + dp * s + sp * d + diag * p)
 
 
-def trigonometric(n=10):
+def trigonometric(n: int = 10) -> TestProblem:
     """Trigonometric function (MGH problem 26).
 
     Parameters
@@ -974,7 +975,7 @@ def trigonometric(n=10):
 # Strictly convex quadratic
 # ---------------------------------------------------------------------------
 
-def quadratic(n=10, seed=0, cond=100.0):
+def quadratic(n: int = 10, seed: int = 0, cond: float = 100.0) -> TestProblem:
     """Strictly convex quadratic ``f(x) = 1/2 x^T A x - b^T x``.
 
     Parameters
@@ -1042,7 +1043,7 @@ def _sq_hess(x):
     return np.array([[2.0, 0.0], [0.0, 3.0 * x2 * x2 - 2.0]])
 
 
-def saddle_quartic(x0=(1.0, 0.1)):
+def saddle_quartic(x0: ArrayLike = (1.0, 0.1)) -> TestProblem:
     """Saddle with quartic walls, ``f(x, y) = x**2 - y**2 + y**4 / 4``.
 
     Parameters
@@ -1114,7 +1115,7 @@ def _broyden_hess_band(x):
     return band
 
 
-def broyden_tridiagonal(n=1000):
+def broyden_tridiagonal(n: int = 1000) -> TestProblem:
     """Broyden tridiagonal function (MGH problem 30) as least squares.
 
     ``f(x) = sum_i r_i(x)**2`` with
@@ -1183,7 +1184,7 @@ def _xrosen_hess_band(x):
     return band
 
 
-def extended_rosenbrock(n=1000):
+def extended_rosenbrock(n: int = 1000) -> TestProblem:
     """Extended Rosenbrock function (MGH problem 21): n/2 independent pairs.
 
     ``f(x) = sum_i 100 (x_{2i+1} - x_{2i}**2)**2 + (1 - x_{2i})**2``.
@@ -1261,7 +1262,7 @@ def _energy_callables(h, source):
     return fun, jac, hess_band
 
 
-def energy_1d(n=1000, amplitude=2.0):
+def energy_1d(n: int = 1000, amplitude: float = 2.0) -> TestProblem:
     """Discretized 1-D nonlinear (quartic) energy with zero boundary values.
 
     ``f(u) = sum_{i=0}^{n} (u_{i+1} - u_i)**2 / (2h)
@@ -1342,7 +1343,7 @@ def _double_well_callables(c):
     return fun, jac, hess_band
 
 
-def chained_double_well(n=1000, c=1.0):
+def chained_double_well(n: int = 1000, c: float = 1.0) -> TestProblem:
     """Chained double well, a nonconvex lattice energy.
 
     ``f(x) = sum_i (x_i**2 - 1)**2 / 4 + (c/2) sum_i (x_{i+1} - x_i)**2``.
@@ -1385,7 +1386,7 @@ def chained_double_well(n=1000, c=1.0):
         notes=f"nonconvex, c = {c:g}; indefinite near 0; minima at +-1")
 
 
-def banded_problems(n=1000):
+def banded_problems(n: int = 1000) -> list[TestProblem]:
     """Return the large-scale banded problems at size n.
 
     Parameters
@@ -1410,7 +1411,7 @@ def banded_problems(n=1000):
 
 # ---------------------------------------------------------------------------
 
-def classic_problems():
+def classic_problems() -> list[TestProblem]:
     """Return the standard set of test problems.
 
     Returns

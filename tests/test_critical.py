@@ -353,10 +353,10 @@ def test_callable_input_at_origin(name, given):
     atol = {"jac+hess": 1e-14, "jac": 1e-6, "neither": 1e-4}[given]
     assert point.min_eigenvalue == pytest.approx(reference[0], abs=atol)
     assert point.max_eigenvalue == pytest.approx(reference[-1], abs=atol)
-    if given == "neither":
-        assert np.isnan(point.gradient_norm)
-    else:
-        assert point.gradient_norm == 0.0
+    # Without jac the gradient comes from central differences of f, exact
+    # for these even polynomials at the origin.
+    assert point.gradient_norm == 0.0
+    assert point.is_critical and point.gtol == 1e-5
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))
@@ -381,13 +381,18 @@ def test_callable_with_args():
         return np.diag([2.0 * a, 2.0 * b])
 
     for a, b, kind in ((1.0, -3.0, "saddle"), (-1.0, -3.0, "maximum"), (2.0, 0.5, "minimum")):
-        x = np.array([0.5, 0.25])
         for kwargs in (dict(jac=grad, hess=hess), dict(jac=grad), {}):
-            point = classify_critical_point(f, x, args=(a, b), **kwargs)
+            point = classify_critical_point(f, np.zeros(2), args=(a, b), **kwargs)
             assert point.kind == kind
             assert point.min_eigenvalue == pytest.approx(2 * min(a, b), abs=1e-4)
-        assert classify_critical_point(f, x, args=(a, b), jac=grad).gradient_norm == \
-            pytest.approx(np.hypot(2 * a * 0.5, 2 * b * 0.25), rel=1e-15)
+            # Away from the origin the gradient is not small: not a critical
+            # point, whatever the Hessian's signs, which are still reported.
+            x = np.array([0.5, 0.25])
+            point = classify_critical_point(f, x, args=(a, b), **kwargs)
+            assert point.kind == "not critical" and not point.is_critical
+            assert point.inertia == counts(np.array([2 * a, 2 * b]), point.tol)
+            assert point.gradient_norm == pytest.approx(np.hypot(2 * a * 0.5, 2 * b * 0.25),
+                                                        rel=1e-15 if kwargs else 1e-8)
 
 
 @pytest.mark.parametrize("given", ["jac+hess", "jac", "neither"])

@@ -17,10 +17,12 @@ MODULES_WITH_EXAMPLES = {
     "fastnewton._taylor": 1,
     "fastnewton._inverse": 1,
     "fastnewton.problems": 1,
+    "fastnewton._minimize_batch": 4,
     "fastnewton._mgh": 2,
 }
 # Public modules without examples today: still run, so new examples get checked.
-OTHER_MODULES = ["fastnewton", "fastnewton._band_check", "fastnewton._options"]
+OTHER_MODULES = ["fastnewton", "fastnewton._band_check", "fastnewton._options",
+                 "fastnewton._derivative_check", "fastnewton._report"]
 
 
 def run_doctests(module):
@@ -55,7 +57,7 @@ def test_public_callables_have_examples():
     import fastnewton
     for name in ("minimize", "newton", "trust_exact", "dogleg", "trust_ncg", "newton_cg",
                  "trust_krylov", "approx_hessian", "approx_jacobian", "taylor",
-                 "classify_critical_point", "CriticalPoint"):
+                 "classify_critical_point", "CriticalPoint", "minimize_batch", "BatchResult"):
         doc = getattr(fastnewton, name).__doc__
         assert doc and ">>> " in doc, name
 

@@ -1,0 +1,16 @@
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from typing_extensions import Self, disjoint_base
+
+from fastnewton._hessian import FactorableHessian
+
+@disjoint_base
+class BandedHessian(FactorableHessian):
+    def __new__(cls, n: int, bandwidth: int) -> Self: ...
+    @property
+    def bandwidth(self) -> int: ...
+    def load(self, value: Any) -> int: ...
+    def to_array(self) -> NDArray[np.float64]: ...
+    def spectrum(self, tol: float, extremes: bool) -> tuple[Any, ...]: ...

@@ -1,0 +1,14 @@
+from collections.abc import Callable
+from typing import Any
+
+from typing_extensions import disjoint_base
+
+@disjoint_base
+class Objective:
+    nfev: int
+    njev: int
+    nhev: int
+    def __init__(self, fun: Callable[..., Any], jac: Any, hess: Any, hessp: Any,
+                 args: tuple[Any, ...], n: int, rel_step: float | None = None) -> None: ...
+    @property
+    def n(self) -> int: ...

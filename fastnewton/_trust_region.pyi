@@ -1,0 +1,13 @@
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fastnewton._hessian import SymmetricMatrix
+from fastnewton._objective import Objective
+from fastnewton._subproblems import TrustRegionSubproblem
+
+def trust_region(objective: Objective, x0: NDArray[np.float64], hess: SymmetricMatrix,
+                 subproblem: TrustRegionSubproblem, radius: float, max_radius: float, eta: float,
+                 gtol: float, inf_norm: bool, maxiter: int, reporter: Any,
+                 escape_saddles: bool = True, second_order_test: Any = None) -> dict[str, Any]: ...
