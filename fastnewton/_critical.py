@@ -72,7 +72,7 @@ def classify_critical_point(hess_or_fun: ArrayLike | Callable[..., Any],
         LAPACK lower band storage of shape (b + 1, n) — or the objective
         ``fun(x, *args)``, whose Hessian at `x` is then taken from `hess`,
         from finite differences of `jac`, or (neither given) from central
-        second differences of `fun` (step ε^¼·max(1, |x_j|)).
+        second differences of `fun` (step ε^¼·max(1, abs(x_j))).
     x : array_like, shape (n,), optional
         The point, required when `hess_or_fun` is callable.
     jac, hess : callable, optional

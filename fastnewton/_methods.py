@@ -305,7 +305,7 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         '3-point': forward / central finite differences of the gradient (n or
         2n gradient calls per iteration, compiled). When the gradient itself
         comes from differences, second differences of `fun` instead, step
-        ε^¼·max(1, |x_j|): central (n(n + 1) calls per Hessian) unless
+        ε^¼·max(1, abs(x_j)): central (n(n + 1) calls per Hessian) unless
         '2-point' asks for forward ones (n(n + 3)/2 calls); with no
         derivative at all the gradient is then a central difference too.
         'cs': complex steps of an analytic `jac` that accepts complex x.
@@ -350,18 +350,6 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     -------
     OptimizeResult
 <result fields>
-        hess : ndarray
-            The Hessian at x (band storage with the 'bandwidth' option).
-        n_hess_modified : int
-            Iterations whose Hessian needed a shift τ > 0.
-        hess_shift_max : float
-            The largest shift τ used.
-        n_factorizations : int
-            Cholesky factorizations, shifts included.
-        hess_inv : scipy.sparse.linalg.LinearOperator
-            H(x)⁻¹, factorized on first use (``hess_inv.todense()`` for the
-            matrix): at a maximum-likelihood estimate, the estimated
-            covariance of the parameters.
 
     Raises
     ------
@@ -442,21 +430,6 @@ def trust_exact(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     -------
     OptimizeResult
 <result fields>
-        hess : ndarray
-            The Hessian at x (band storage with the 'bandwidth' option).
-        hess_inv : scipy.sparse.linalg.LinearOperator
-            H(x)⁻¹, factorized on first use (``hess_inv.todense()`` for the
-            matrix): at a maximum-likelihood estimate, the estimated
-            covariance of the parameters.
-        trust_radius : float
-            The final trust radius.
-        n_rejected : int
-            Iterations whose step was rejected (the radius shrank).
-        n_hard_case : int
-            Subproblems solved in the hard case (g orthogonal to the
-            eigenvector of the smallest eigenvalue).
-        n_factorizations : int
-            Cholesky factorizations of H + λI over all subproblems.
 
     Raises
     ------
@@ -503,22 +476,6 @@ def dogleg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     -------
     OptimizeResult
 <result fields>
-        hess : ndarray
-            The Hessian at x (band storage with the 'bandwidth' option).
-        hess_inv : scipy.sparse.linalg.LinearOperator
-            H(x)⁻¹, factorized on first use (``hess_inv.todense()`` for the
-            matrix): at a maximum-likelihood estimate, the estimated
-            covariance of the parameters.
-        trust_radius : float
-            The final trust radius.
-        n_rejected : int
-            Iterations whose step was rejected (the radius shrank).
-        n_hess_modified : int
-            Iterations where H was indefinite and H + τI was used.
-        hess_shift_max : float
-            The largest shift τ used.
-        n_factorizations : int
-            Cholesky factorizations, shifts included.
 
     Raises
     ------
@@ -564,10 +521,6 @@ def trust_ncg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     -------
     OptimizeResult
 <result fields>
-        trust_radius : float
-            The final trust radius.
-        n_rejected : int
-            Iterations whose step was rejected (the radius shrank).
 
     Raises
     ------
@@ -650,10 +603,6 @@ def newton_cg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     -------
     OptimizeResult
 <result fields>
-        n_cg_iterations : int
-            Hessian products spent in CG. (Products-only certificates cost
-            n products and are skipped above n = 200; with ``bandwidth`` the
-            band is classified and returned as ``hess``.)
 
     Raises
     ------
@@ -715,12 +664,6 @@ def trust_krylov(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     -------
     OptimizeResult
 <result fields>
-        trust_radius : float
-            The final trust radius.
-        n_rejected : int
-            Iterations whose step was rejected (the radius shrank).
-        n_hard_case : int
-            Subproblems solved in the hard case.
 
     Raises
     ------
@@ -793,7 +736,44 @@ _RESULT_FIELDS = """        x : ndarray, shape (n,)
             ``{'jac': ..., 'hess': ...}``, the worst relative errors against
             finite differences at x0 (only with ``check_derivatives=True``)."""
 
-for _method in (newton, trust_exact, dogleg, trust_ncg, newton_cg, trust_krylov):
+# The fields only some methods return (see `_METHOD_FIELDS`), documented once.
+_FIELD_DOCS = {
+    "hess": """        hess : ndarray
+            The Hessian at x (band storage with the 'bandwidth' option).""",
+    "hess_inv": """        hess_inv : scipy.sparse.linalg.LinearOperator
+            H(x)⁻¹, factorized on first use (``hess_inv.todense()`` for the
+            matrix): at a maximum-likelihood estimate, the estimated
+            covariance of the parameters.""",
+    "trust_radius": """        trust_radius : float
+            The final trust radius.""",
+    "n_rejected": """        n_rejected : int
+            Iterations whose step was rejected (the radius shrank).""",
+    "n_hard_case": """        n_hard_case : int
+            Subproblems solved in the hard case (g orthogonal to the
+            eigenvector of the smallest eigenvalue).""",
+    "n_hess_modified": """        n_hess_modified : int
+            Iterations whose Hessian needed a shift τ > 0.""",
+    "hess_shift_max": """        hess_shift_max : float
+            The largest shift τ used.""",
+    "n_factorizations": """        n_factorizations : int
+            Cholesky factorizations, shifts and subproblem iterations included.""",
+    "n_cg_iterations": """        n_cg_iterations : int
+            Hessian products spent in CG. (Products-only certificates cost
+            n products and are skipped above n = 200; with ``bandwidth`` the
+            band is classified and returned as ``hess``.)""",
+}
+
+
+def _result_fields(method):
+    """The Returns entries of `method`: the common fields, then its own."""
+    own = ("hess", "hess_inv") if method not in _PRODUCTS_ONLY else ()
+    return "\n".join((_RESULT_FIELDS,) + tuple(_FIELD_DOCS[name]
+                                               for name in own + _METHOD_FIELDS[method]))
+
+
+for _name, _method in (("newton", newton), ("trust-exact", trust_exact), ("dogleg", dogleg),
+                       ("trust-ncg", trust_ncg), ("newton-cg", newton_cg),
+                       ("trust-krylov", trust_krylov)):
     _method.__doc__ = _options.document_defaults(
         _method.__doc__.replace("    <band options>", _BAND_OPTIONS)
-        .replace("<result fields>", _RESULT_FIELDS))
+        .replace("<result fields>", _result_fields(_name)))

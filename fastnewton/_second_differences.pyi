@@ -3,9 +3,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import disjoint_base
 
 from fastnewton._objective import Objective
 
+@disjoint_base
 class ValueCounter:
     nfev: int
     def __init__(self, fun: Callable[..., Any], args: tuple[Any, ...]) -> None: ...
@@ -14,6 +16,7 @@ def second_difference_hessian(fun: Callable[..., Any], x: NDArray[np.float64], f
                               args: tuple[Any, ...], rel_step: float | None, central: bool,
                               bandwidth: int | None = None) -> tuple[NDArray[np.float64], int]: ...
 
+@disjoint_base
 class ValuesHessian:
     nfev: int
     calls: int
