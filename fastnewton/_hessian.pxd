@@ -12,8 +12,14 @@ from fastnewton._newton_step cimport NewtonStep
 
 cdef class SymmetricMatrix:
     cdef readonly Py_ssize_t n
+    # Set by `preload`: the Hessian at x0 is already held (and whether it was finite).
+    cdef bint preloaded
+    cdef int preload_result
 
     cpdef int load(self, object value) except -1
+    cpdef int preload(self, object value) except -1
+    cdef int assemble_at_start(self, Objective objective, object x_array,
+                               const double[::1] grad) except -1
     cdef int assemble(self, Objective objective, object x_array, const double[::1] grad) except -1
     cdef int matvec(self, const double* v, double* out) except -1
     cdef bint second_order_point(self) except -1

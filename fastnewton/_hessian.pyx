@@ -24,6 +24,26 @@ cdef class SymmetricMatrix:
     cpdef int load(self, object value) except -1:
         raise NotImplementedError
 
+    cpdef int preload(self, object value) except -1:
+        """Load `value` as the Hessian at x0, which the start then takes instead of assembling it.
+
+        The bandwidth probe forms the band at x0 before the driver starts;
+        holding it saves forming it twice (2b + 1 gradient calls for a
+        finite-difference band, one call of an analytic `hess`). Returns
+        `load`'s result.
+        """
+        self.preload_result = self.load(value)
+        self.preloaded = True
+        return self.preload_result
+
+    cdef int assemble_at_start(self, Objective objective, object x_array,
+                               const double[::1] grad) except -1:
+        """`assemble` at x0, unless `preload` already gave the Hessian there."""
+        if self.preloaded:
+            self.preloaded = False
+            return self.preload_result
+        return self.assemble(objective, x_array, grad)
+
     cdef int assemble(self, Objective objective, object x_array, const double[::1] grad) except -1:
         raise NotImplementedError
 

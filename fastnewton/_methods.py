@@ -106,7 +106,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         derivative_errors = _derivative_check.check_derivatives(
             calls.value, calls.gradient, calls.hess, calls.hessp, x, opts["bandwidth"])
     if banded and opts["check_bandwidth"] and calls.gradient is not None:
-        _probe_bandwidth(calls, hess, x, opts)
+        _probe_bandwidth(calls, hess, x, opts, storage)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
                                   "alpha" if method in _LINE_SEARCH else "radius")
@@ -258,11 +258,11 @@ class _CountedCalls:
         return call
 
 
-def _probe_bandwidth(calls, hess, x, opts):
+def _probe_bandwidth(calls, hess, x, opts, storage):
     """Warn at x0 on a band in the wrong layout or too narrow for the function (see _band_check).
 
     Analytic bands and finite-difference ones alike: two gradient calls
-    beyond the band itself.
+    beyond the band itself, which `storage` keeps as the Hessian at x0.
     """
     if calls.hess is not None:
         band = _band_check.as_band(calls.hess(x.copy()), opts["bandwidth"], x.size)
@@ -271,6 +271,7 @@ def _probe_bandwidth(calls, hess, x, opts):
                                          hess if hess == "3-point" else "2-point",
                                          opts["rel_step"], opts["bandwidth"])
     _band_check.check_bandwidth(calls.gradient, x, band)
+    storage.preload(band)
 
 
 def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),

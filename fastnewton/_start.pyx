@@ -40,6 +40,6 @@ cdef double evaluate_start(Objective objective, object x_array, double[::1] grad
         raise NonFiniteStart("function value", f, None)
     if objective.gradient(x_array, grad):
         raise NonFiniteStart("gradient", f, np.array(grad))
-    if hess.assemble(objective, x_array, grad):
+    if hess.assemble_at_start(objective, x_array, grad):
         raise NonFiniteStart("Hessian", f, np.array(grad))
     return f

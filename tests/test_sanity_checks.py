@@ -82,16 +82,19 @@ def test_analytic_band_narrower_than_the_function_warns():
     np.testing.assert_allclose(res.x, 0.0, atol=1e-12)
 
 
-def test_band_probe_costs_two_gradient_calls_and_one_band():
+def test_band_probe_costs_two_gradient_calls_and_its_band_is_the_start():
+    """The probe's band at x0 is the one the solve starts from: an analytic band costs no
+    extra hess call, a difference band no second 2b + 1 gradients (only x0's gradient)."""
     x0 = np.linspace(-1.0, 1.0, 30)
     options = {"bandwidth": 2, "maxiter": 0}
-    checked = fastnewton.minimize(skipping_fun, x0, method="newton", jac=skipping_gradient,
-                                  hess=skipping_band(2), options=options)
-    unchecked = fastnewton.minimize(skipping_fun, x0, method="newton", jac=skipping_gradient,
-                                    hess=skipping_band(2),
-                                    options={**options, "check_bandwidth": False})
-    assert checked.njev - unchecked.njev == 2 and checked.nhev - unchecked.nhev == 1
-    assert checked.nfev == unchecked.nfev
+    for hess, extra_njev in ((skipping_band(2), 2), ("2-point", 3), ("3-point", 3)):
+        checked = fastnewton.minimize(skipping_fun, x0, method="newton", jac=skipping_gradient,
+                                      hess=hess, options=options)
+        unchecked = fastnewton.minimize(skipping_fun, x0, method="newton", jac=skipping_gradient,
+                                        hess=hess, options={**options, "check_bandwidth": False})
+        assert checked.njev - unchecked.njev == extra_njev
+        assert checked.nhev == unchecked.nhev and checked.nfev == unchecked.nfev
+        np.testing.assert_array_equal(checked.hess, unchecked.hess)
 
 
 @pytest.mark.parametrize("method", METHODS)
