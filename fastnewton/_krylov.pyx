@@ -45,7 +45,7 @@ from libc.math cimport sqrt, fabs, fmax, fmin
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport StepReport, SUBPROBLEM_OK, SUBPROBLEM_NONFINITE
-from fastnewton._vector cimport (dot_raw, normalize_raw, inverse_iteration_start,
+from fastnewton._vector cimport (equal_raw, dot_raw, normalize_raw, inverse_iteration_start,
                                  boundary_roots_raw, norm2)
 
 cdef double EPS = np.finfo(np.float64).eps
@@ -174,14 +174,6 @@ cdef void shifted_newton_step(const double* pivots, const double* multipliers, P
         h[i] = 0.0
     h[0] = -grad0
     solve_factored(pivots, multipliers, k, h)
-
-
-cdef bint same_vector(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        if a[i] != b[i]:
-            return False
-    return True
 
 
 cdef struct TridiagonalSolution:
@@ -415,7 +407,7 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
         # Exact: no residual stop, only breakdown or the cap.
         tolerance = fmin(0.5, sqrt(gnorm)) * gnorm if self.inexact else 0.0
         resuming = (from_gradient and self.resumable
-                    and same_vector(&grad[0], &self.point_grad[0], n))
+                    and equal_raw(&grad[0], &self.point_grad[0], n))
         self.resumable = False
         if resuming:
             k, gamma = self.k, self.gamma

@@ -12,20 +12,12 @@ import numpy as np
 
 from libc.math cimport sqrt, isfinite
 from cpython.ref cimport PyObject, _Py_REFCNT
-from fastnewton._vector cimport copy_into, copy_raw
+from fastnewton._vector cimport copy_into, copy_raw, equal_raw
 from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
                                       difference_group, symmetrize_columns, add_group_to_band)
 
 cdef bint same_point(const double[::1] a, const double[::1] b) noexcept nogil:
-    return same_point_raw(&a[0], &b[0], a.shape[0])
-
-
-cdef bint same_point_raw(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        if a[i] != b[i]:
-            return False
-    return True
+    return equal_raw(&a[0], &b[0], a.shape[0])
 
 
 cdef bint copy_checked(const double[:] source, double[::1] dest) noexcept nogil:
@@ -157,7 +149,7 @@ cdef class Objective:
         copies); else `private_point`.
         """
         cdef const double[::1] x = x_array
-        if self.user_point is not None and same_point_raw(&x[0], self.user_point_data, self.n):
+        if self.user_point is not None and equal_raw(&x[0], self.user_point_data, self.n):
             return self.user_point
         return self.private_point(x)
 

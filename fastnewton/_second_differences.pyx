@@ -13,6 +13,7 @@ import numpy as np
 
 from fastnewton._objective cimport Objective, as_scalar
 from fastnewton._differences cimport representable_step
+from fastnewton._vector cimport equal_raw
 
 cdef double QUARTER_ROOT_EPS = 1.220703125e-04     # ε^¼, ε = 2⁻⁵²
 
@@ -168,13 +169,8 @@ cdef class ValuesHessian:
     def __call__(self, x, *args):
         cdef const double[::1] point = x
         cdef Objective objective = self.objective
-        cdef Py_ssize_t i
-        cdef bint cached = objective is not None and objective.has_cached_value
-        if cached:
-            for i in range(point.shape[0]):
-                if point[i] != objective.cached_point[i]:
-                    cached = False
-                    break
+        cdef bint cached = (objective is not None and objective.has_cached_value
+                            and equal_raw(&point[0], &objective.cached_point[0], point.shape[0]))
         f0 = objective.cached_value if cached else None
         hessian, nfev = second_difference_hessian(self.fun, x, f0, args, self.rel_step,
                                                   self.central, self.bandwidth)

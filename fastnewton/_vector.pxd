@@ -35,6 +35,15 @@ cdef inline void copy_raw(const double* source, double* dest, Py_ssize_t n) noex
         dest[i] = source[i]
 
 
+cdef inline bint equal_raw(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
+    """Whether a and b hold the same n values (the same point, for the caches)."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if a[i] != b[i]:
+            return False
+    return True
+
+
 cdef inline double dot_raw(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef double total = 0.0
