@@ -16,7 +16,8 @@ from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 from scipy.optimize._optimize import MemoizeJac
 
-from fastnewton import _band_check, _critical, _derivative_check, _derivatives, _options
+from fastnewton import (_band_check, _critical, _derivative_check, _derivatives, _kkt,
+                        _options)
 from fastnewton._banded import BandedHessian
 from fastnewton._dense import DenseHessian
 from fastnewton._differences import finite_difference_hessian
@@ -26,6 +27,8 @@ from fastnewton._newton import newton as _newton_driver
 from fastnewton._newton_cg import newton_cg as _newton_cg_driver
 from fastnewton._objective import Objective
 from fastnewton._products import HessianProducts
+from fastnewton._projected import (projected_newton as _projected_newton,
+                                   projected_trust_region as _projected_trust_region)
 from fastnewton._report import IterationReporter, summarize
 from fastnewton._second_differences import ValuesHessian
 from fastnewton._start import NonFiniteStart
@@ -80,7 +83,11 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         raise TypeError("callback must be callable or None, got %s" % type(callback).__name__)
     x = _options.as_start_point(x0)
     n = x.size
-    _options.check_unconstrained(bounds, constraints, n)
+    box = _options.as_box(bounds, constraints, n)
+    if box is not None:
+        _check_bounded_method(method, jac, hess, hessp)
+        # Into the box, as scipy's bounded methods do (a copy: x0 is the user's).
+        x = np.clip(x, *box)
     args = _options.as_args(args)
     opts = _options.parse_options(method, n, options, tol, _SCIPY_PASSTHROUGH)
     user_hess = hess
@@ -114,7 +121,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     if reporter is not None:
         reporter.start(x)
     try:
-        out = _drive(method, objective, x, storage, opts, reporter)
+        out = (_drive(method, objective, x, storage, opts, reporter) if box is None
+               else _drive_bounded(method, objective, x, storage, box, opts, reporter))
     except NonFiniteStart as start:
         return _finish(_failed_start(start, x, objective, derived), opts, reporter)
     status = Status(out.pop("status"))
@@ -137,11 +145,16 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     # The second-order certificate of the returned point (none after a
     # non-finite Hessian: there is nothing trustworthy to classify). For
     # products-only Hessians it may call the user's functions: count those.
-    result.critical_point = (None if status == Status.NONFINITE else _critical.certify_result(
-        storage, gradient_norm2))
+    if box is None:
+        result.critical_point = (None if status == Status.NONFINITE
+                                 else _critical.certify_result(storage, gradient_norm2))
+    else:
+        result.active_mask = _kkt.active_mask(result.x, result.jac, *box)
+        result.critical_point = (None if status == Status.NONFINITE else _kkt.certify_bounded(
+            storage, result.x, result.jac, box, opts["gtol"]))
     result.nfev, result.njev, result.nhev = _derivatives.user_counts(objective, derived)
     point = result.critical_point
-    if (opts["escape_saddles"] and status == Status.SUCCESS and not stopped_on_step
+    if (box is None and opts["escape_saddles"] and status == Status.SUCCESS and not stopped_on_step
             and point is not None and point.kind in ("saddle", "maximum")):
         # Only the products-only methods get here ('trust-krylov' when its
         # Lanczos probe missed the curvature): the gradient test passed at a
@@ -185,6 +198,47 @@ def _drive(method, objective, x, storage, opts, reporter):
                                 opts["initial_trust_radius"], opts["max_trust_radius"],
                                 opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
                                 reporter, opts["escape_saddles"], second_order_test)
+
+
+def _check_bounded_method(method, jac, hess, hessp):
+    """Refuse finite bounds where they cannot be honoured yet.
+
+    'Newton-CG' has no bounded form. Finite differences would step outside the
+    box next to a bound, and the user's functions must never see such a point,
+    so with bounds the derivatives they need must be the user's own.
+    """
+    if method == "newton-cg":
+        raise ValueError(
+            "method='Newton-CG' does not take bounds; with bounds use 'trust-ncg' or "
+            "'trust-krylov' (Hessian-vector products), or 'trust-exact' or 'newton' (Hessians), "
+            "which project onto the box")
+    if not (jac is True or callable(jac)) or not (callable(hess) or callable(hessp)):
+        raise ValueError(
+            "with finite bounds, pass the gradient (jac=callable or jac=True) and the Hessian "
+            "(hess=callable, or hessp=callable for 'trust-ncg'/'trust-krylov'): finite "
+            "differences that stay inside the bounds are not implemented yet, and the "
+            "objective must never be evaluated outside them")
+
+
+def _drive_bounded(method, objective, x, storage, box, opts, reporter):
+    """Run the bounded driver of `method` over `box` = (lower, upper); its raw output dict."""
+    n = x.size
+    lower, upper = box
+    if method == "newton":
+        return _projected_newton(objective, x, storage, lower, upper, opts["gtol"],
+                                 opts["inf_norm"], opts["maxiter"], opts["c1"], reporter)
+    if method == "dogleg":
+        subproblem = DoglegSubproblem(n)
+    elif method == "trust-exact":
+        subproblem = ExactSubproblem(n, opts["subproblem_maxiter"])
+    elif method == "trust-krylov":
+        subproblem = KrylovSubproblem(n, opts["subproblem_maxiter"] or 0, opts["inexact"])
+    else:
+        subproblem = SteihaugSubproblem(n)
+    return _projected_trust_region(objective, x, storage, subproblem, lower, upper,
+                                   opts["initial_trust_radius"], opts["max_trust_radius"],
+                                   opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
+                                   reporter)
 
 
 def _failed_start(start, x, objective, derived):

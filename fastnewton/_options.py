@@ -138,20 +138,45 @@ def uses_values_only_hessian(jac, hess, hessp):
     return _is_scheme(jac, FINITE_DIFFERENCE_SCHEMES) and hess_is_differenced and hessp is None
 
 
-def check_unconstrained(bounds, constraints, n):
-    """Accept only what constrains nothing: no constraints, and bounds that are all infinite.
+# Bounds this large count as infinite, as in most bound-constrained solvers:
+# a variable limited only by ±1e300 is unbounded for every practical purpose.
+INFINITE_BOUND = 1e20
+
+
+def as_box(bounds, constraints, n):
+    """The box of `bounds` as float64 arrays (lower, upper), or None when nothing is bounded.
 
     scipy hands custom methods its `bounds` and `constraints` as the user gave
-    them, so every form scipy accepts is understood here.
+    them, so every form scipy accepts is understood here: None, a
+    `scipy.optimize.Bounds` (whose lb/ub broadcast to (n,)) or a sequence of
+    n (min, max) pairs with None for an infinite bound. Bounds at or beyond
+    ±1e20 (`INFINITE_BOUND`) are infinite. Constraints other than bounds are
+    refused.
     """
     if constraints is not None and not _is_empty(constraints):
         raise ValueError(
-            "fastnewton's methods are unconstrained, so constraints must be empty; use "
-            "scipy.optimize.minimize with method='SLSQP' or 'trust-constr' for constraints")
+            "fastnewton's methods take bounds but no other constraints, so constraints must be "
+            "empty; use scipy.optimize.minimize with method='SLSQP' or 'trust-constr' for "
+            "general constraints")
     if bounds is None:
-        return
+        return None
+    lower, upper = _bound_arrays(bounds, (n,), "x0 has %d entries" % n)
+    if not ((lower > -np.inf) | (upper < np.inf)).any():
+        return None
+    return lower, upper
+
+
+def _bound_arrays(bounds, shape, what):
+    """(lower, upper) float64 arrays of `shape` from a Bounds or (min, max) pairs, validated."""
     if isinstance(bounds, Bounds):
-        lower, upper = np.broadcast_to(bounds.lb, (n,)), np.broadcast_to(bounds.ub, (n,))
+        lb, ub = bounds.lb, bounds.ub
+        try:
+            lower = np.array(np.broadcast_to(np.asarray(lb, dtype=float), shape))
+            upper = np.array(np.broadcast_to(np.asarray(ub, dtype=float), shape))
+        except ValueError:
+            raise ValueError("bounds.lb and bounds.ub must broadcast to shape %s (%s), got "
+                             "shapes %s and %s" % (shape, what, np.shape(lb), np.shape(ub))) \
+                from None
     else:
         try:
             pairs = [tuple(pair) for pair in bounds]
@@ -162,16 +187,37 @@ def check_unconstrained(bounds, constraints, n):
         except (TypeError, ValueError):
             raise TypeError("bounds must be None, a scipy.optimize.Bounds or a sequence of "
                             "(min, max) pairs, got %r" % (bounds,)) from None
-        if lower.size != n:
-            raise ValueError("bounds has %d (min, max) pairs but x0 has %d entries"
-                             % (lower.size, n))
-    finite = ~((lower == -np.inf) & (upper == np.inf))
-    if finite.any():
-        raise ValueError(
-            "bounds are not supported yet: variable %d has bounds (%g, %g); only infinite "
-            "bounds are accepted (and ignored). Use scipy.optimize.minimize with "
-            "method='L-BFGS-B', 'TNC' or 'trust-constr' for bound constraints"
-            % (np.flatnonzero(finite)[0], float(lower[finite][0]), float(upper[finite][0])))
+        if lower.size != shape[-1]:
+            raise ValueError("bounds has %d (min, max) pairs but %s"
+                             % (lower.size, what))
+        lower = np.array(np.broadcast_to(lower, shape))
+        upper = np.array(np.broadcast_to(upper, shape))
+    if np.isnan(lower).any() or np.isnan(upper).any():
+        raise ValueError("bounds must not contain NaN")
+    lower[lower <= -INFINITE_BOUND] = -np.inf
+    upper[upper >= INFINITE_BOUND] = np.inf
+    empty = (lower > upper) | (lower == np.inf) | (upper == -np.inf)
+    if empty.any():
+        where = np.argwhere(empty)[0]
+        raise ValueError("bounds must satisfy min <= max with min < inf and max > -inf; "
+                         "variable %s has (%g, %g)" % (tuple(int(i) for i in where)
+                                                      if len(where) > 1 else int(where[0]),
+                                                      lower[tuple(where)], upper[tuple(where)]))
+    return lower, upper
+
+
+def batch_box(bounds, m, n):
+    """The box of `minimize_batch`'s `bounds`: (lower, upper) of shape (m, n), or None.
+
+    Shared bounds (one (n,) box, or n pairs) and per-problem ones (a Bounds
+    whose lb/ub have shape (m, n)) are both accepted.
+    """
+    if bounds is None:
+        return None
+    lower, upper = _bound_arrays(bounds, (m, n), "x0 has %d columns" % n)
+    if not ((lower > -np.inf) | (upper < np.inf)).any():
+        return None
+    return lower, upper
 
 
 def _is_empty(constraints):

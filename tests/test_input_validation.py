@@ -469,10 +469,10 @@ def test_non_callable_fun_hessp_callback():
 
 @pytest.mark.parametrize("method", [fastnewton.newton, fastnewton.trust_exact,
                                     fastnewton.dogleg, fastnewton.trust_ncg])
-def test_bounds_and_constraints_refused(method):
+def test_bad_bounds_and_constraints_refused(method):
     fun, jac, hess, hessp = quadratic_callbacks([1.0, 2.0])
-    with pytest.raises(ValueError, match="bounds are not supported yet.*L-BFGS-B"):
-        method(fun, np.zeros(2), jac=jac, hess=hess, hessp=hessp, bounds=[(0, 1), (0, 1)])
+    with pytest.raises(ValueError, match="min <= max"):
+        method(fun, np.zeros(2), jac=jac, hess=hess, hessp=hessp, bounds=[(1, 0), (0, 1)])
     with pytest.raises(ValueError, match="constraints.*SLSQP"):
         method(fun, np.zeros(2), jac=jac, hess=hess, hessp=hessp,
                constraints=[{"type": "ineq", "fun": lambda x: x[0]}])

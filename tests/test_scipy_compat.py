@@ -151,12 +151,18 @@ def test_scipy_options_and_args_pass_through(method):
     np.testing.assert_allclose(res.x, np.ones(3), atol=1e-7)
 
 
-def test_scipy_bounds_rejected_through_scipy():
+def test_scipy_passes_bounds_through():
+    # scipy hands a custom method its bounds; the bounded solve matches L-BFGS-B.
     problem = P.rosenbrock(2)
-    with pytest.raises(ValueError, match="bounds are not supported yet"):
-        so.minimize(problem.fun, problem.x0, method=fastnewton.trust_exact, jac=problem.jac,
-                    hess=problem.hess, bounds=[(-2, 2), (-2, 2)])
-    with pytest.raises(ValueError, match="unconstrained"):
+    bounds = [(-2.0, 0.5), (-2.0, 2.0)]
+    res = so.minimize(problem.fun, problem.x0, method=fastnewton.trust_exact, jac=problem.jac,
+                      hess=problem.hess, bounds=bounds)
+    ref = so.minimize(problem.fun, problem.x0, method="L-BFGS-B", jac=problem.jac,
+                      bounds=bounds, options=dict(ftol=1e-15, gtol=1e-12))
+    assert res.success
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-6)
+    np.testing.assert_array_equal(res.active_mask, [1, 0])
+    with pytest.raises(ValueError, match="constraints"):
         so.minimize(problem.fun, problem.x0, method=fastnewton.newton, jac=problem.jac,
                     hess=problem.hess, constraints=[{"type": "eq", "fun": lambda x: x[0]}])
 

@@ -140,17 +140,28 @@ FINITE_BOUNDS = [
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("bounds", FINITE_BOUNDS, ids=range(len(FINITE_BOUNDS)))
-def test_finite_bounds_are_refused(entry, method, bounds):
+def test_finite_bounds_are_honoured(entry, method, bounds):
+    # Both entry points solve the bounded problem; L-BFGS-B is the reference.
     problem = P.rosenbrock(2)
-    with pytest.raises(ValueError, match="bounds are not supported yet.*'L-BFGS-B'"):
-        solve(entry, method, problem.fun, problem.x0, bounds=bounds,
-              **analytic(problem, method))
+    res = solve(entry, method, problem.fun, problem.x0, bounds=bounds,
+                options=dict(gtol=1e-9), **analytic(problem, method))
+    ref = so.minimize(problem.fun, problem.x0, jac=problem.jac, method="L-BFGS-B",
+                      bounds=bounds, options=dict(ftol=1e-15, gtol=1e-12))
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-5)
+    assert res.fun <= ref.fun + 1e-10
 
 
 def test_bounds_of_the_wrong_length_or_form():
     problem = P.rosenbrock(2)
     with pytest.raises(ValueError, match="2 entries"):
         fastnewton.minimize(problem.fun, problem.x0, bounds=[(None, None)] * 3)
+    with pytest.raises(ValueError, match="min <= max"):
+        fastnewton.minimize(problem.fun, problem.x0, bounds=[(1.0, 0.0), (None, None)])
+    with pytest.raises(ValueError, match="NaN"):
+        fastnewton.minimize(problem.fun, problem.x0, bounds=[(np.nan, 1.0), (None, None)])
+    with pytest.raises(ValueError, match="broadcast"):
+        fastnewton.minimize(problem.fun, problem.x0, bounds=so.Bounds([0.0] * 3, [1.0] * 3))
     with pytest.raises(TypeError, match="bounds"):
         fastnewton.minimize(problem.fun, problem.x0, bounds=[1.0, 2.0])
 

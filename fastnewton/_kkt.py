@@ -1,0 +1,121 @@
+"""The certificate of a bounded result: first- and second-order KKT conditions on a box."""
+
+import numpy as np
+
+from fastnewton._critical import MAX_CERTIFICATE_PRODUCTS, _storage_for
+from fastnewton._curvature import CriticalPoint, certify
+
+
+def active_mask(x, grad, lower, upper):
+    """−1 where x is at its lower bound, +1 at its upper, 0 elsewhere (as `least_squares`).
+
+    A fixed variable (lower == upper) is at both; it is marked by the bound its
+    gradient pushes against, the one whose multiplier is not negative.
+    """
+    mask = np.zeros(x.size, dtype=int)
+    mask[x <= lower] = -1
+    mask[x >= upper] = 1
+    fixed = lower == upper
+    mask[fixed] = np.where(grad[fixed] >= 0.0, -1, 1)
+    return mask
+
+
+class KKTPoint:
+    """What the KKT conditions say of a point of a bound-constrained problem.
+
+    At a local minimizer over lo ≤ x ≤ hi the projected gradient
+    P(x − ∇f) − x vanishes, so ∇f_i = 0 for the free variables and the
+    multiplier of each active bound (∇f_i at a lower bound, −∇f_i at an upper
+    one) is ≥ 0. With strict complementarity (every active multiplier
+    positive) the point is a strict local minimizer when the Hessian on the
+    free variables, H[F, F], is positive definite, and not a minimizer when
+    H[F, F] has negative curvature.
+
+    Attributes
+    ----------
+    kind : str
+        'minimum' (first-order conditions within `gtol`, strict
+        complementarity, H[F, F] positive definite or F empty); 'saddle'
+        (H[F, F] has negative curvature: a descent direction along the free
+        face); 'degenerate' (H[F, F] singular, or some active multiplier
+        within `gtol` of zero, so second order does not decide); 'not
+        critical' (projected gradient above `gtol`).
+    projected_gradient_norm : float
+        ‖P(x − ∇f) − x‖₂.
+    gtol : float
+        The tolerance of the first-order test and of zero multipliers.
+    multipliers : ndarray
+        ∇f_i at lower bounds, −∇f_i at upper ones, 0 for free variables.
+    strict_complementarity : bool
+        Every active bound's multiplier exceeds `gtol`.
+    n_active : int
+        Variables at a bound.
+    reduced : CriticalPoint or None
+        The classification of H[F, F] on the free variables (None when all are
+        at bounds, or when a products-only Hessian was too large to form).
+    """
+
+    def __init__(self, projected_gradient_norm, gtol, multipliers, active, reduced):
+        self.projected_gradient_norm = float(projected_gradient_norm)
+        self.gtol = float(gtol)
+        self.multipliers = multipliers
+        self.n_active = int(np.count_nonzero(active))
+        self.strict_complementarity = bool(np.all(multipliers[active] > gtol))
+        self.reduced = reduced
+        if self.projected_gradient_norm > gtol:
+            self.kind = "not critical"
+        elif reduced is not None and reduced.n_negative > 0:
+            self.kind = "saddle"
+        elif (reduced is not None and reduced.n_zero > 0) or not self.strict_complementarity:
+            self.kind = "degenerate"
+        elif reduced is None and self.n_active < multipliers.size:
+            self.kind = "degenerate"     # H[F, F] unknown: nothing second-order to say
+        else:
+            self.kind = "minimum"
+
+    def __repr__(self):
+        return ("KKTPoint(kind=%r, projected_gradient_norm=%.3g, n_active=%d, "
+                "strict_complementarity=%r, reduced=%r)"
+                % (self.kind, self.projected_gradient_norm, self.n_active,
+                   self.strict_complementarity, self.reduced))
+
+
+def _free_submatrix(array, bandwidth, free):
+    """H[free, free] from a dense (n, n) or lower band (b + 1, n) array, in the same storage."""
+    index = np.flatnonzero(free)
+    if bandwidth is None:
+        return array[np.ix_(index, index)]
+    rows, count = bandwidth + 1, index.size
+    sub = np.zeros((rows, count))
+    for k in range(min(rows, count)):
+        distance = index[k:] - index[:count - k]
+        near = distance <= bandwidth
+        sub[k, :count - k][near] = array[distance[near], index[:count - k][near]]
+    return sub
+
+
+def certify_bounded(storage, x, grad, box, gtol):
+    """The `KKTPoint` of a bounded result at x with gradient `grad` over `box` = (lower, upper)."""
+    lower, upper = box
+    projected = np.clip(x - grad, lower, upper) - x
+    at_lower, at_upper = x <= lower, x >= upper
+    active = at_lower | at_upper
+    multipliers = np.zeros(x.size)
+    multipliers[at_lower] = grad[at_lower]
+    multipliers[at_upper & ~at_lower] = -grad[at_upper & ~at_lower]
+    fixed = lower == upper
+    multipliers[fixed] = np.abs(grad[fixed])     # a fixed variable takes either sign
+    reduced = None
+    free = ~active
+    if free.any():
+        factorable = storage.as_factorable(MAX_CERTIFICATE_PRODUCTS)
+        if factorable is not None:
+            bandwidth = getattr(factorable, "bandwidth", None)
+            sub = _free_submatrix(factorable.to_array(), bandwidth, free)
+            if np.all(np.isfinite(sub)):
+                reduced = certify(_storage_for(sub, bandwidth))
+                reduced.gradient_norm = float(np.linalg.norm(grad[free]))
+    return KKTPoint(np.linalg.norm(projected), gtol, multipliers, active, reduced)
+
+
+__all__ = ["KKTPoint"]

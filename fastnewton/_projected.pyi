@@ -1,0 +1,17 @@
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fastnewton._hessian import FactorableHessian, SymmetricMatrix
+from fastnewton._objective import Objective
+from fastnewton._subproblems import TrustRegionSubproblem
+
+def projected_trust_region(objective: Objective, x0: NDArray[np.float64], hess: SymmetricMatrix,
+                           subproblem: TrustRegionSubproblem, lower: NDArray[np.float64],
+                           upper: NDArray[np.float64], radius: float, max_radius: float,
+                           eta: float, gtol: float, inf_norm: bool, maxiter: int,
+                           reporter: Any) -> dict[str, Any]: ...
+def projected_newton(objective: Objective, x0: NDArray[np.float64], hess: FactorableHessian,
+                     lower: NDArray[np.float64], upper: NDArray[np.float64], gtol: float,
+                     inf_norm: bool, maxiter: int, c1: float, reporter: Any) -> dict[str, Any]: ...

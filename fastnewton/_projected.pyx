@@ -1,0 +1,452 @@
+"""The bounded drivers: projected trust-region Newton (TRON) and projected Newton.
+
+Both keep every iterate, and every point the user's functions see, inside
+the box lo ≤ x ≤ hi, and stop on the projected gradient ‖P(x − g) − x‖.
+
+`projected_trust_region` follows Lin & Moré (1999): a generalized Cauchy
+point by a projected search along −g, then the trust-region subproblem in
+the variables still free there (Moré–Sorensen, dogleg, Steihaug CG or
+GLTR, on `_reduced`'s H[F, F]), then a projected search on the model along
+that step. Every step lowers the model at least as much as the Cauchy
+point, which gives the convergence theory of Conn, Gould & Toint (2000,
+ch. 12); the projections change many bounds per iteration.
+
+`projected_newton` follows Bertsekas (1982): variables on a bound that −g
+pushes against are held, the others take the Newton step of the
+modified Cholesky factorization of H[F, F], and a projected Armijo search
+picks the step length.
+"""
+
+import numpy as np
+
+from libc.math cimport isfinite, fabs, fmin, fmax, INFINITY
+from fastnewton._hessian cimport SymmetricMatrix, FactorableHessian
+from fastnewton._objective cimport Objective
+from fastnewton._reduced cimport ReducedHessian, MaskedProducts
+from fastnewton._subproblems cimport TrustRegionSubproblem
+from fastnewton._trust_steps cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
+                                      trust_ratio, next_radius)
+from fastnewton._box cimport (clamp, projected_step, projected_gradient_norm, free_for_model,
+                              not_binding, gather, scatter)
+from fastnewton._vector cimport dot_raw, norm2_raw, norm2, copy_raw
+from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
+                                 CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
+                                 EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
+from fastnewton._start cimport evaluate_start
+
+cdef double EPS = np.finfo(np.float64).eps
+# Sufficient decrease of the model in the projected searches (Lin & Moré's μ₀).
+cdef double MODEL_DECREASE = 0.01
+# Most halvings of a projected search before it gives up.
+cdef int MAX_HALVINGS = 60
+# Most subproblem solves per iteration (the first and the minor iterations).
+cdef int MINOR_ITERATIONS = 50
+
+
+cdef class _Work:
+    """The n-vectors of one bounded run, and the free-set index."""
+    cdef object x_array, trial_array, grad_array, grad_trial_array
+    cdef double[::1] step, cauchy, product, direction, model_grad, center, scale, reduced_grad, reduced_step
+    cdef Py_ssize_t[::1] index
+
+    def __cinit__(self, Py_ssize_t n):
+        self.trial_array = np.empty(n)
+        self.grad_array = np.empty(n)
+        self.grad_trial_array = np.empty(n)
+        self.step = np.zeros(max(n, 1))
+        self.cauchy = np.zeros(max(n, 1))
+        self.product = np.zeros(max(n, 1))
+        self.direction = np.zeros(max(n, 1))
+        self.model_grad = np.zeros(max(n, 1))
+        self.center = np.zeros(max(n, 1))
+        self.scale = np.zeros(max(n, 1))
+        self.reduced_grad = np.zeros(max(n, 1))
+        self.reduced_step = np.zeros(max(n, 1))
+        self.index = np.zeros(max(n, 1), dtype=np.intp)
+
+
+cdef int model_at(SymmetricMatrix hess, const double* grad, const double* step, double* product,
+                  Py_ssize_t n, double* model) except -1:
+    """model = gᵀs + ½ sᵀHs, with `product` = H s; 1 when the product is not finite."""
+    if hess.matvec(step, product):
+        return 1
+    model[0] = dot_raw(grad, step, n) + 0.5 * dot_raw(step, product, n)
+    return 0 if isfinite(model[0]) else 1
+
+
+cdef void diagonal_scaling(SymmetricMatrix hess, double* scale, Py_ssize_t n) noexcept:
+    """|H_ii|, floored at 1e-8·max |H_jj|, for a factorable H; ones for products only.
+
+    The projected search for the Cauchy point runs along −D⁻¹g with this D:
+    each variable then moves about as far as its own curvature allows (a
+    Jacobi step at α = 1), so on an ill-conditioned H the Cauchy point puts
+    on their bounds the variables that the Newton step would push there, many
+    at once, instead of creeping along −g by the largest curvature.
+    """
+    cdef FactorableHessian factorable
+    cdef Py_ssize_t i
+    cdef double largest = 0.0
+    if not isinstance(hess, FactorableHessian):
+        for i in range(n):
+            scale[i] = 1.0
+        return
+    factorable = <FactorableHessian>hess
+    for i in range(n):
+        if factorable.banded:
+            scale[i] = fabs(factorable.band.values[i * (factorable.band.bandwidth + 1)])
+        else:
+            scale[i] = fabs(factorable.dense.values[i + i * n])
+        largest = fmax(largest, scale[i])
+    if not largest > 0.0 or not isfinite(largest):
+        largest = 1.0
+    for i in range(n):
+        scale[i] = fmax(scale[i], 1e-8 * largest)
+        if not isfinite(scale[i]):
+            scale[i] = largest
+
+
+cdef int cauchy_point(SymmetricMatrix hess, const double* x, const double* grad,
+                      const double* scaled_grad, const double* lo, const double* hi,
+                      double radius, Py_ssize_t n, double* step, double* product, double* model,
+                      double* point) except -1:
+    """The generalized Cauchy step s = P(x − αD⁻¹g) − x (Lin & Moré 1999, §3).
+
+    `scaled_grad` is D⁻¹g (see `diagonal_scaling`). α starts at
+    radius/‖D⁻¹g‖, so that ‖s‖ ≤ radius, and halves until the model falls by
+    a fraction of the linear decrease: q(s) ≤ μ₀ gᵀs. Leaves H s in
+    `product`, q(s) in `model` and P(x − αD⁻¹g) itself in `point` (exactly
+    on the bounds it reaches, which x + s may miss by rounding); 1 when a
+    product was not finite.
+    """
+    cdef Py_ssize_t i
+    cdef double alpha = radius / norm2_raw(scaled_grad, n)
+    cdef int halving
+    for halving in range(MAX_HALVINGS):
+        projected_step(x, scaled_grad, -alpha, lo, hi, step, n)
+        if model_at(hess, grad, step, product, n, model):
+            return 1
+        if model[0] <= MODEL_DECREASE * dot_raw(grad, step, n):
+            for i in range(n):
+                point[i] = clamp(x[i] - alpha * scaled_grad[i], lo[i], hi[i])
+            return 0
+        alpha *= 0.5
+    # The model is a quadratic that is decreasing along −D⁻¹g at α = 0, so
+    # the halvings end above; were they not to (rounding), the zero step is safe.
+    for i in range(n):
+        step[i] = 0.0
+        product[i] = 0.0
+        point[i] = x[i]
+    model[0] = 0.0
+    return 0
+
+
+cdef int subspace_search(SymmetricMatrix hess, const double* grad, const double* model_grad,
+                         const double* cauchy, double cauchy_model, const double* center,
+                         const double* direction, const double* lo, const double* hi,
+                         Py_ssize_t n, double* step, double* product, double* model) except -1:
+    """A projected search on the model from the Cauchy point along the subspace step.
+
+    The first β = 1, ½, … whose s = P(x_c + β d) − x lowers the model below
+    the Cauchy point's by a fraction of the model's slope there (Lin & Moré
+    1999, §4); the Cauchy step itself when none does. Leaves s in `step`,
+    q(s) in `model`; 1 when a product was not finite.
+    """
+    cdef double beta = 1.0, slope
+    cdef Py_ssize_t i
+    cdef int halving
+    for halving in range(MAX_HALVINGS):
+        projected_step(center, direction, beta, lo, hi, step, n)
+        slope = dot_raw(model_grad, step, n)
+        for i in range(n):
+            step[i] += cauchy[i]
+        if model_at(hess, grad, step, product, n, model):
+            return 1
+        if model[0] <= cauchy_model + MODEL_DECREASE * fmin(0.0, slope):
+            return 0
+        beta *= 0.5
+    copy_raw(cauchy, step, n)
+    model[0] = cauchy_model
+    return 0
+
+
+def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
+                           TrustRegionSubproblem subproblem, const double[::1] lower,
+                           const double[::1] upper, double radius, double max_radius,
+                           double eta, double gtol, bint inf_norm, Py_ssize_t maxiter,
+                           object reporter):
+    """Minimize over the box from `x0` (feasible, float64; the driver may overwrite it).
+
+    `hess` is a `FactorableHessian` (the subproblem then works on H[F, F]) or
+    any storage with products (`MaskedProducts` then restricts them).
+    Returns a dict like `_trust_region.trust_region`, whose `gradient_norm2`
+    is the 2-norm of the projected gradient.
+    """
+    cdef Py_ssize_t n = objective.n, nit = 0, n_rejected = 0, n_hard_case = 0
+    cdef Py_ssize_t n_factorizations = 0, n_modified = 0, count, i
+    cdef _Work work = _Work(n)
+    cdef bint factorable = isinstance(hess, FactorableHessian)
+    cdef ReducedHessian reduced = ReducedHessian(hess) if factorable else None
+    cdef MaskedProducts masked = None if factorable else MaskedProducts(hess)
+    x_array = x0
+    trial_array, grad_array, grad_trial_array = (work.trial_array, work.grad_array,
+                                                 work.grad_trial_array)
+    cdef double[::1] x = x_array, x_trial = trial_array, grad = grad_array
+    cdef double[::1] grad_trial = grad_trial_array
+    cdef double* step = &work.step[0]
+    cdef double* cauchy = &work.cauchy[0]
+    cdef double* product = &work.product[0]
+    cdef double* model_grad = &work.model_grad[0]
+    cdef double* center = &work.center[0]
+    cdef double* direction = &work.direction[0]
+    cdef double* scale = &work.scale[0]
+    cdef Py_ssize_t* index = &work.index[0]
+    cdef double f, f_trial, rho, pgnorm, cauchy_model, model, step_norm, max_shift = 0.0
+    cdef double base_model
+    cdef Py_ssize_t previous_count
+    cdef int minor
+    cdef bint failed, changed
+    cdef StepReport report
+    cdef Status status
+    cdef int events
+
+    f = evaluate_start(objective, x_array, grad, hess)
+    pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
+    while True:
+        if pgnorm <= gtol:
+            status = SUCCESS
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        diagonal_scaling(hess, scale, n)
+        for i in range(n):
+            scale[i] = grad[i] / scale[i]
+        if cauchy_point(hess, &x[0], &grad[0], scale, &lower[0], &upper[0], radius, n, cauchy,
+                        product, &cauchy_model, center):
+            status = NONFINITE
+            break
+        # The model's gradient at the Cauchy point, and the variables free there.
+        for i in range(n):
+            model_grad[i] = grad[i] + product[i]
+        copy_raw(cauchy, step, n)
+        model = cauchy_model
+        events = 0
+        report.hess_shift = 0.0
+        failed = False
+        previous_count = -1
+        # Minor iterations (Lin & Moré 1999, §4): the subproblem on the
+        # variables free at the current point, then a projected search on the
+        # model; again from where it ended while that changes the free set,
+        # now also freeing bounds the model's gradient points away from.
+        for minor in range(MINOR_ITERATIONS):
+            count = free_for_model(center, model_grad, &lower[0], &upper[0], index, n,
+                                   &changed)
+            if count == 0 or (minor > 0 and not changed and count == previous_count):
+                break
+            previous_count = count
+            if factorable:
+                reduced.gather_free(index, count)
+                gather(model_grad, index, count, &work.reduced_grad[0])
+                subproblem.solve(reduced, work.reduced_grad[:count], radius,
+                                 work.reduced_step[:count], &report)
+                scatter(&work.reduced_step[0], index, count, direction, n)
+            else:
+                masked.mark_free(index, count)
+                for i in range(n):
+                    work.reduced_grad[i] = 0.0
+                for i in range(count):
+                    work.reduced_grad[index[i]] = model_grad[index[i]]
+                subproblem.solve(masked, work.reduced_grad[:n], radius, work.direction[:n],
+                                 &report)
+            n_factorizations += report.factorizations
+            if report.status != SUBPROBLEM_OK:
+                status = (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
+                          else NONFINITE)
+                failed = True
+                break
+            n_hard_case += report.hard_case
+            if report.hessian_modified:
+                n_modified += 1
+                max_shift = fmax(max_shift, report.hess_shift)
+            events |= ((EVENT_HARD_CASE if report.hard_case else 0)
+                       | (EVENT_MODIFIED if report.hessian_modified else 0)
+                       | (EVENT_NEGATIVE_CURVATURE if report.negative_curvature else 0))
+            base_model = model
+            copy_raw(step, cauchy, n)
+            if subspace_search(hess, &grad[0], model_grad, cauchy, base_model, center,
+                               direction, &lower[0], &upper[0], n, step, product, &model):
+                status = NONFINITE
+                failed = True
+                break
+            if not model < base_model or norm2_raw(step, n) >= 2.0 * radius:
+                break
+            for i in range(n):
+                model_grad[i] = grad[i] + product[i]
+                center[i] = clamp(x[i] + step[i], lower[i], upper[i])
+        if failed:
+            break
+        if not model < 0.0:
+            status = NO_PROGRESS
+            break
+        # The trial point, clamped again: x + (P(…) − x) may round outside.
+        for i in range(n):
+            x_trial[i] = clamp(x[i] + step[i], lower[i], upper[i])
+        step_norm = norm2_raw(step, n)
+        objective.value(trial_array, &f_trial)
+        if isfinite(f_trial):
+            rho = trust_ratio(f, f_trial, -model)
+        else:
+            rho = -INFINITY
+            events |= EVENT_NONFINITE
+        if rho > eta and objective.gradient(trial_array, grad_trial):
+            rho = -INFINITY
+            events |= EVENT_NONFINITE
+        if step_norm >= 0.99 * radius:
+            events |= EVENT_BOUNDARY
+        # A rejected step shrinks the radius below the step actually taken,
+        # which bounds may have kept much shorter than the radius.
+        radius = (0.25 * fmin(radius, step_norm) if rho < 0.25
+                  else next_radius(rho, radius, events & EVENT_BOUNDARY, max_radius))
+        if rho > eta:
+            x_array, trial_array = trial_array, x_array
+            x, x_trial = x_trial, x
+            grad_array, grad_trial_array = grad_trial_array, grad_array
+            grad, grad_trial = grad_trial, grad
+            f = f_trial
+            pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
+            events |= EVENT_ACCEPTED
+        else:
+            n_rejected += 1
+        nit += 1
+        if events & EVENT_ACCEPTED and hess.assemble(objective, x_array, grad):
+            status = NONFINITE
+            break
+        if reporter is not None and reporter(nit, x_array, f, pgnorm, radius, events,
+                                             report.hess_shift):
+            status = CALLBACK_STOP
+            break
+        if radius <= EPS * max(1.0, norm2(x)):
+            status = NO_PROGRESS
+            break
+    return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
+                trust_radius=radius, n_rejected=n_rejected, n_hard_case=n_hard_case,
+                n_hess_modified=n_modified, hess_shift_max=max_shift, n_factorizations=n_factorizations,
+                gradient_norm2=projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0],
+                                                       n, False))
+
+
+def projected_newton(Objective objective, object x0, FactorableHessian hess,
+                     const double[::1] lower, const double[::1] upper, double gtol,
+                     bint inf_norm, Py_ssize_t maxiter, double c1, object reporter):
+    """Minimize over the box from `x0` by projected Newton (Bertsekas 1982).
+
+    Each iteration holds the fixed variables and those on a bound that −g
+    pushes against (`_box.not_binding`), takes d_F = −(H[F, F] + τI)⁻¹ g_F
+    for the others (τ from the modified Cholesky factorization) and
+    d = −D⁻¹g for the held ones (D = |diag H|, `diagonal_scaling`), and
+    backtracks x(α) = P(x + αd) from α = 1 until Bertsekas' sufficient
+    decrease f(x) − f(x(α)) ≥ c1·(−α g_Fᵀd_F + Σ_held g_i (x_i − x_i(α))) holds.
+    Returns a dict like `_newton.newton`'s.
+    """
+    cdef Py_ssize_t n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
+    cdef Py_ssize_t count, i, k
+    cdef int factorizations = 0, halving
+    cdef _Work work = _Work(n)
+    cdef ReducedHessian reduced = ReducedHessian(hess)
+    x_array = x0
+    trial_array, grad_array, grad_trial_array = (work.trial_array, work.grad_array,
+                                                 work.grad_trial_array)
+    cdef double[::1] x = x_array, x_trial = trial_array, grad = grad_array
+    cdef double[::1] grad_trial = grad_trial_array
+    cdef double* direction = &work.direction[0]
+    cdef double* reduced_step = &work.reduced_step[0]
+    cdef double* scale = &work.scale[0]
+    cdef unsigned char[::1] free = np.zeros(max(n, 1), dtype=np.uint8)
+    cdef Py_ssize_t* index = &work.index[0]
+    cdef double f, f_trial = 0.0, pgnorm, alpha, free_slope, required, shift = 0.0
+    cdef double max_shift = 0.0
+    cdef bint accepted, saw_nonfinite
+    cdef Status status
+    cdef int events
+
+    f = evaluate_start(objective, x_array, grad, hess)
+    pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
+    while True:
+        if pgnorm <= gtol:
+            status = SUCCESS
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        diagonal_scaling(hess, scale, n)
+        count = not_binding(&x[0], &grad[0], &lower[0], &upper[0], index, n)
+        shift = 0.0
+        factorizations = 0
+        if count > 0:
+            reduced.gather_free(index, count)
+            if reduced.modified_factorization(&shift, &factorizations):
+                total_factorizations += factorizations
+                status = LINALG_ERROR
+                break
+            total_factorizations += factorizations
+            for k in range(count):
+                reduced_step[k] = -grad[index[k]]
+            reduced.solve(reduced_step)
+        free[:] = 0
+        for k in range(count):
+            free[index[k]] = 1
+        free_slope = 0.0
+        k = 0
+        for i in range(n):
+            if free[i]:
+                direction[i] = reduced_step[k]
+                free_slope += grad[i] * direction[i]
+                k += 1
+            else:
+                direction[i] = -grad[i] / scale[i]
+        alpha = 1.0
+        accepted = False
+        saw_nonfinite = False
+        for halving in range(MAX_HALVINGS):
+            required = -alpha * free_slope
+            for i in range(n):
+                x_trial[i] = clamp(x[i] + alpha * direction[i], lower[i], upper[i])
+                if not free[i]:
+                    required += grad[i] * (x[i] - x_trial[i])
+            objective.value(trial_array, &f_trial)
+            if isfinite(f_trial) and f - f_trial >= c1 * required:
+                if objective.gradient(trial_array, grad_trial) == 0:
+                    accepted = True
+                    break
+                saw_nonfinite = True     # the gradient there was not finite
+            elif not isfinite(f_trial):
+                saw_nonfinite = True
+            if not required > 0.0:
+                break    # the step has rounded away
+            alpha *= 0.5
+        if not accepted:
+            status = NONFINITE if saw_nonfinite else NO_PROGRESS
+            break
+        events = EVENT_ACCEPTED | (EVENT_MODIFIED if shift > 0.0 else 0)
+        events |= EVENT_NONFINITE if saw_nonfinite else 0
+        if shift > 0.0:
+            n_modified += 1
+            max_shift = fmax(max_shift, shift)
+        x_array, trial_array = trial_array, x_array
+        x, x_trial = x_trial, x
+        grad_array, grad_trial_array = grad_trial_array, grad_array
+        grad, grad_trial = grad_trial, grad
+        f = f_trial
+        pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
+        nit += 1
+        if hess.assemble(objective, x_array, grad):
+            status = NONFINITE
+            break
+        if reporter is not None and reporter(nit, x_array, f, pgnorm, alpha, events, shift):
+            status = CALLBACK_STOP
+            break
+    return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
+                n_hess_modified=n_modified, hess_shift_max=max_shift,
+                n_factorizations=total_factorizations,
+                gradient_norm2=projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0],
+                                                       n, False))

@@ -1,0 +1,16 @@
+import numpy as np
+from numpy.typing import NDArray
+from typing_extensions import Self, disjoint_base
+
+from fastnewton._hessian import FactorableHessian, SymmetricMatrix
+
+@disjoint_base
+class ReducedHessian(FactorableHessian):
+    def __new__(cls, parent: FactorableHessian) -> Self: ...
+    def to_array(self) -> NDArray[np.float64]: ...
+
+@disjoint_base
+class MaskedProducts(SymmetricMatrix):
+    def __new__(cls, parent: SymmetricMatrix) -> Self: ...
+    def to_array(self) -> None: ...
+    def as_factorable(self, max_products: int) -> None: ...

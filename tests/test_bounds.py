@@ -1,0 +1,274 @@
+"""Bound constraints: the projected trust-region and projected Newton drivers.
+
+References are independent: closed-form solutions, scipy's L-BFGS-B at tight
+tolerances, and the KKT conditions checked directly on the returned point.
+"""
+
+import numpy as np
+import pytest
+import scipy.optimize as so
+
+import fastnewton
+from fastnewton import problems as P
+from fastnewton.problems import band_to_dense
+
+FACTORING = ["trust-exact", "newton", "dogleg"]
+PRODUCTS = ["trust-ncg", "trust-krylov"]
+METHODS = FACTORING + PRODUCTS
+
+
+def derivatives(method, jac, hess, hessp):
+    if method in PRODUCTS:
+        return dict(jac=jac, hessp=hessp)
+    return dict(jac=jac, hess=hess)
+
+
+def projected_gradient(x, g, lower, upper):
+    return np.clip(x - g, lower, upper) - x
+
+
+def lbfgsb(fun, jac, x0, bounds):
+    return so.minimize(fun, x0, jac=jac, method="L-BFGS-B", bounds=bounds,
+                       options=dict(ftol=1e-15, gtol=1e-12, maxiter=20000, maxfun=40000))
+
+
+# Hock & Schittkowski (1981) problems with bounds only, and their published solutions.
+def hs1():
+    # Rosenbrock with x2 >= -1.5: the unconstrained minimizer (1, 1) is feasible.
+    r = P.rosenbrock(2)
+    return r.fun, r.jac, r.hess, [-2.0, 1.0], [(None, None), (-1.5, None)], [1.0, 1.0]
+
+
+def hs3():
+    fun = lambda x: x[1] + 1e-5 * (x[1] - x[0]) ** 2
+    jac = lambda x: np.array([-2e-5 * (x[1] - x[0]), 1.0 + 2e-5 * (x[1] - x[0])])
+    hess = lambda x: 2e-5 * np.array([[1.0, -1.0], [-1.0, 1.0]])
+    return fun, jac, hess, [10.0, 1.0], [(None, None), (0.0, None)], [0.0, 0.0]
+
+
+def hs4():
+    fun = lambda x: (x[0] + 1.0) ** 3 / 3.0 + x[1]
+    jac = lambda x: np.array([(x[0] + 1.0) ** 2, 1.0])
+    hess = lambda x: np.array([[2.0 * (x[0] + 1.0), 0.0], [0.0, 0.0]])
+    return fun, jac, hess, [1.125, 0.125], [(1.0, None), (0.0, None)], [1.0, 0.0]
+
+
+def hs5():
+    fun = lambda x: np.sin(x[0] + x[1]) + (x[0] - x[1]) ** 2 - 1.5 * x[0] + 2.5 * x[1] + 1.0
+    def jac(x):
+        c = np.cos(x[0] + x[1])
+        return np.array([c + 2.0 * (x[0] - x[1]) - 1.5, c - 2.0 * (x[0] - x[1]) + 2.5])
+    def hess(x):
+        s = -np.sin(x[0] + x[1])
+        return np.array([[s + 2.0, s - 2.0], [s - 2.0, s + 2.0]])
+    x_min = [-np.pi / 3.0 + 0.5, -np.pi / 3.0 - 0.5]
+    return fun, jac, hess, [0.0, 0.0], [(-1.5, 4.0), (-3.0, 3.0)], x_min
+
+
+HS = {"hs1": hs1, "hs3": hs3, "hs4": hs4, "hs5": hs5}
+
+
+@pytest.mark.parametrize("method", FACTORING + ["trust-krylov"])
+@pytest.mark.parametrize("name", list(HS))
+def test_hock_schittkowski_solutions(name, method):
+    fun, jac, hess, x0, bounds, x_min = HS[name]()
+    res = fastnewton.minimize(fun, x0, jac=jac, hess=hess, method=method, bounds=bounds,
+                              options=dict(gtol=1e-9, maxiter=500))
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, x_min, atol=1e-6)
+    lower = np.array([-np.inf if lo is None else lo for lo, _ in bounds])
+    upper = np.array([np.inf if hi is None else hi for _, hi in bounds])
+    assert np.linalg.norm(projected_gradient(res.x, jac(res.x), lower, upper)) <= 1e-9
+    assert res.critical_point.kind in ("minimum", "degenerate")
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("n", [2, 5, 10])
+def test_rosenbrock_cut_off_by_bounds_matches_lbfgsb(method, n):
+    r = P.rosenbrock(n)
+    bounds = so.Bounds(np.full(n, -2.0), np.r_[0.5, np.full(n - 1, 2.0)])
+    x0 = np.full(n, -1.2)
+    res = fastnewton.minimize(r.fun, x0, method=method, bounds=bounds,
+                              **derivatives(method, r.jac, r.hess, r.hessp))
+    ref = lbfgsb(r.fun, r.jac, x0, bounds)
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-6)
+    assert res.fun <= ref.fun + 1e-12
+    assert res.active_mask[0] == 1 and not res.active_mask[1:].any()
+    assert res.critical_point.kind == "minimum"
+    assert res.critical_point.multipliers[0] == pytest.approx(-r.jac(res.x)[0])
+
+
+def random_box_qp(n, seed, banded):
+    """½ xᵀAx − bᵀx over a box that cuts off the unconstrained minimizer; A SPD (band or dense)."""
+    rng = np.random.default_rng(seed)
+    if banded:
+        band = np.zeros((3, n))
+        band[0] = 4.0 + rng.random(n)
+        band[1, :-1] = -1.0 + 0.2 * rng.random(n - 1)
+        band[2, :-2] = 0.3 * rng.random(n - 2)
+        a = band_to_dense(band)
+    else:
+        m = rng.standard_normal((n, n))
+        a = m @ m.T + n * np.eye(n)
+        band = None
+    b = 5.0 * rng.standard_normal(n)
+    lower, upper = -np.abs(rng.random(n)), np.abs(rng.random(n))
+    lower[::5] = -np.inf
+    fun = lambda x: 0.5 * x @ a @ x - b @ x
+    jac = lambda x: a @ x - b
+    return a, band, fun, jac, lower, upper
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("banded", [False, True])
+def test_box_qp_kkt_and_lbfgsb(method, banded):
+    n = 40
+    a, band, fun, jac, lower, upper = random_box_qp(n, 3, banded)
+    options = dict(gtol=1e-10)
+    hess = lambda x: a
+    if banded and method in FACTORING:
+        hess = lambda x: band
+        options["bandwidth"] = 2
+    res = fastnewton.minimize(fun, np.zeros(n), method=method, bounds=so.Bounds(lower, upper),
+                              options=options,
+                              **derivatives(method, jac, hess, lambda x, p: a @ p))
+    assert res.success, res.message
+    ref = lbfgsb(fun, jac, np.zeros(n), so.Bounds(lower, upper))
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-7)
+    pg = projected_gradient(res.x, jac(res.x), lower, upper)
+    assert np.abs(pg).max() <= 1e-10
+    # The active set: the variables at a bound.
+    np.testing.assert_array_equal(res.active_mask == -1, res.x <= lower)
+    np.testing.assert_array_equal(res.active_mask == 1, res.x >= upper)
+    assert res.active_mask.any() and not res.active_mask.all()
+
+
+def test_user_functions_never_see_an_infeasible_point():
+    lower, upper = np.array([1e-12, 1e-12]), np.array([np.inf, 2.0])
+    seen = []
+
+    def fun(x):
+        seen.append(np.array(x))
+        return -np.sum(np.log(x)) + np.sum(x ** 2) + 3.0 * x[1]
+
+    jac = lambda x: -1.0 / x + 2.0 * x + np.array([0.0, 3.0])
+    hess = lambda x: np.diag(1.0 / x ** 2 + 2.0)
+    for method in FACTORING:
+        seen.clear()
+        res = fastnewton.minimize(fun, [5.0, 5.0], jac=jac, hess=hess, method=method,
+                                  bounds=so.Bounds(lower, upper), options=dict(gtol=1e-10))
+        assert res.success, (method, res.message)
+        points = np.array(seen)
+        assert np.all(points >= lower) and np.all(points <= upper)
+        # The closed form: x_i = the positive root of 2x² + c x − 1 = 0.
+        np.testing.assert_allclose(res.x, [np.sqrt(0.5), (-3.0 + np.sqrt(17.0)) / 4.0],
+                                   rtol=1e-8)
+
+
+def test_x0_outside_the_box_is_projected_and_not_modified():
+    fun = lambda x: np.sum((x - 3.0) ** 2)
+    jac = lambda x: 2.0 * (x - 3.0)
+    hess = lambda x: 2.0 * np.eye(x.size)
+    x0 = np.array([10.0, -10.0, 0.5])
+    keep = x0.copy()
+    seen = []
+    res = fastnewton.minimize(lambda x: seen.append(np.array(x)) or fun(x), x0, jac=jac,
+                              hess=hess, bounds=[(0.0, 1.0), (0.0, 1.0), (None, None)])
+    np.testing.assert_array_equal(x0, keep)
+    np.testing.assert_array_equal(seen[0], [1.0, 0.0, 0.5])
+    np.testing.assert_allclose(res.x, [1.0, 1.0, 3.0])
+    np.testing.assert_array_equal(res.active_mask, [1, 1, 0])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_fixed_variable_and_corner(method):
+    # The minimizer (3, 3, 3) is cut off: x0 fixed at 1, x1 at its upper bound 2.
+    fun = lambda x: np.sum((x - 3.0) ** 2) + x[0] * x[2]
+    jac = lambda x: 2.0 * (x - 3.0) + np.array([x[2], 0.0, x[0]])
+    h = np.array([[2.0, 0.0, 1.0], [0.0, 2.0, 0.0], [1.0, 0.0, 2.0]])
+    res = fastnewton.minimize(fun, [1.0, 0.0, 0.0], method=method,
+                              bounds=[(1.0, 1.0), (0.0, 2.0), (None, None)],
+                              **derivatives(method, jac, lambda x: h, lambda x, p: h @ p))
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, [1.0, 2.0, 2.5], atol=1e-9)
+    np.testing.assert_array_equal(res.active_mask, [1, 1, 0])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_start_on_a_bound_with_zero_multiplier(method):
+    # f = (x0 − 1)² + x1²: x1 ∈ [0, 1] sits at its bound with multiplier 0 at the minimizer.
+    fun = lambda x: (x[0] - 1.0) ** 2 + x[1] ** 2
+    jac = lambda x: np.array([2.0 * (x[0] - 1.0), 2.0 * x[1]])
+    h = 2.0 * np.eye(2)
+    res = fastnewton.minimize(fun, [0.0, 0.0], method=method, bounds=[(None, None), (0.0, 1.0)],
+                              **derivatives(method, jac, lambda x: h, lambda x, p: h @ p))
+    assert res.success
+    np.testing.assert_allclose(res.x, [1.0, 0.0], atol=1e-10)
+    assert res.critical_point.kind == "degenerate"
+    assert not res.critical_point.strict_complementarity
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_huge_bounds_are_infinite_and_change_nothing(method):
+    r = P.rosenbrock(3)
+    kwargs = derivatives(method, r.jac, r.hess, r.hessp)
+    free = fastnewton.minimize(r.fun, r.x0, method=method, **kwargs)
+    huge = fastnewton.minimize(r.fun, r.x0, method=method, bounds=[(-1e300, 1e300)] * 3,
+                               **kwargs)
+    np.testing.assert_array_equal(huge.x, free.x)
+    assert huge.nit == free.nit and "active_mask" not in huge
+
+
+def test_negative_curvature_on_the_free_face_is_left():
+    # f = x0² − x1² on x1 ∈ [−1, 2], started at the saddle's face x1 = 0 with a tiny push.
+    fun = lambda x: x[0] ** 2 - x[1] ** 2
+    jac = lambda x: np.array([2.0 * x[0], -2.0 * x[1]])
+    h = np.diag([2.0, -2.0])
+    for method in FACTORING + PRODUCTS:
+        res = fastnewton.minimize(fun, [0.5, 1e-3], method=method,
+                                  bounds=[(None, None), (-1.0, 2.0)],
+                                  **derivatives(method, jac, lambda x: h, lambda x, p: h @ p))
+        assert res.success, (method, res.message)
+        np.testing.assert_allclose(res.x, [0.0, 2.0], atol=1e-8)
+        assert res.critical_point.kind == "minimum"
+
+
+def test_band_and_dense_bounded_solves_agree():
+    n = 200
+    a, band, fun, jac, lower, upper = random_box_qp(n, 7, True)
+    dense = fastnewton.minimize(fun, np.zeros(n), jac=jac, hess=lambda x: a,
+                                bounds=so.Bounds(lower, upper), options=dict(gtol=1e-11))
+    banded = fastnewton.minimize(fun, np.zeros(n), jac=jac, hess=lambda x: band,
+                                 bounds=so.Bounds(lower, upper),
+                                 options=dict(gtol=1e-11, bandwidth=2))
+    assert dense.success and banded.success
+    np.testing.assert_allclose(banded.x, dense.x, atol=1e-10)
+    np.testing.assert_array_equal(banded.active_mask, dense.active_mask)
+    assert banded.critical_point.kind == dense.critical_point.kind == "minimum"
+
+
+def test_nonfinite_start_and_refusals():
+    bounds = [(0.0, 1.0)] * 2
+    res = fastnewton.minimize(lambda x: np.nan, [0.5, 0.5], jac=lambda x: np.zeros(2),
+                              hess=lambda x: np.eye(2), bounds=bounds)
+    assert res.status == 4 and not res.success
+    r = P.rosenbrock(2)
+    with pytest.raises(ValueError, match="Newton-CG.*bounds"):
+        fastnewton.minimize(r.fun, r.x0, jac=r.jac, hessp=r.hessp, method="Newton-CG",
+                            bounds=bounds)
+    with pytest.raises(ValueError, match="finite differences"):
+        fastnewton.minimize(r.fun, r.x0, bounds=bounds)
+    with pytest.raises(ValueError, match="finite differences"):
+        fastnewton.minimize(r.fun, r.x0, jac=r.jac, bounds=bounds)
+
+
+def test_callback_and_maxiter_with_bounds():
+    r = P.rosenbrock(4)
+    seen = []
+    res = fastnewton.minimize(r.fun, np.full(4, -1.2), jac=r.jac, hess=r.hess,
+                              bounds=[(-2.0, 0.5)] * 4, callback=lambda xk: seen.append(xk),
+                              options=dict(maxiter=3))
+    assert res.status == 1 and res.nit == 3 and len(seen) == 3
+    assert all(np.all((x >= -2.0) & (x <= 0.5)) for x in seen)
+    assert seen[0] is not seen[1]
