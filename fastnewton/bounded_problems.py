@@ -766,7 +766,8 @@ def obstacle(nx: int, ny: int) -> BoundedProblem:
     Examples
     --------
     >>> from fastnewton.bounded_problems import obstacle
-    >>> obstacle(20, 30).hess_band(None).shape
+    >>> p = obstacle(20, 30)
+    >>> p.hess_band(p.x0).shape
     (21, 600)
     """
     nx, ny = _check_grid(nx, ny)
