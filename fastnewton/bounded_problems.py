@@ -15,8 +15,8 @@ Three families:
   cut off their minimizer (solution not stored: tests compute it), and
   manufactured degenerate cases with known solutions: a variable at its bound
   with a zero multiplier, a minimizer at a corner, fixed variables
-  (``lower == upper``) and bounds of ``±1e300`` (:func:`bounded_problems`
-  returns the whole small set);
+  (``lower == upper``), bounds of ``±1e300``, and a function undefined
+  outside its box (:func:`bounded_problems` returns the whole small set);
 * large quadratics on grids, banded in natural ordering: the MINPACK-2 [2]_
   elastic-plastic torsion (:func:`torsion`) and obstacle (:func:`obstacle`)
   problems on the unit square (b = nx), and a 1-D obstacle (contact) problem
@@ -564,11 +564,17 @@ def degenerate_problems() -> list[BoundedProblem]:
           with a nonzero and one with a zero derivative at the minimizer;
         * ``all_fixed``: n = 3, every variable fixed;
         * ``huge_bounds``: n = 4, bounds of ``±1e300`` (to be treated as
-          infinite) on a problem whose minimizer is interior.
+          infinite) on a problem whose minimizer is interior;
+        * ``entropy``: n = 4, ``Σ x_i log x_i - c_i x_i`` in
+          ``[1e-12, u]``, whose callables raise ``ValueError`` at any point
+          with a coordinate ``<= 0``, so a solver (or a finite-difference
+          step) that leaves the box is caught; minimizer
+          ``clip(exp(c - 1), 1e-12, u)``, one variable at each bound (the
+          Hessian ``diag(1/x)`` is 1e12 at the lower one).
 
-        Each is a strictly convex quartic ``½ dᵀ A d + λᵀ d + ¼ Σ d_i⁴``,
-        ``d = x - x*``, built so that x* is its minimizer in the box
-        (``f_min = 0``).
+        All but ``entropy`` are strictly convex quartics
+        ``½ dᵀ A d + λᵀ d + ¼ Σ d_i⁴``, ``d = x - x*``, built so that x* is
+        their minimizer in the box (``f_min = 0``).
 
     Examples
     --------
@@ -597,7 +603,45 @@ def degenerate_problems() -> list[BoundedProblem]:
         _manufactured("huge_bounds", [1.0, -2.0, 0.5, 3.0], np.zeros(4), -1e300,
                       [1e300, 1e300, inf, 1e300], np.zeros(4), 0,
                       "bounds of ±1e300, to be treated as infinite", seed=5),
+        _entropy(),
     ]
+
+
+# Entropy problem data: x* = clip(exp(c - 1), lower, upper) puts x2 at its
+# upper bound 5 (exp(2) > 5) and x3 at its lower bound 1e-12 (exp(-31) < 1e-12).
+_ENTROPY_C = np.array([0.5, 3.0, -30.0, 1.0])
+_ENTROPY_LOWER = 1e-12
+_ENTROPY_UPPER = np.array([2.0, 5.0, 1.0, 1.5])
+
+
+def _entropy_domain(x):
+    x = np.asarray(x, dtype=np.float64)
+    if not np.all(x > 0.0):
+        raise ValueError(f"entropy: evaluated outside its domain x > 0, at x = {x!r}")
+    return x
+
+
+def _entropy_fun(x):
+    x = _entropy_domain(x)
+    return float(np.sum(x * np.log(x) - _ENTROPY_C * x))
+
+
+def _entropy_jac(x):
+    x = _entropy_domain(x)
+    return np.log(x) + 1.0 - _ENTROPY_C
+
+
+def _entropy_hess(x):
+    return np.diag(1.0 / _entropy_domain(x))
+
+
+def _entropy():
+    """Σ x_i log x_i - c_i x_i in [1e-12, u]: undefined outside the box, solution in closed form."""
+    x_min = np.clip(np.exp(_ENTROPY_C - 1.0), _ENTROPY_LOWER, _ENTROPY_UPPER)
+    return BoundedProblem("entropy", np.ones(4), _entropy_fun, _entropy_jac, _entropy_hess,
+                          _ENTROPY_LOWER, _ENTROPY_UPPER, x_min=x_min,
+                          f_min=_entropy_fun(x_min), active_at_min=[0, 1, -1, 0],
+                          notes="raises ValueError outside x > 0; a bound at 1e-12")
 
 
 def bounded_problems() -> list[BoundedProblem]:
@@ -615,7 +659,7 @@ def bounded_problems() -> list[BoundedProblem]:
     --------
     >>> from fastnewton.bounded_problems import bounded_problems
     >>> len(bounded_problems())
-    21
+    22
     """
     return ([hock_schittkowski(k) for k in HS_NUMBERS] + boxed_classics()
             + degenerate_problems() + [obstacle_1d(50)])
@@ -630,8 +674,9 @@ def _grid_quadratic(name, nx, ny, load, lower, upper, x0, notes):
 
     H is the 5-point Laplacian with zero boundary values, scaled by the cell
     area hx·hy: it is also the stiffness matrix of piecewise-linear elements
-    on the triangulation of MINPACK-2, whose lower and upper triangles per
-    cell each count every edge once. Natural ordering k = i + nx·j (i along
+    on the triangulation of MINPACK-2: every edge lies in one lower and one
+    upper triangle of area hx·hy/2, so the element energy is the scaled
+    5-point energy. Natural ordering k = i + nx·j (i along
     x), so the band has b = nx.
     """
     hx, hy = 1.0 / (nx + 1), 1.0 / (ny + 1)
@@ -717,8 +762,8 @@ def torsion(nx: int, ny: int, c: float = 5.0) -> BoundedProblem:
         ``c·hx·hy`` per point). Banded in natural ordering with
         ``bandwidth`` nx; ``hess_band`` is vectorized, ``hess`` is dense
         (only for small grids). Bounds ``±d`` with d the distance to the
-        boundary; x0 = d, the upper bound, as in MINPACK-2. The solution
-        is not stored (x_min None).
+        boundary; x0 = d, the upper bound (a feasible start on the box's
+        boundary). The solution is not stored (x_min None).
 
     Examples
     --------

@@ -33,13 +33,21 @@ def _ids(problems):
 
 
 def _points(prob, seed=0):
-    """The projected start, the known solution, and random points of the box near the start."""
+    """The projected start, the known solution, and random points of the box near the start.
+
+    entropy's callables raise at x <= 0 and its derivatives vary like 1/x,
+    so there the points keep 0.2 above the lower bound: the difference
+    steps stay in the domain and resolve the curvature.
+    """
     rng = np.random.default_rng(seed)
     start = prob.project(prob.x0)
     low = np.maximum(prob.lower, start - 1.0)
     high = np.minimum(prob.upper, start + 1.0)
     points = [start] + ([] if prob.x_min is None else [prob.x_min])
-    return points + [low + (high - low) * rng.uniform(size=prob.n) for _ in range(2)]
+    points += [low + (high - low) * rng.uniform(size=prob.n) for _ in range(2)]
+    if prob.name == "entropy":
+        points = [np.maximum(x, prob.lower + 0.2) for x in points]
+    return points
 
 
 def _free_hessian_eigenvalues(prob, x, active):
@@ -92,6 +100,7 @@ def test_the_set():
         if p.active_at_min is not None:
             assert set(np.unique(p.active_at_min)) <= {-1, 0, 1}
     # The degenerate cases the set promises.
+    assert {"zero_multiplier", "corner", "huge_bounds", "entropy"} <= set(names)
     fixed = [p for p in SMALL if np.any(p.lower == p.upper)]
     assert {"fixed", "all_fixed", "rosenbrock_4_fixed"} <= set(_ids(fixed))
     assert np.all(B.degenerate_problems()[3].lower == B.degenerate_problems()[3].upper)
@@ -221,6 +230,18 @@ def test_hs_published_values():
     np.testing.assert_allclose(B.hock_schittkowski(2).x_min, [1.224370749, 1.5], atol=1e-9)
     np.testing.assert_allclose(B.hock_schittkowski(5).x_min, [-0.54719755, -1.54719755],
                                atol=1e-8)
+
+
+def test_entropy_is_undefined_outside_its_box():
+    p = B.degenerate_problems()[-1]
+    assert p.name == "entropy"
+    x = p.x_min
+    np.testing.assert_allclose(x, np.clip(np.exp(np.array([0.5, 3.0, -30.0, 1.0]) - 1.0),
+                                          1e-12, [2.0, 5.0, 1.0, 1.5]))
+    assert x[2] == 1e-12 == p.lower[2] and x[1] == 5.0 == p.upper[1]
+    for f in (p.fun, p.jac, p.hess):
+        with pytest.raises(ValueError, match="outside its domain"):
+            f(np.array([1.0, 1.0, 0.0, 1.0]))
 
 
 def test_degenerate_multipliers_are_zero_where_promised():
