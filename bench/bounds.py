@@ -182,12 +182,16 @@ def small_set(budget):
         for method in METHODS:
             try:
                 seconds, res = timed(fastnewton_solver(method, prob), budget)
-            except (TypeError, ValueError) as exc:
-                if not bounds_unsupported(exc):
-                    raise
-                print("    " + UNAVAILABLE)
-                available = False
-                break
+            except Exception as exc:
+                if bounds_unsupported(exc):
+                    print("    " + UNAVAILABLE)
+                    available = False
+                    break
+                # One failing problem (say, entropy's callables refusing a
+                # point outside the box) must not hide the rest of the table:
+                # it is printed and counted as not solved.
+                print("    %-14s raised %s: %s" % (method, type(exc).__name__, exc))
+                continue
             ok = row(method, seconds, res, prob, seconds_tc)
             solved[method] += ok
             at_minimum[method] += reached_minimum(prob, res)
@@ -201,7 +205,7 @@ def small_set(budget):
             continue
         extra = ("" if name not in METHODS else
                  "   trust-constr time / this: geometric mean %.1f×, smallest %.1f×"
-                 % (geometric_mean(ratios[name]), min(ratios[name])))
+                 % (geometric_mean(ratios[name]), min(ratios[name], default=math.nan)))
         print("    %-14s solved %2d   at f* %2d%s" % (name, count, at_minimum[name], extra))
     return dict(available=available, solved=solved, ratios=ratios, total=len(problems))
 
