@@ -103,25 +103,30 @@ def fastnewton_solver(method, prob, options=None, band=False):
     return run
 
 
+def deadline_callback(budget):
+    """A scipy callback that stops the solve `budget` seconds from now (None: no callback)."""
+    if budget is None:
+        return None
+    deadline = time.perf_counter() + budget
+
+    def callback(intermediate_result):
+        if time.perf_counter() > deadline:
+            raise StopIteration
+    return callback
+
+
 def lbfgsb_solver(prob, budget=None, maxiter=15_000):
     """A zero-argument L-BFGS-B solve of `prob`, stopped after `budget` seconds if given."""
     def run():
-        callback = None
-        if budget is not None:
-            deadline = time.perf_counter() + budget
-
-            def callback(intermediate_result):
-                if time.perf_counter() > deadline:
-                    raise StopIteration
         return scipy.optimize.minimize(
             prob.fun, prob.project(prob.x0), jac=prob.jac, method="L-BFGS-B",
-            bounds=prob.bounds, callback=callback,
+            bounds=prob.bounds, callback=deadline_callback(budget),
             options={"gtol": ASKED, "ftol": 1e-15, "maxiter": maxiter, "maxfun": 2 * maxiter})
     return run
 
 
-def trust_constr_solver(prob, hess=None):
-    """A zero-argument trust-constr solve of `prob` with its Hessian (or `hess`)."""
+def trust_constr_solver(prob, hess=None, budget=None):
+    """A zero-argument trust-constr solve of `prob` with its Hessian (or `hess`), within `budget` s."""
     def run():
         with warnings.catch_warnings():
             # trust-constr's notes on quadratics (delta_grad == 0) and
@@ -130,7 +135,7 @@ def trust_constr_solver(prob, hess=None):
             with np.errstate(all="ignore"):
                 return scipy.optimize.minimize(
                     prob.fun, prob.project(prob.x0), jac=prob.jac, hess=hess or prob.hess,
-                    method="trust-constr", bounds=prob.bounds,
+                    method="trust-constr", bounds=prob.bounds, callback=deadline_callback(budget),
                     options={"gtol": 0.1 * ASKED, "xtol": 1e-14, "barrier_tol": 1e-10,
                              "initial_barrier_parameter": 1e-3, "maxiter": 3000})
     return run
@@ -141,13 +146,18 @@ def iterations(res):
     return int(res.get("nit", 0))
 
 
+def out_of_time(res):
+    """" (time budget)" if a deadline callback stopped the solve, else ""."""
+    return " (time budget)" if "StopIteration" in str(res.get("message", "")) else ""
+
+
 def row(label, seconds, res, prob, reference=None):
     """One table row: solver, iterations, f, projected gradient, time, ratio to `reference`."""
     pg = projected_gradient(prob, res.x)
     ratio = "" if reference is None else "%8.1f×" % (reference / seconds)
-    print("    %-14s %7d %15.8g %9.1e %s %10.2f ms %s"
+    print("    %-14s %7d %15.8g %9.1e %s %10.2f ms %s%s"
           % (label, iterations(res), float(prob.fun(res.x)), pg,
-             "ok " if pg <= SOLVED else "NOT", 1e3 * seconds, ratio))
+             "ok " if pg <= SOLVED else "NOT", 1e3 * seconds, ratio, out_of_time(res)))
     return pg <= SOLVED
 
 
@@ -228,15 +238,17 @@ def sparse_from_band(band):
                               format="csr")
 
 
-def grid_problems(size, budget):
+def grid_problems(size, budget, trust_constr_budget):
     print("\n(2) MINPACK-2 problems on a %d × %d grid (n = %d, band b = %d); ratios = "
-          "other's time / fastnewton's" % (size, size, size * size, size))
+          "other's time / fastnewton's; trust-constr stopped after %.0f s (its ratios are then "
+          "lower bounds)" % (size, size, size * size, size, trust_constr_budget))
     results = []
     for prob in (BP.torsion(size, size), BP.obstacle(size, size)):
         print("  %s: projected gradient at x0 %.1e" % (prob.name, projected_gradient(prob,
                                                                                   prob.x0)))
         hess_sparse = sparse_from_band(prob.hess_band(prob.x0))     # constant: a quadratic
-        seconds_tc, res_tc = timed(trust_constr_solver(prob, lambda x: hess_sparse), budget)
+        seconds_tc, res_tc = timed(trust_constr_solver(prob, lambda x: hess_sparse,
+                                                       trust_constr_budget), budget)
         row("trust-constr", seconds_tc, res_tc, prob)
         seconds_lb, res_lb = timed(lbfgsb_solver(prob), budget)
         row("L-BFGS-B", seconds_lb, res_lb, prob, seconds_tc)
@@ -290,9 +302,9 @@ def obstacle_1d(sizes, lbfgsb_budget, budget):
                 available = False
                 break
             pg = projected_gradient(prob, res.x)
-            print("    %9d %-14s %7d %9.1e %s %10.3f s %8.1f%%"
+            print("    %9d %-14s %7d %9.1e %s %10.3f s %8.1f%%%s"
                   % (n, label, iterations(res), pg, "ok " if pg <= SOLVED else "NOT", seconds,
-                     100 * np.mean(res.x <= lower + 1e-12)))
+                     100 * np.mean(res.x <= lower + 1e-12), out_of_time(res)))
             entries[label] = dict(seconds=seconds, solved=pg <= SOLVED, nit=iterations(res))
         results.append((n, entries))
     return results
@@ -435,7 +447,8 @@ def main():
         print("fastnewton %s, scipy %s, numpy %s; BLAS/LAPACK on one thread"
               % (fastnewton.__version__, scipy.__version__, np.__version__))
         small = small_set(budget=0.2 if quick else 1.0)
-        grids = grid_problems(32 if quick else 100, budget=0.5 if quick else 3.0)
+        grids = grid_problems(32 if quick else 100, budget=0.5 if quick else 3.0,
+                              trust_constr_budget=20.0 if quick else 300.0)
         obstacle = obstacle_1d([10 ** 3, 10 ** 4] if quick else [10 ** 3, 10 ** 4, 10 ** 5, 10 ** 6],
                                lbfgsb_budget=3.0 if quick else 60.0, budget=0.5 if quick else 3.0)
         fits = batch_fits(500 if quick else 10_000, 500 if quick else 1_000,
