@@ -147,7 +147,7 @@ def iterations(res):
 
 
 def out_of_time(res):
-    """" (time budget)" if a deadline callback stopped the solve, else ""."""
+    """The note ' (time budget)' if a deadline callback stopped the solve, else ''."""
     return " (time budget)" if "StopIteration" in str(res.get("message", "")) else ""
 
 
