@@ -80,7 +80,7 @@ def projected_gradient(prob, x):
 
 
 def timed(run, budget):
-    """Median seconds of `run()` over repeats that fit in `budget` (at least one), and its last result."""
+    """Median seconds of `run()` over repeats fitting in `budget` (one at least), and a result."""
     start = time.perf_counter()
     result = run()
     times = [time.perf_counter() - start]
@@ -126,7 +126,7 @@ def lbfgsb_solver(prob, budget=None, maxiter=15_000):
 
 
 def trust_constr_solver(prob, hess=None, budget=None):
-    """A zero-argument trust-constr solve of `prob` with its Hessian (or `hess`), within `budget` s."""
+    """A zero-argument trust-constr solve of `prob` with its Hessian (or `hess`) in `budget` s."""
     def run():
         with warnings.catch_warnings():
             # trust-constr's notes on quadratics (delta_grad == 0) and
@@ -325,7 +325,7 @@ def decay_data(m, seed=0):
 
 
 def per_problem_bounds(m, seed=1):
-    """Boxes of their own: b ∈ [β_i, 3] with β_i ∈ [0.1, 1.5] cutting off many fits, a ∈ [0, 5]."""
+    """Boxes of their own: a ∈ [0, 5], b ∈ [β_i, 3] with β_i ∈ [0.1, 1.5] cutting off many fits."""
     rng = np.random.default_rng(seed)
     lower = np.column_stack([np.zeros(m), rng.uniform(0.1, 1.5, m), np.full(m, -np.inf)])
     upper = np.column_stack([np.full(m, 5.0), np.full(m, 3.0), np.full(m, np.inf)])
@@ -344,7 +344,8 @@ def batch_fits(m, subset_size, budget):
           "(time scaled ×%.0f)" % (m, subset.size, scale))
     results = []
     shared = scipy.optimize.Bounds([0.0, 0.0, -np.inf], np.inf)
-    for label, bounds in (("shared a, b ≥ 0", shared), ("per-problem boxes", per_problem_bounds(m))):
+    cases = (("shared a, b ≥ 0", shared), ("per-problem boxes", per_problem_bounds(m)))
+    for label, bounds in cases:
         lower = np.broadcast_to(bounds.lb, (m, 3))
         upper = np.broadcast_to(bounds.ub, (m, 3))
         start = np.clip(x0, lower, upper)
@@ -449,7 +450,8 @@ def main():
         small = small_set(budget=0.2 if quick else 1.0)
         grids = grid_problems(32 if quick else 100, budget=0.5 if quick else 3.0,
                               trust_constr_budget=20.0 if quick else 300.0)
-        obstacle = obstacle_1d([10 ** 3, 10 ** 4] if quick else [10 ** 3, 10 ** 4, 10 ** 5, 10 ** 6],
+        sizes = [10 ** k for k in range(3, 5 if quick else 7)]
+        obstacle = obstacle_1d(sizes,
                                lbfgsb_budget=3.0 if quick else 60.0, budget=0.5 if quick else 3.0)
         fits = batch_fits(500 if quick else 10_000, 500 if quick else 1_000,
                           budget=0.5 if quick else 3.0)

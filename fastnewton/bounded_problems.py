@@ -636,7 +636,7 @@ def _entropy_hess(x):
 
 
 def _entropy():
-    """Σ x_i log x_i - c_i x_i in [1e-12, u]: undefined outside the box, solution in closed form."""
+    """Σ x_i log x_i - c_i x_i in [1e-12, u]: undefined outside the box, solved in closed form."""
     x_min = np.clip(np.exp(_ENTROPY_C - 1.0), _ENTROPY_LOWER, _ENTROPY_UPPER)
     return BoundedProblem("entropy", np.ones(4), _entropy_fun, _entropy_jac, _entropy_hess,
                           _ENTROPY_LOWER, _ENTROPY_UPPER, x_min=x_min,

@@ -121,7 +121,8 @@ def test_the_class_copies_and_validates():
     np.testing.assert_array_equal(p.bounds.ub, [4.0, 3.0])
     np.testing.assert_array_equal(p.project([-9.0, 1.0]), [-1.5, 1.0])
     x = np.array([0.2, 2.9])
-    np.testing.assert_array_equal(p.projected_gradient(x), np.clip(x - p.jac(x), p.lower, p.upper) - x)
+    np.testing.assert_array_equal(p.projected_gradient(x),
+                                  np.clip(x - p.jac(x), p.lower, p.upper) - x)
     f = P.quadratic(2, seed=0)
     with pytest.raises(ValueError, match="lower"):
         B.BoundedProblem("x", [0.0, 0.0], f.fun, f.jac, f.hess, [1.0, 0.0], [0.0, 1.0])
