@@ -763,7 +763,9 @@ def torsion(nx: int, ny: int, c: float = 5.0) -> BoundedProblem:
         ``bandwidth`` nx; ``hess_band`` is vectorized, ``hess`` is dense
         (only for small grids). Bounds ``±d`` with d the distance to the
         boundary; x0 = d, the upper bound (a feasible start on the box's
-        boundary). The solution is not stored (x_min None).
+        boundary). The solution is not stored (x_min None); at c = 5 about
+        a third of the points end at their upper bound (the plastic
+        region; 31 % on a 32 × 32 grid).
 
     Examples
     --------
@@ -799,7 +801,8 @@ def obstacle(nx: int, ny: int) -> BoundedProblem:
         A strictly convex quadratic with the same Hessian as
         :func:`torsion` (the area-scaled 5-point Laplacian, ``bandwidth``
         nx). x0 = ψ_L + 0.01, the middle of the channel (feasible). The
-        solution is not stored (x_min None).
+        solution is not stored (x_min None); on a 32 × 32 grid 46 % of
+        the variables end at the lower and 38 % at the upper obstacle.
 
     Notes
     -----
