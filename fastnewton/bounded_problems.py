@@ -464,10 +464,11 @@ def hock_schittkowski(number: int) -> BoundedProblem:
 # ---------------------------------------------------------------------------
 
 def _boxed(problem, lower, upper, x0=None, name=None, notes=""):
-    """`problem` (a fastnewton.problems.TestProblem) restricted to a box."""
+    """`problem` (a fastnewton.problems.TestProblem) restricted to a box, band included."""
     return BoundedProblem(name or f"{problem.name}_{problem.n}_box",
                           problem.x0 if x0 is None else x0, problem.fun, problem.jac,
-                          problem.hess, lower, upper, hessp=problem.hessp, notes=notes)
+                          problem.hess, lower, upper, hessp=problem.hessp,
+                          bandwidth=problem.bandwidth, hess_band=problem.hess_band, notes=notes)
 
 
 def boxed_classics() -> list[BoundedProblem]:
@@ -480,7 +481,9 @@ def boxed_classics() -> list[BoundedProblem]:
         the odd-indexed variables at most 0.8; Beale with ``x2 <= 0.4``;
         Wood in [-10, 10]**4 with ``x3 >= 1.2``; Powell singular with ``x1 >= 0.1``;
         extended Powell (n = 8) in [0.05, 2]**8; Rosenbrock n = 4 with
-        ``x2`` fixed at 0.5. The solutions are not stored (``x_min``,
+        ``x2`` fixed at 0.5. The Rosenbrock ones keep their tridiagonal
+        band (``bandwidth`` 1, ``hess_band``), nonquadratic banded
+        problems with bounds. The solutions are not stored (``x_min``,
         ``f_min`` and ``active_at_min`` are None): the tests compute
         them with scipy.
 
