@@ -24,6 +24,9 @@ BandwidthWarning, DerivativeWarning
     (``options={'check_derivatives': True}``).
 problems
     Classic test problems with analytic derivatives.
+bounded_problems
+    Bound-constrained test problems (Hock–Schittkowski, MINPACK-2 torsion
+    and obstacle, a 1-D obstacle) with their boxes and known solutions.
 """
 
 from fastnewton._band_check import BandwidthWarning

@@ -19,6 +19,7 @@ MODULES_WITH_EXAMPLES = {
     "fastnewton.problems": 1,
     "fastnewton._minimize_batch": 4,
     "fastnewton._mgh": 2,
+    "fastnewton.bounded_problems": 8,
 }
 # Public modules without examples today: still run, so new examples get checked.
 OTHER_MODULES = ["fastnewton", "fastnewton._band_check", "fastnewton._options",
