@@ -11,7 +11,11 @@ Both are dense storages (a `DenseHessian` inside, whose block the
 factorizations run on) whose `assemble(objective, x, grad)` takes the step
 s = x − x_prev and the gradient change y = g − g_prev since the last point it
 was given and updates B; the first call only records the point. The drivers
-call `assemble` at every accepted point, so B learns from the steps taken.
+call `assemble` at every accepted point, so B learns from the steps taken;
+trust-region methods also hand SR1 each rejected trial point
+(`trial_update`, see `QuasiNewtonHessian.configure` for why SR1 only), and
+the line-search methods `restart` B from a scaled identity when it gave a
+direction the search could not use.
 """
 
 import warnings
@@ -188,7 +192,8 @@ cdef class QuasiNewtonHessian(SecantHessian):
     cdef double[::1] x_prev, g_prev, delta_x, delta_grad, product, work
     cdef readonly Py_ssize_t n_updates, n_skipped
 
-    cdef void configure(self, object strategy):
+    cdef int configure(self, object strategy) except -1:
+        """Take the formula and the options of scipy's `strategy`; B = I until the first update."""
         cdef Py_ssize_t n = self.n
         self.formula = FORMULA_BFGS if type(strategy) is BFGS else FORMULA_SR1
         if self.formula == FORMULA_BFGS:
@@ -218,6 +223,7 @@ cdef class QuasiNewtonHessian(SecantHessian):
         # often has sᵀy ≤ 0 and is skipped anyway, so it learns from
         # accepted steps only.
         self.learns_from_trials = self.formula == FORMULA_SR1
+        return 0
 
     cdef int assemble(self, Objective objective, object x_array, const double[::1] grad) except -1:
         """Update B with the step from the last point to `x_array` (none at the first call)."""

@@ -404,3 +404,15 @@ def test_rejected_trust_region_steps_teach_sr1_not_bfgs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert sr1.success and bfgs.success
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("jac", [None, "3-point", True])
+def test_gradients_by_differences_or_with_the_value(method, jac):
+    """The approximation needs gradients only, wherever they come from."""
+    p = P.rosenbrock(2)
+    fun = (lambda x: (p.fun(x), p.jac(x))) if jac is True else p.fun
+    res = fastnewton.minimize(fun, p.x0, method=method, jac=jac, hess=so.BFGS())
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-4)
+    assert res.nhev == 0
