@@ -542,7 +542,8 @@ def trust_ncg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     hess : callable, '2-point', '3-point' or HessianUpdateStrategy, optional
         ``hess(x, *args)`` returning anything with ``@``: ndarray, sparse
         matrix or LinearOperator; or a quasi-Newton strategy, as for
-        `fastnewton.newton` (multiplied as B·p).
+        `fastnewton.newton` (multiplied as B·p; the result then also holds
+        the final B as ``hess`` and its inverse as ``hess_inv``).
     hessp : callable, optional
         ``hessp(x, p, *args) -> (n,)``, the product H(x) p.
     <trust-region options>
@@ -595,7 +596,9 @@ def newton_cg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         ``bandwidth`` option, LAPACK lower band storage. None or a string
         (and no `hessp`): products by finite differences of `jac`, one
         gradient each (or the band from 2b + 1 gradients). A quasi-Newton
-        strategy as for `fastnewton.newton` (multiplied as B·p).
+        strategy as for `fastnewton.newton` (multiplied as B·p; the result
+        then also holds the final B as ``hess`` and its inverse as
+        ``hess_inv``).
     hessp : callable, optional
         ``hessp(x, p, *args) -> (n,)``, the product H(x) p.
     **options

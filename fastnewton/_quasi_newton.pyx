@@ -139,6 +139,8 @@ def initial_scale(strategy, Py_ssize_t n):
         raise TypeError("hess.init_scale must be real, got %r" % (scale,))
     if array.dtype.kind not in "fiub":
         raise TypeError("hess.init_scale must be 'auto', a number or an array, got %r" % (scale,))
+    if not np.isfinite(array).all():
+        raise ValueError("hess.init_scale must be finite, got %r" % (scale,))
     if array.size == 1:
         return float(array.reshape(()))
     if array.shape != (n, n):

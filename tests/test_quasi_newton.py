@@ -119,6 +119,7 @@ def test_no_update_without_a_step_or_a_gradient_change(name):
     (np.array([[1.0, 2.0], [0.0, 1.0]]), ValueError, "symmetric"),
     (1.0 + 2.0j, TypeError, "real"),
     (object(), TypeError, "hess.init_scale"),
+    (np.nan, ValueError, "finite"),
 ])
 def test_bad_init_scale_is_named(scale, error, match):
     p = P.rosenbrock(2)
@@ -309,16 +310,17 @@ def test_a_strategy_written_from_scratch(method):
     assert strategy.updates == res.nit
 
 
-def test_the_users_instance_ends_as_scipy_leaves_it():
+@pytest.mark.parametrize("method", METHODS)
+def test_the_users_instance_ends_as_scipy_leaves_it(method):
     """scipy initializes and updates the instance it is given; the compiled run leaves the same state."""
     p = P.rosenbrock(2)
     strategy = so.BFGS()
-    res = fastnewton.minimize(p.fun, p.x0, method="trust-exact", jac=p.jac, hess=strategy)
+    res = fastnewton.minimize(p.fun, p.x0, method=method, jac=p.jac, hess=strategy)
     assert strategy.approx_type == "hess" and strategy.first_iteration is False
     np.testing.assert_array_equal(strategy.get_matrix(), res.hess)
     np.testing.assert_allclose(strategy.dot(np.array([1.0, 2.0])), res.hess @ [1.0, 2.0])
     # A used instance starts afresh, as in scipy, where each run initializes it again.
-    again = fastnewton.minimize(p.fun, p.x0, method="trust-exact", jac=p.jac, hess=strategy)
+    again = fastnewton.minimize(p.fun, p.x0, method=method, jac=p.jac, hess=strategy)
     np.testing.assert_array_equal(again.x, res.x)
     assert again.nit == res.nit
 
