@@ -764,7 +764,8 @@ _RESULT_FIELDS = """        x : ndarray, shape (n,)
             non-finite values; for the products-only methods None when
             n > 200). With a quasi-Newton `hess` it classifies the
             approximation B, not ∇²f, and its `method` ends in "of the
-            quasi-Newton approximation".
+            quasi-Newton approximation" (None for your own strategy on a
+            products-only method, which sees B only through ``dot``).
         allvecs : list of ndarray
             Every iterate, x0 first (only with ``return_all=True``).
         derivative_errors : dict

@@ -418,3 +418,17 @@ def test_gradients_by_differences_or_with_the_value(method, jac):
     assert res.success, res.message
     np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-4)
     assert res.nhev == 0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_what_a_user_strategy_run_returns(method):
+    """Factorizing methods hold B (from get_matrix) and classify it; products-only ones see
+    B only through dot, so there is no matrix to return or classify."""
+    p = P.rosenbrock(2)
+    strategy = RecordingBFGS()
+    res = fastnewton.minimize(p.fun, p.x0, method=method, jac=p.jac, hess=strategy)
+    if method in FACTORIZING:
+        np.testing.assert_array_equal(res.hess, strategy.get_matrix())
+        assert res.critical_point.method.endswith("of the quasi-Newton approximation")
+    else:
+        assert "hess" not in res and res.critical_point is None
