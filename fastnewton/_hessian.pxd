@@ -15,6 +15,8 @@ cdef class SymmetricMatrix:
     # Set by `preload`: the Hessian at x0 is already held (and whether it was finite).
     cdef bint preloaded
     cdef int preload_result
+    # A secant approximation that also learns from rejected trial points (`_quasi_newton`).
+    cdef bint learns_from_trials
 
     cpdef int load(self, object value) except -1
     cpdef int preload(self, object value) except -1
@@ -23,6 +25,9 @@ cdef class SymmetricMatrix:
     cdef int assemble(self, Objective objective, object x_array, const double[::1] grad) except -1
     cdef int matvec(self, const double* v, double* out) except -1
     cdef bint second_order_point(self) except -1
+    cdef int trial_update(self, const double[::1] x, const double[::1] grad,
+                          const double[::1] x_trial, const double[::1] grad_trial) except -1
+    cdef bint restart(self) except -1
     cpdef object to_array(self)
     cpdef object as_factorable(self, Py_ssize_t max_products)
 

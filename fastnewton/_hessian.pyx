@@ -57,6 +57,19 @@ cdef class SymmetricMatrix:
         """
         return True
 
+    cdef int trial_update(self, const double[::1] x, const double[::1] grad,
+                          const double[::1] x_trial, const double[::1] grad_trial) except -1:
+        """Learn from a rejected trial point; only when `learns_from_trials` (secant approximations)."""
+        return 0
+
+    cdef bint restart(self) except -1:
+        """Start afresh after the matrix gave no usable step; False when there is nothing to restart.
+
+        Only a secant approximation (`_quasi_newton`) can: the true Hessian
+        at a point is what it is.
+        """
+        return False
+
     cpdef object to_array(self):
         raise NotImplementedError
 

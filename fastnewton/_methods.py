@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from numpy.typing import ArrayLike
-from scipy.optimize import OptimizeResult
+from scipy.optimize import HessianUpdateStrategy, OptimizeResult
 from scipy.optimize._optimize import MemoizeJac
 
 from fastnewton import (_band_check, _critical, _derivative_check, _derivatives, _kkt,
@@ -29,6 +29,7 @@ from fastnewton._objective import Objective
 from fastnewton._products import HessianProducts
 from fastnewton._projected import (projected_newton as _projected_newton,
                                    projected_trust_region as _projected_trust_region)
+from fastnewton._quasi_newton import QuasiNewtonHessian, quasi_newton_hessian
 from fastnewton._report import IterationReporter, summarize
 from fastnewton._second_differences import ValuesHessian
 from fastnewton._start import NonFiniteStart
@@ -90,15 +91,26 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         x = np.clip(x, *box)
     args = _options.as_args(args)
     opts = _options.parse_options(method, n, options, tol, _SCIPY_PASSTHROUGH)
+    strategy = hess if isinstance(hess, HessianUpdateStrategy) else None
+    if strategy is not None:
+        if opts["bandwidth"] is not None:
+            raise ValueError("the 'bandwidth' option does not apply to a quasi-Newton hess=%s(), "
+                             "whose approximation is dense" % type(strategy).__name__)
+        # B is a secant approximation: its curvature is no evidence about
+        # ∇²f, so no saddle escape (and no second-order test) is run on it.
+        opts["escape_saddles"] = False
     user_hess = hess
     jac, hess, derived = _derivatives.derived_derivatives(fun, jac, hess, hessp, opts["rel_step"],
                                                           opts["bandwidth"])
-    objective = Objective(fun, jac, hess, hessp, args, n, opts["rel_step"])
+    objective = Objective(fun, jac, None if strategy is not None else hess, hessp, args, n,
+                          opts["rel_step"])
     if isinstance(hess, ValuesHessian):
         hess.attach(objective)
     products_only = hess is None and hessp is not None
     banded = opts["bandwidth"] is not None and not products_only
-    if banded:
+    if strategy is not None:
+        storage = quasi_newton_hessian(strategy, n, not factorizes)
+    elif banded:
         storage = BandedHessian(n, opts["bandwidth"])
     elif factorizes:
         storage = DenseHessian(n)
@@ -125,6 +137,9 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
                else _drive_bounded(method, objective, x, storage, box, opts, reporter))
     except NonFiniteStart as start:
         return _finish(_failed_start(start, x, objective, derived), opts, reporter)
+    finally:
+        if isinstance(storage, QuasiNewtonHessian):
+            storage.store_into(strategy)
     status = Status(out.pop("status"))
     gradient_norm2 = out.pop("gradient_norm2")
     stopped_on_step = out.pop("stopped_on_step", False)
@@ -152,6 +167,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         result.active_mask = _kkt.active_mask(result.x, result.jac, *box)
         result.critical_point = (None if status == Status.NONFINITE else _kkt.certify_bounded(
             storage, result.x, result.jac, box, opts["gtol"]))
+    if strategy is not None and result.critical_point is not None:
+        result.critical_point.method += " of the quasi-Newton approximation"
     result.nfev, result.njev, result.nhev = _derivatives.user_counts(objective, derived)
     point = result.critical_point
     if (box is None and opts["escape_saddles"] and status == Status.SUCCESS and not stopped_on_step
@@ -212,6 +229,10 @@ def _check_bounded_method(method, jac, hess, hessp):
             "method='Newton-CG' does not take bounds; with bounds use 'trust-ncg' or "
             "'trust-krylov' (Hessian-vector products), or 'trust-exact' or 'newton' (Hessians), "
             "which project onto the box")
+    if isinstance(hess, HessianUpdateStrategy):
+        raise ValueError(
+            "quasi-Newton Hessians (hess=%s()) do not take bounds yet; with bounds pass "
+            "hess=callable or hessp=callable, or use scipy's L-BFGS-B" % type(hess).__name__)
     if not (jac is True or callable(jac)) or not (callable(hess) or callable(hessp)):
         raise ValueError(
             "with finite bounds, pass the gradient (jac=callable or jac=True) and the Hessian "
@@ -355,7 +376,7 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         Gradient ``jac(x, *args) -> (n,)``. None (the default) or a string:
         finite differences of `fun` ('cs': complex steps, `fun` must accept
         complex x).
-    hess : callable, '2-point', '3-point' or 'cs', optional
+    hess : callable, '2-point', '3-point', 'cs' or HessianUpdateStrategy, optional
         Hessian ``hess(x, *args) -> (n, n)`` ndarray. None or '2-point' /
         '3-point': forward / central finite differences of the gradient (n or
         2n gradient calls per iteration, compiled). When the gradient itself
@@ -364,6 +385,16 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         '2-point' asks for forward ones (n(n + 3)/2 calls); with no
         derivative at all the gradient is then a central difference too.
         'cs': complex steps of an analytic `jac` that accepts complex x.
+        A `scipy.optimize.HessianUpdateStrategy` (``BFGS()``, ``SR1()`` or
+        your own): a secant approximation B built from gradients alone,
+        updated at each new point; scipy's own `BFGS` and `SR1` update in
+        compiled code with scipy's formulas and all their options, any other
+        strategy is called through its ``initialize`` / ``update`` /
+        ``get_matrix`` (``dot`` for products-only methods). As scipy does,
+        the instance is initialized and updated: after the run it holds the
+        final B. B says nothing certain about ∇²f, so with it there is no
+        saddle escape (success is the gradient test alone) and
+        `critical_point` classifies B.
     hessp : callable, optional
         Not used by this method (it factorizes H); give `hess`.
     callback : callable, optional
@@ -566,9 +597,11 @@ def trust_ncg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     ----------
     fun, x0, args, jac, callback, tol, bounds, constraints
         As for `fastnewton.newton`.
-    hess : callable, '2-point' or '3-point', optional
+    hess : callable, '2-point', '3-point' or HessianUpdateStrategy, optional
         ``hess(x, *args)`` returning anything with ``@``: ndarray, sparse
-        matrix or LinearOperator.
+        matrix or LinearOperator; or a quasi-Newton strategy, as for
+        `fastnewton.newton` (multiplied as B·p; the result then also holds
+        the final B as ``hess`` and its inverse as ``hess_inv``).
     hessp : callable, optional
         ``hessp(x, p, *args) -> (n,)``, the product H(x) p.
     <trust-region options>
@@ -615,12 +648,15 @@ def newton_cg(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     ----------
     fun, x0, args, jac, callback, tol, bounds, constraints
         As for `fastnewton.newton`.
-    hess : callable, '2-point' or '3-point', optional
+    hess : callable, '2-point', '3-point' or HessianUpdateStrategy, optional
         ``hess(x, *args)`` returning an ndarray (multiplied in compiled
         code), a scipy.sparse matrix or a LinearOperator; with the
         ``bandwidth`` option, LAPACK lower band storage. None or a string
         (and no `hessp`): products by finite differences of `jac`, one
-        gradient each (or the band from 2b + 1 gradients).
+        gradient each (or the band from 2b + 1 gradients). A quasi-Newton
+        strategy as for `fastnewton.newton` (multiplied as B·p; the result
+        then also holds the final B as ``hess`` and its inverse as
+        ``hess_inv``).
     hessp : callable, optional
         ``hessp(x, p, *args) -> (n,)``, the product H(x) p.
     **options
@@ -784,7 +820,10 @@ _RESULT_FIELDS = """        x : ndarray, shape (n,)
             The second-order certificate at x: minimum, maximum, saddle or
             degenerate, from the inertia of the Hessian there (None after
             non-finite values; for the products-only methods None when
-            n > 200).
+            n > 200). With a quasi-Newton `hess` it classifies the
+            approximation B, not ∇²f, and its `method` ends in "of the
+            quasi-Newton approximation" (None for your own strategy on a
+            products-only method, which sees B only through ``dot``).
         allvecs : list of ndarray
             Every iterate, x0 first (only with ``return_all=True``).
         derivative_errors : dict
@@ -794,7 +833,8 @@ _RESULT_FIELDS = """        x : ndarray, shape (n,)
 # The fields only some methods return (see `_METHOD_FIELDS`), documented once.
 _FIELD_DOCS = {
     "hess": """        hess : ndarray
-            The Hessian at x (band storage with the 'bandwidth' option).""",
+            The Hessian at x (band storage with the 'bandwidth' option; with
+            a quasi-Newton `hess`, the final approximation B).""",
     "hess_inv": """        hess_inv : scipy.sparse.linalg.LinearOperator
             H(x)⁻¹, factorized on first use (``hess_inv.todense()`` for the
             matrix): at a maximum-likelihood estimate, the estimated

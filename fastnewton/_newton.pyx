@@ -63,10 +63,14 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
             status = SUCCESS   # inverse iteration found no curvature below −tol
             break
         if outcome == NEWTON_NO_DESCENT:
+            if hess.restart():
+                continue
             status = NO_PROGRESS
             break
         line_search.run(&search, objective, x, direction, trial_array, grad_trial, &found)
         if not found.found:
+            if not search.curvature_search and hess.restart():
+                continue    # a secant approximation that misled the search starts afresh
             status = (SADDLE if search.curvature_search
                       else NONFINITE if found.saw_nonfinite else NO_PROGRESS)
             break

@@ -125,6 +125,8 @@ def newton_cg(Objective objective, object x0, SymmetricMatrix hess, double gtol,
         slope = dot(grad, direction)
         if not slope < 0.0:
             # CG iterates from 0 descend whenever g ≠ 0; only rounding gets here.
+            if hess.restart():
+                continue
             status = NO_PROGRESS
             break
         # The first trial step. After CG converged: α₀ = min(1, 2(f_k − f_{k−1})/φ'(0))
@@ -143,6 +145,8 @@ def newton_cg(Objective objective, object x0, SymmetricMatrix hess, double gtol,
         line_search.search(objective, x, direction, f, slope, step_init, trial_array,
                            grad_trial, &found)
         if not found.found:
+            if hess.restart():
+                continue    # a secant approximation that misled the search starts afresh
             status = NONFINITE if found.saw_nonfinite else NO_PROGRESS
             break
         events = EVENT_ACCEPTED

@@ -84,8 +84,9 @@ def check_derivatives(fun, jac, hess, hessp, needs_factorization, values_only_he
     jac : callable, True, '2-point', '3-point' or 'cs'
         None and False become '2-point', as in scipy, or '3-point' when no
         derivative at all is given (then H too comes from values of f).
-    hess : callable, '2-point', '3-point', 'cs' or None
+    hess : callable, '2-point', '3-point', 'cs', HessianUpdateStrategy or None
     hessp : callable or None
+        None next to a HessianUpdateStrategy.
     """
     if not callable(fun):
         raise TypeError("fun must be callable, got %s" % type(fun).__name__)
@@ -101,10 +102,13 @@ def check_derivatives(fun, jac, hess, hessp, needs_factorization, values_only_he
     if hessp is not None and not callable(hessp):
         raise TypeError("hessp must be callable or None, got %s" % type(hessp).__name__)
     if isinstance(hess, HessianUpdateStrategy):
-        raise ValueError(
-            "hess=%s(): quasi-Newton Hessian updates are not supported yet; leave hess=None "
-            "(finite differences) or use scipy.optimize.minimize with method='trust-constr'"
-            % type(hess).__name__)
+        if not values_only_hessian:
+            raise ValueError(
+                "hess=%s(): quasi-Newton Hessians are not supported by minimize_batch; leave "
+                "hess=None (finite differences) or pass a callable" % type(hess).__name__)
+        # A secant approximation needs nothing but gradients; `hessp` is
+        # ignored next to it, as scipy ignores it next to any `hess`.
+        return jac, hess, None
     if hess is not None and not callable(hess) and not _is_scheme(hess, GRADIENT_SCHEMES):
         raise ValueError("hess must be a callable, '2-point', '3-point' or 'cs' (or None for "
                          "finite differences), got %r" % (hess,))

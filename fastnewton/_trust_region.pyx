@@ -100,6 +100,9 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             events |= EVENT_ACCEPTED
         else:
             n_rejected += 1
+            if (hess.learns_from_trials and not events & EVENT_NONFINITE
+                    and objective.gradient(trial_array, grad_trial) == 0):
+                hess.trial_update(x, grad, x_trial, grad_trial)
         nit += 1
         if events & EVENT_ACCEPTED and hess.assemble(objective, x_array, grad):
             status = NONFINITE

@@ -447,7 +447,6 @@ def test_hessp_alone_for_factorizing_methods(method):
 
 
 @pytest.mark.parametrize("bad", [dict(jac="4-point"), dict(jac=3), dict(hess="4-point"),
-                                 dict(hess=so.BFGS()), dict(hess=so.SR1()),
                                  dict(hess=np.eye(2)), dict(jac="2-point", hess="cs")])
 def test_bad_derivative_specs(bad):
     fun, jac, hess, _ = quadratic_callbacks([1.0, 2.0])

@@ -1,0 +1,126 @@
+"""Quasi-Newton Hessians against scipy's BFGS, with the gradient only.
+
+fastnewton's ``trust-exact`` with ``hess=scipy.optimize.SR1()`` and with
+``hess=scipy.optimize.BFGS()`` (the updates run in compiled code) against
+``scipy.optimize.minimize(method='BFGS')``, all given the same ``fun`` and
+``jac`` callables of the classic problems (``fastnewton.problems``) and
+nothing else, in one process, BLAS on one thread.
+
+A problem counts as solved when the run reports success (‖∇f‖∞ ≤ gtol,
+scipy BFGS's own test and default 1e-5) at a known minimum: f within
+1e-6·max(1, |f*|) of the global minimum, a listed local minimum, or the
+minimum an exact-Hessian trust-exact run reaches from the same start.
+The table gives each contender's gradient evaluations (njev), then the
+solved counts and the median njev over the whole set; last, the wall time on
+Rosenbrock n = 10 (median of repeats, gc off while timing), as scipy time /
+fastnewton time.
+
+Usage::
+
+    python bench/quasi_newton.py            # full run (about a minute)
+    python bench/quasi_newton.py --quick    # CI smoke run: fewer timing repeats
+"""
+
+import argparse
+import gc
+import statistics
+import time
+
+import numpy as np
+import scipy.linalg  # noqa: F401  (load scipy's LAPACK before pinning threads)
+import scipy.optimize
+from threadpoolctl import threadpool_limits
+
+import fastnewton
+from fastnewton import problems
+
+GTOL = 1e-5
+
+
+def contenders():
+    """(label, run) pairs; run(problem) solves it once with `jac` only and returns the result."""
+    def scipy_bfgs(p):
+        return scipy.optimize.minimize(p.fun, p.x0, method="BFGS", jac=p.jac,
+                                       options={"gtol": GTOL})
+
+    def ours(strategy):
+        def run(p):
+            return fastnewton.minimize(p.fun, p.x0, method="trust-exact", jac=p.jac,
+                                       hess=strategy(), options={"gtol": GTOL, "norm": np.inf})
+        return run
+
+    return [("scipy BFGS", scipy_bfgs),
+            ("trust-exact + SR1()", ours(scipy.optimize.SR1)),
+            ("trust-exact + BFGS()", ours(scipy.optimize.BFGS))]
+
+
+def known_minima(p):
+    """f at the problem's known minima, and at the one exact-Hessian trust-exact reaches."""
+    exact = fastnewton.minimize(p.fun, p.x0, method="trust-exact", jac=p.jac, hess=p.hess,
+                                options={"gtol": GTOL, "norm": np.inf})
+    values = [value for _, value in p.local_minima]
+    if p.f_min is not None:
+        values.append(p.f_min)
+    if exact.success:
+        values.append(exact.fun)
+    return values
+
+
+def solved(res, minima):
+    return bool(res.success) and any(abs(res.fun - value) <= 1e-6 * max(1.0, abs(value))
+                                     for value in minima)
+
+
+def median_time(run, repeats):
+    """Median wall time of `repeats` runs after one warm-up, gc off as timeit does."""
+    run()
+    times = []
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+    finally:
+        gc.enable()
+    return statistics.median(times)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer timing repeats (CI)")
+    args = parser.parse_args(argv)
+    repeats = 5 if args.quick else 51
+    entries = contenders()
+    labels = [label for label, _ in entries]
+    print(f"gradient only, gtol = {GTOL:g} (inf-norm); njev per problem, * = not solved")
+    print(f"{'problem':>22s} {'n':>4s} " + " ".join(f"{label:>21s}" for label in labels))
+    counts = {label: [] for label in labels}
+    wins = {label: 0 for label in labels}
+    with threadpool_limits(limits=1):
+        for p in problems.classic_problems():
+            minima = known_minima(p)
+            cells = []
+            for label, run in entries:
+                res = run(p)
+                ok = solved(res, minima)
+                wins[label] += ok
+                counts[label].append(res.njev)
+                cells.append(f"{res.njev:>20d}{' ' if ok else '*'}")
+            print(f"{p.name:>22s} {p.n:>4d} " + " ".join(cells))
+        total = len(problems.classic_problems())
+        print(f"{'solved':>27s} " + " ".join(f"{wins[label]:>18d}/{total:<2d}" for label in labels))
+        print(f"{'median njev':>27s} " + " ".join(f"{statistics.median(counts[label]):>21g}"
+                                                   for label in labels))
+
+        p = problems.rosenbrock(10)
+        times = {label: median_time(lambda: run(p), repeats) for label, run in entries}
+        print(f"\nRosenbrock n = 10 (wall time, median of {repeats} runs):")
+        for label in labels:
+            ratio = times["scipy BFGS"] / times[label]
+            print(f"  {label:>21s} {times[label] * 1e3:9.3f} ms   scipy BFGS / this = {ratio:6.1f}×")
+
+
+if __name__ == "__main__":
+    main()
