@@ -14,7 +14,7 @@ Four sections, all in one run, every BLAS/LAPACK library on one thread
     storage) against 'trust-constr' (the same Hessian as a scipy.sparse
     matrix) and 'L-BFGS-B': time, iterations, projected gradient;
 (3) a 1-D obstacle (contact) problem, tridiagonal, n = 10³ … 10⁶ (quick: up
-    to 10⁴): iterations and time against 'L-BFGS-B', which gets a time
+    to 10³ only): iterations and time against 'L-BFGS-B', which gets a time
     budget per size (it needs O(n) iterations here);
 (4) bounded exponential-decay fits y = a·exp(−b·t) + c with
     ``minimize_batch``, m = 10⁴ (quick: 500), a, b ≥ 0 shared by all
@@ -450,7 +450,7 @@ def main():
         small = small_set(budget=0.2 if quick else 1.0)
         grids = grid_problems(32 if quick else 100, budget=0.5 if quick else 3.0,
                               trust_constr_budget=20.0 if quick else 300.0)
-        sizes = [10 ** k for k in range(3, 5 if quick else 7)]
+        sizes = [10 ** k for k in range(3, 4 if quick else 7)]
         obstacle = obstacle_1d(sizes,
                                lbfgsb_budget=3.0 if quick else 60.0, budget=0.5 if quick else 3.0)
         fits = batch_fits(500 if quick else 10_000, 500 if quick else 1_000,
