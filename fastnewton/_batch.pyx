@@ -565,7 +565,7 @@ cdef class BatchObjective:
                     else:
                         base = grad_at[positions[q], :]
                     # Non-finite estimates are caught by the solver's check of the block.
-                    add_group_to_band(grad_plus[q, :], base, 0.5 if central else 1.0,
+                    add_group_to_band(grad_plus[q, :], base, central,
                                       &source[positions[q], 0], rel_step, group, stride, b,
                                       &hess_out[positions[q], 0], 1, b + 1, n)
         return 0

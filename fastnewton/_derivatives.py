@@ -109,7 +109,7 @@ class ComplexStepHessian:
         return band
 
 
-def derived_derivatives(fun, jac, hess, hessp, rel_step, bandwidth):
+def derived_derivatives(fun, jac, hess, hessp, rel_step, bandwidth, bounded=False):
     """Replace the derivative strings the compiled `Objective` does not handle by callables.
 
     'cs' becomes `ComplexStepGradient` / `ComplexStepHessian`; with no
@@ -117,7 +117,9 @@ def derived_derivatives(fun, jac, hess, hessp, rel_step, bandwidth):
     callable, no hessp), the Hessian becomes second differences of f
     (`ValuesHessian`: forward for ``hess='2-point'``, else central), not differences of a
     differenced gradient. Attach a `ValuesHessian` to the objective once it
-    exists (``hess.attach(objective)``).
+    exists (``hess.attach(objective)``). With `bounded`, the Hessian stays
+    differences of the (differenced) gradient, whose steps keep inside the
+    box; second differences do not yet.
 
     Returns
     -------
@@ -126,7 +128,7 @@ def derived_derivatives(fun, jac, hess, hessp, rel_step, bandwidth):
     derived : list
         The callables made here, for `user_counts`.
     """
-    values_only = _options.uses_values_only_hessian(jac, hess, hessp)
+    values_only = _options.uses_values_only_hessian(jac, hess, hessp) and not bounded
     derived = []
     if isinstance(jac, str) and jac == "cs":
         jac = ComplexStepGradient(fun, rel_step)

@@ -101,9 +101,14 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         opts["escape_saddles"] = False
     user_hess = hess
     jac, hess, derived = _derivatives.derived_derivatives(fun, jac, hess, hessp, opts["rel_step"],
-                                                          opts["bandwidth"])
+                                                          opts["bandwidth"], box is not None)
     objective = Objective(fun, jac, None if strategy is not None else hess, hessp, args, n,
                           opts["rel_step"])
+    if box is not None:
+        objective.set_box(*box)
+        if opts["check_derivatives"]:
+            raise ValueError("check_derivatives=True differences the user's functions around "
+                             "x0 without regard to bounds; it cannot be used with finite bounds")
     if isinstance(hess, ValuesHessian):
         hess.attach(objective)
     products_only = hess is None and hessp is not None
@@ -124,7 +129,8 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     if opts["check_derivatives"]:
         derivative_errors = _derivative_check.check_derivatives(
             calls.value, calls.gradient, calls.hess, calls.hessp, x, opts["bandwidth"])
-    if banded and opts["check_bandwidth"] and calls.gradient is not None:
+    # The band probe steps along directions that may leave the box: not with bounds.
+    if banded and opts["check_bandwidth"] and calls.gradient is not None and box is None:
         _probe_bandwidth(calls, hess, x, opts, storage)
     wants_report = callback is not None or opts["disp"] or opts["return_all"]
     reporter = (IterationReporter(callback, opts["disp"], opts["return_all"],
@@ -220,9 +226,10 @@ def _drive(method, objective, x, storage, opts, reporter):
 def _check_bounded_method(method, jac, hess, hessp):
     """Refuse finite bounds where they cannot be honoured yet.
 
-    'Newton-CG' has no bounded form. Finite differences would step outside the
-    box next to a bound, and the user's functions must never see such a point,
-    so with bounds the derivatives they need must be the user's own.
+    'Newton-CG' has no bounded form. Finite differences of the gradient and
+    second differences stay inside the box (`Objective.set_box`), but
+    differenced Hessian-vector products do not yet, so the products-only
+    methods need `hessp` or a callable `hess` with bounds.
     """
     if method == "newton-cg":
         raise ValueError(
@@ -233,12 +240,11 @@ def _check_bounded_method(method, jac, hess, hessp):
         raise ValueError(
             "quasi-Newton Hessians (hess=%s()) do not take bounds yet; with bounds pass "
             "hess=callable or hessp=callable, or use scipy's L-BFGS-B" % type(hess).__name__)
-    if not (jac is True or callable(jac)) or not (callable(hess) or callable(hessp)):
+    if method in _PRODUCTS_ONLY and not (callable(hess) or callable(hessp)):
         raise ValueError(
-            "with finite bounds, pass the gradient (jac=callable or jac=True) and the Hessian "
-            "(hess=callable, or hessp=callable for 'trust-ncg'/'trust-krylov'): finite "
-            "differences that stay inside the bounds are not implemented yet, and the "
-            "objective must never be evaluated outside them")
+            "with finite bounds, '%s' needs hessp=callable or hess=callable: Hessian-vector "
+            "products by finite differences do not yet stay inside the bounds; or use "
+            "'trust-exact' or 'newton', whose finite-difference Hessians do" % method)
 
 
 def _drive_bounded(method, objective, x, storage, box, opts, reporter):
@@ -259,7 +265,7 @@ def _drive_bounded(method, objective, x, storage, box, opts, reporter):
     return _projected_trust_region(objective, x, storage, subproblem, lower, upper,
                                    opts["initial_trust_radius"], opts["max_trust_radius"],
                                    opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                                   reporter)
+                                   reporter, method in ("trust-exact", "dogleg"))
 
 
 def _failed_start(start, x, objective, derived):

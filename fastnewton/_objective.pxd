@@ -23,6 +23,10 @@ cdef class Objective:
     cdef object fun, jac, hess, hessp
     cdef tuple args
     cdef readonly Py_ssize_t n
+    # The box the finite differences stay in (NULL when unbounded); see `set_box`.
+    cdef object box_arrays
+    cdef const double* lower
+    cdef const double* upper
     cdef GradientSource gradient_source
     cdef HessianSource hessian_source
     cdef ProductKind product_kind
@@ -52,6 +56,7 @@ cdef class Objective:
     cdef double* user_point_data
 
     cdef void need_work_arrays(self)
+    cdef object gradient_point(self)
     cdef object point_for_user(self, object x_array)
     cdef bint reusable_user_point(self) noexcept
     cdef object private_point(self, const double[::1] x)

@@ -128,6 +128,19 @@ cdef class Objective:
             self.cached_point = np.empty(n)
             self.cached_gradient = np.empty(n)
 
+    def set_box(self, lower, upper):
+        """Keep every finite-difference point inside lower ≤ x ≤ upper (float64 arrays of n).
+
+        Steps that would leave the box go the other way, or become one-sided
+        (`_differences.column_points`), so the user's functions never see a
+        point outside it.
+        """
+        cdef const double[::1] lo = np.ascontiguousarray(lower, dtype=np.float64)
+        cdef const double[::1] hi = np.ascontiguousarray(upper, dtype=np.float64)
+        self.box_arrays = (lo, hi)
+        self.lower = &lo[0]
+        self.upper = &hi[0]
+
     cdef void need_work_arrays(self):
         """Allocate the finite-difference work arrays on first use.
 
@@ -242,14 +255,16 @@ cdef class Objective:
         self.value(x_array, &f0)
         copy_into(x, self.perturbed)
         for j in range(self.n):
-            step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, False, self.n)
+            step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, False, self.n,
+                       central, self.lower, self.upper)
             f_plus = self.call_fun(self.perturbed_array)
             if central:
                 step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, True,
-                           self.n)
+                           self.n, central, self.lower, self.upper)
                 f_minus = self.call_fun(self.perturbed_array)
             difference_group(&f_plus, &f_minus if central else &f0, central, &x[0],
-                             self.gradient_rel_step, j, self.n, 1, -1, 0, &out[0], 0, 1, self.n)
+                             self.gradient_rel_step, j, self.n, 1, -1, 0, &out[0], 0, 1, self.n,
+                             self.lower, self.upper)
             self.perturbed[j] = x[j]
         return 0 if all_finite(out) else 1
 
@@ -258,6 +273,14 @@ cdef class Objective:
         value = self.call(self.hess, x_array)
         self.nhev += 1
         return value
+
+    cdef object gradient_point(self):
+        """The perturbed point, to take a gradient at: a copy when that gradient is itself
+        differenced, whose steps reuse the `perturbed` work array (only with bounds, where
+        the Hessian is differences of a differenced gradient rather than second differences)."""
+        if self.gradient_source == GRADIENT_FORWARD or self.gradient_source == GRADIENT_CENTRAL:
+            return np.array(self.perturbed_array)
+        return self.perturbed_array
 
     cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
                               double* values) except -1:
@@ -273,14 +296,17 @@ cdef class Objective:
         self.need_work_arrays()
         copy_into(x, self.perturbed)
         for j in range(n):
-            step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, False, n)
-            finite &= self.gradient(self.perturbed_array, self.gradient_plus) == 0
+            step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, False, n, central,
+                       self.lower, self.upper)
+            finite &= self.gradient(self.gradient_point(), self.gradient_plus) == 0
             if central:
-                step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, True, n)
-                finite &= self.gradient(self.perturbed_array, self.gradient_minus) == 0
+                step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, True, n,
+                           central, self.lower, self.upper)
+                finite &= self.gradient(self.gradient_point(), self.gradient_minus) == 0
             difference_group(&self.gradient_plus[0],
                              &self.gradient_minus[0] if central else &grad[0], central, &x[0],
-                             self.hessian_rel_step, j, n, n, -1, 0, values, 1, n, n)
+                             self.hessian_rel_step, j, n, n, -1, 0, values, 1, n, n,
+                             self.lower, self.upper)
             self.perturbed[j] = x[j]
         symmetrize_columns(values, n)
         return 0 if finite else 1
@@ -324,21 +350,23 @@ cdef class Objective:
         cdef bint finite = True
         for group in range(stride):
             self.private_point(x)
-            step_group(self.user_point_data, &x[0], group, stride, rel_step, False, n)
+            step_group(self.user_point_data, &x[0], group, stride, rel_step, False, n, central,
+                       self.lower, self.upper)
             plus = vector_view(self.user_gradient(self.user_point), n, "jac")
             if central:
                 self.need_work_arrays()
                 copy_checked(plus, self.gradient_plus)   # finiteness is checked below
                 plus = self.gradient_plus
                 self.private_point(x)
-                step_group(self.user_point_data, &x[0], group, stride, rel_step, True, n)
+                step_group(self.user_point_data, &x[0], group, stride, rel_step, True, n, central,
+                           self.lower, self.upper)
                 minus = vector_view(self.user_gradient(self.user_point), n, "jac")
             else:
                 minus = grad
             with nogil:
-                finite &= add_group_to_band(plus, minus, 0.5 if central else 1.0, &x[0],
-                                            rel_step, group, stride, b, band, row_step,
-                                            column_step, n)
+                finite &= add_group_to_band(plus, minus, central, &x[0], rel_step, group,
+                                            stride, b, band, row_step, column_step, n,
+                                            self.lower, self.upper)
             plus = minus = None   # a view of the user's gradient may pin the point
         return 0 if finite else 1
 

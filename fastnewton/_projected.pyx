@@ -173,18 +173,20 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
                            TrustRegionSubproblem subproblem, const double[::1] lower,
                            const double[::1] upper, double radius, double max_radius,
                            double eta, double gtol, bint inf_norm, Py_ssize_t maxiter,
-                           object reporter):
+                           object reporter, bint factoring):
     """Minimize over the box from `x0` (feasible, float64; the driver may overwrite it).
 
-    `hess` is a `FactorableHessian` (the subproblem then works on H[F, F]) or
-    any storage with products (`MaskedProducts` then restricts them).
+    With `factoring` (a subproblem that factorizes: Moré–Sorensen, dogleg),
+    `hess` is a `FactorableHessian` and the subproblem works on the gathered
+    H[F, F]; otherwise (Steihaug, GLTR: products only, whatever the storage)
+    `MaskedProducts` restricts the products to the free variables.
     Returns a dict like `_trust_region.trust_region`, whose `gradient_norm2`
     is the 2-norm of the projected gradient.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_rejected = 0, n_hard_case = 0
     cdef Py_ssize_t n_factorizations = 0, n_modified = 0, count, i
     cdef _Work work = _Work(n)
-    cdef bint factorable = isinstance(hess, FactorableHessian)
+    cdef bint factorable = factoring
     cdef ReducedHessian reduced = ReducedHessian(hess) if factorable else None
     cdef MaskedProducts masked = None if factorable else MaskedProducts(hess)
     x_array = x0

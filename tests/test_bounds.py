@@ -257,10 +257,13 @@ def test_nonfinite_start_and_refusals():
     with pytest.raises(ValueError, match="Newton-CG.*bounds"):
         fastnewton.minimize(r.fun, r.x0, jac=r.jac, hessp=r.hessp, method="Newton-CG",
                             bounds=bounds)
-    with pytest.raises(ValueError, match="finite differences"):
-        fastnewton.minimize(r.fun, r.x0, bounds=bounds)
-    with pytest.raises(ValueError, match="finite differences"):
-        fastnewton.minimize(r.fun, r.x0, jac=r.jac, bounds=bounds)
+    with pytest.raises(ValueError, match="hessp=callable or hess=callable"):
+        fastnewton.minimize(r.fun, r.x0, jac=r.jac, method="trust-ncg", bounds=bounds)
+    with pytest.raises(ValueError, match="BFGS.*bounds"):
+        fastnewton.minimize(r.fun, r.x0, jac=r.jac, hess=so.BFGS(), bounds=bounds)
+    with pytest.raises(ValueError, match="check_derivatives"):
+        fastnewton.minimize(r.fun, r.x0, jac=r.jac, hess=r.hess, bounds=bounds,
+                            options=dict(check_derivatives=True))
 
 
 def test_callback_and_maxiter_with_bounds():
@@ -272,3 +275,39 @@ def test_callback_and_maxiter_with_bounds():
     assert res.status == 1 and res.nit == 3 and len(seen) == 3
     assert all(np.all((x >= -2.0) & (x <= 0.5)) for x in seen)
     assert seen[0] is not seen[1]
+
+
+@pytest.mark.parametrize("method", PRODUCTS)
+def test_products_methods_on_a_band_storage_with_bounds(method):
+    # A band `hess` with a products-only method: products of the band, restricted to F.
+    n = 60
+    a, band, fun, jac, lower, upper = random_box_qp(n, 11, True)
+    res = fastnewton.minimize(fun, np.zeros(n), jac=jac, hess=lambda x: band, method=method,
+                              bounds=so.Bounds(lower, upper),
+                              options=dict(bandwidth=2, gtol=1e-10))
+    ref = lbfgsb(fun, jac, np.zeros(n), so.Bounds(lower, upper))
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-7)
+
+
+@pytest.mark.parametrize("jac", [None, "2-point", "3-point", "cs"])
+@pytest.mark.parametrize("hess", [None, "2-point", "3-point"])
+@pytest.mark.parametrize("method", ["trust-exact", "dogleg"])
+def test_finite_differences_stay_inside_the_box(jac, hess, method):
+    # log terms raise outside the box; x2 starts on its lower bound 1e-12 would make the
+    # differences meaningless, so it starts on the upper bound of x1 instead.
+    lower, upper = np.full(3, 1e-12), np.array([np.inf, 2.0, 1.0])
+
+    def fun(x):
+        if np.any(np.real(x) < lower) or np.any(np.real(x) > upper):
+            raise AssertionError("evaluated outside the box: %r" % (x,))
+        return -np.sum(np.log(x)) + np.sum(x ** 2) + 3.0 * x[1] + 2.0 * x[0] * x[1] - 4.0 * x[2]
+
+    grad = lambda x: -1.0 / x + 2.0 * x + np.array([2.0 * x[1], 3.0 + 2.0 * x[0], -4.0])
+    res = fastnewton.minimize(fun, [5.0, 2.0, 1.0], jac=jac, hess=hess, method=method,
+                              bounds=so.Bounds(lower, upper), options=dict(gtol=1e-6))
+    ref = lbfgsb(fun, grad, np.array([5.0, 2.0, 1.0]), so.Bounds(lower, upper))
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-6)
+    # x2 ends on its upper bound (the −4·x2 term pulls it there).
+    assert res.active_mask[2] == 1
