@@ -205,29 +205,34 @@ def _drive(method, objective, x, storage, opts, reporter):
         return _newton_cg_driver(objective, x, storage, opts["gtol"], opts["xtol"],
                                  opts["inf_norm"], opts["maxiter"], opts["c1"], opts["c2"],
                                  reporter)
+    subproblem = _subproblem(method, n, opts)
     second_order_test = None
-    if method == "dogleg":
-        subproblem = DoglegSubproblem(n)
-    elif method == "trust-exact":
-        subproblem = ExactSubproblem(n, opts["subproblem_maxiter"])
-    elif method == "trust-krylov":
-        subproblem = KrylovSubproblem(n, opts["subproblem_maxiter"] or 0, opts["inexact"])
-        if opts["escape_saddles"]:
-            # Lanczos sees negative curvature with products alone.
-            second_order_test = subproblem.has_no_negative_curvature
-    else:
-        subproblem = SteihaugSubproblem(n)
+    if method == "trust-krylov" and opts["escape_saddles"]:
+        # Lanczos sees negative curvature with products alone.
+        second_order_test = subproblem.has_no_negative_curvature
     return _trust_region_driver(objective, x, storage, subproblem,
                                 opts["initial_trust_radius"], opts["max_trust_radius"],
                                 opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
                                 reporter, opts["escape_saddles"], second_order_test)
 
 
+def _subproblem(method, n, opts):
+    """The trust-region subproblem solver of `method` for n variables."""
+    if method == "dogleg":
+        return DoglegSubproblem(n)
+    if method == "trust-exact":
+        return ExactSubproblem(n, opts["subproblem_maxiter"])
+    if method == "trust-krylov":
+        return KrylovSubproblem(n, opts["subproblem_maxiter"] or 0, opts["inexact"])
+    return SteihaugSubproblem(n)
+
+
 def _check_bounded_method(method, jac, hess, hessp):
     """Refuse finite bounds where they cannot be honoured yet.
 
-    'Newton-CG' has no bounded form. Finite differences of the gradient and
-    second differences stay inside the box (`Objective.set_box`), but
+    'Newton-CG' has no bounded form. Finite-difference gradients and Hessians
+    stay inside the box (`Objective.set_box`; with bounds the Hessian is
+    differences of the gradient, not second differences of f), but
     differenced Hessian-vector products do not yet, so the products-only
     methods need `hessp` or a callable `hess` with bounds.
     """
@@ -254,15 +259,8 @@ def _drive_bounded(method, objective, x, storage, box, opts, reporter):
     if method == "newton":
         return _projected_newton(objective, x, storage, lower, upper, opts["gtol"],
                                  opts["inf_norm"], opts["maxiter"], opts["c1"], reporter)
-    if method == "dogleg":
-        subproblem = DoglegSubproblem(n)
-    elif method == "trust-exact":
-        subproblem = ExactSubproblem(n, opts["subproblem_maxiter"])
-    elif method == "trust-krylov":
-        subproblem = KrylovSubproblem(n, opts["subproblem_maxiter"] or 0, opts["inexact"])
-    else:
-        subproblem = SteihaugSubproblem(n)
-    return _projected_trust_region(objective, x, storage, subproblem, lower, upper,
+    return _projected_trust_region(objective, x, storage, _subproblem(method, n, opts),
+                                   lower, upper,
                                    opts["initial_trust_radius"], opts["max_trust_radius"],
                                    opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
                                    reporter, method in ("trust-exact", "dogleg"))
@@ -409,10 +407,19 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     tol : float, optional
         Default for `gtol`.
     bounds : None, sequence of (min, max) pairs or scipy.optimize.Bounds, optional
-        Bound constraints are not supported yet: only bounds that are all
-        infinite (None or ±inf) are accepted, and ignored.
+        Box constraints lo <= x <= hi (None or ±inf, or anything beyond ±1e20,
+        for none). With finite bounds 'trust-exact', 'dogleg', 'trust-ncg'
+        and 'trust-krylov' run a projected trust-region Newton method (Lin &
+        Moré 1999) and 'newton' a projected Newton method (Bertsekas 1982);
+        `x0` is projected into the box, every point the functions see
+        (finite-difference steps included) lies in it, success means
+        ‖P(x − ∇f) − x‖ <= gtol, and the result adds ``active_mask`` (−1 at
+        a lower bound, +1 at an upper one, 0 free) and a ``KKTPoint`` as
+        ``critical_point``. 'Newton-CG' and quasi-Newton Hessians do not take
+        bounds yet; products-only methods need `hessp` or a callable `hess`.
+        All-infinite bounds change nothing.
     constraints : empty sequence, optional
-        The method is unconstrained; constraints must be empty.
+        Constraints other than bounds are not taken; constraints must be empty.
     **options
         gtol : float
             Stop when ‖∇f‖ ≤ gtol (default <default gtol>).

@@ -58,10 +58,19 @@ def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     hessp : callable, optional
         ``hessp(x, p, *args)``, the Hessian-vector product ('trust-ncg').
     bounds : None, sequence of (min, max) pairs or scipy.optimize.Bounds, optional
-        Bound constraints are not supported yet: only all-infinite bounds
-        (None or ±inf everywhere) are accepted, and ignored.
+        Box constraints lo <= x <= hi (None or ±inf, or anything beyond ±1e20,
+        for none). With finite bounds 'trust-exact', 'dogleg', 'trust-ncg'
+        and 'trust-krylov' run a projected trust-region Newton method (Lin &
+        Moré 1999) and 'newton' a projected Newton method (Bertsekas 1982);
+        `x0` is projected into the box, every point the functions see
+        (finite-difference steps included) lies in it, success means
+        ‖P(x − ∇f) − x‖ <= gtol, and the result adds ``active_mask`` (−1 at
+        a lower bound, +1 at an upper one, 0 free) and a ``KKTPoint`` as
+        ``critical_point``. 'Newton-CG' and quasi-Newton Hessians do not take
+        bounds yet; products-only methods need `hessp` or a callable `hess`.
+        All-infinite bounds change nothing.
     constraints : empty sequence, optional
-        The methods are unconstrained; constraints must be empty.
+        Constraints other than bounds are not taken; constraints must be empty.
     tol : float, optional
         Default for the ``gtol`` option.
     callback : callable, optional
@@ -114,7 +123,8 @@ def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     ------
     ValueError
         Unknown method, invalid options, a non-finite, empty or
-        multi-dimensional `x0`, finite bounds, constraints, or callback
+        multi-dimensional `x0`, invalid bounds (min > max, NaN, wrong
+        length), constraints, or callback
         results of the wrong shape.
     TypeError
         Arguments of the wrong type, or `fun` returning something that is

@@ -296,7 +296,8 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
                    method: str = "trust-exact", jac: Callable[..., Any] | bool | str | None = None,
                    hess: Callable[..., Any] | str | None = None, tol: float | None = None,
                    options: dict[str, Any] | None = None, batch_args: Any = (),
-                   callback: Callable[[OptimizeResult], Any] | None = None) -> BatchResult:
+                   callback: Callable[[OptimizeResult], Any] | None = None,
+                   bounds: Any = None) -> BatchResult:
     """Minimize m independent functions of n variables at once, with vectorized callbacks.
 
     Problem i starts from ``x0[i]`` and iterates on its own (its own trust
@@ -378,6 +379,10 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         largest gradient norm among the running problems, in the norm of
         the stopping test). Raising `StopIteration` stops the running
         problems with status 99; other exceptions propagate unchanged.
+    bounds : None, scipy.optimize.Bounds or sequence of (min, max) pairs, optional
+        Only bounds that are all infinite are taken so far (and change
+        nothing); finite ones raise ValueError. Bounded problems one at a
+        time: `fastnewton.minimize` with ``bounds=``.
 
     Returns
     -------
@@ -439,6 +444,9 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         hess = "2-point"
     x = _as_start_points(x0)
     m, n = x.shape
+    if _options.batch_box(bounds, m, n) is not None:
+        raise ValueError("bounds are not supported yet by minimize_batch: solve bounded "
+                         "problems with fastnewton.minimize(..., bounds=...)")
     args = _options.as_args(args)
     batch_arrays = _as_batch_args(batch_args, m)
     if options is not None and not isinstance(options, dict):

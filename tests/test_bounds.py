@@ -311,3 +311,18 @@ def test_finite_differences_stay_inside_the_box(jac, hess, method):
     np.testing.assert_allclose(res.x, ref.x, atol=1e-6)
     # x2 ends on its upper bound (the −4·x2 term pulls it there).
     assert res.active_mask[2] == 1
+
+
+def test_minimize_batch_bounds_infinite_or_refused():
+    fun = lambda x: np.sum((x - 1.0) ** 2, axis=1)
+    jac = lambda x: 2.0 * (x - 1.0)
+    hess = lambda x: np.broadcast_to(2.0 * np.eye(2), (x.shape[0], 2, 2)).copy()
+    x0 = np.zeros((3, 2))
+    free = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess)
+    same = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess,
+                                     bounds=so.Bounds(-np.inf, np.inf))
+    np.testing.assert_array_equal(same.x, free.x)
+    with pytest.raises(ValueError, match="not supported yet by minimize_batch"):
+        fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=[(0.0, 0.5)] * 2)
+    with pytest.raises(ValueError, match="min <= max"):
+        fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=[(1.0, 0.5)] * 2)
