@@ -43,11 +43,8 @@ cdef int MAX_HALVINGS = 60
 cdef int MINOR_ITERATIONS = 50
 
 
-cdef class _Work:
-    """The n-vectors of one bounded run, and the free-set index."""
-    cdef object x_array, trial_array, grad_array, grad_trial_array
-    cdef double[::1] step, cauchy, product, direction, model_grad, center, scale, reduced_grad, reduced_step
-    cdef Py_ssize_t[::1] index
+cdef class BoundedWork:
+    """The n-vectors of one bounded run (or of one problem at a time of a batch), and the free-set index."""
 
     def __cinit__(self, Py_ssize_t n):
         self.trial_array = np.empty(n)
@@ -169,6 +166,97 @@ cdef int subspace_search(SymmetricMatrix hess, const double* grad, const double*
     return 0
 
 
+cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
+                      ReducedHessian reduced, MaskedProducts masked, const double* x,
+                      const double* grad, const double* lower, const double* upper,
+                      double radius, Py_ssize_t n, BoundedWork work,
+                      BoundedStepStats* stats) except -1:
+    """One step of the projected trust-region method into ``work.step``; 0, or the Status that ends the run.
+
+    The generalized Cauchy point (`cauchy_point`), then minor iterations
+    (Lin & Moré 1999, §4): the subproblem on the variables free at the
+    current point, then a projected search on the model (`subspace_search`);
+    again from where it ended while that changes the free set, now also
+    freeing bounds the model's gradient points away from. `reduced` (a
+    factoring subproblem: Moré–Sorensen, dogleg) or `masked` (products
+    only) restricts H to the free set. `stats` receives the model value
+    q(s) < 0 (or not, when no step helps), the events and the subproblem's
+    counts. The batched solver runs it on each problem's block.
+    """
+    cdef Py_ssize_t i, count, previous_count = -1
+    cdef double* step = &work.step[0]
+    cdef double* cauchy = &work.cauchy[0]
+    cdef double* product = &work.product[0]
+    cdef double* model_grad = &work.model_grad[0]
+    cdef double* center = &work.center[0]
+    cdef double* direction = &work.direction[0]
+    cdef double* scale = &work.scale[0]
+    cdef Py_ssize_t* index = &work.index[0]
+    cdef double cauchy_model, base_model, model
+    cdef int minor
+    cdef bint changed
+    cdef StepReport report
+    stats.events = 0
+    stats.factorizations = 0
+    stats.hard_cases = 0
+    stats.modified = 0
+    stats.max_shift = 0.0
+    stats.shift = 0.0
+    diagonal_scaling(hess, scale, n)
+    for i in range(n):
+        scale[i] = grad[i] / scale[i]
+    if cauchy_point(hess, x, grad, scale, lower, upper, radius, n, cauchy, product,
+                    &cauchy_model, center):
+        return NONFINITE
+    # The model's gradient at the Cauchy point.
+    for i in range(n):
+        model_grad[i] = grad[i] + product[i]
+    copy_raw(cauchy, step, n)
+    model = cauchy_model
+    for minor in range(MINOR_ITERATIONS):
+        count = free_for_model(center, model_grad, lower, upper, index, n, &changed)
+        if count == 0 or (minor > 0 and not changed and count == previous_count):
+            break
+        previous_count = count
+        if masked is None:
+            reduced.gather_free(index, count)
+            gather(model_grad, index, count, &work.reduced_grad[0])
+            subproblem.solve(reduced, work.reduced_grad[:count], radius,
+                             work.reduced_step[:count], &report)
+            scatter(&work.reduced_step[0], index, count, direction, n)
+        else:
+            masked.mark_free(index, count)
+            for i in range(n):
+                work.reduced_grad[i] = 0.0
+            for i in range(count):
+                work.reduced_grad[index[i]] = model_grad[index[i]]
+            subproblem.solve(masked, work.reduced_grad[:n], radius, work.direction[:n], &report)
+        stats.factorizations += report.factorizations
+        if report.status != SUBPROBLEM_OK:
+            return (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
+                    else NONFINITE)
+        stats.hard_cases += report.hard_case
+        stats.shift = report.hess_shift
+        if report.hessian_modified:
+            stats.modified += 1
+            stats.max_shift = fmax(stats.max_shift, report.hess_shift)
+        stats.events |= ((EVENT_HARD_CASE if report.hard_case else 0)
+                         | (EVENT_MODIFIED if report.hessian_modified else 0)
+                         | (EVENT_NEGATIVE_CURVATURE if report.negative_curvature else 0))
+        base_model = model
+        copy_raw(step, cauchy, n)
+        if subspace_search(hess, grad, model_grad, cauchy, base_model, center, direction,
+                           lower, upper, n, step, product, &model):
+            return NONFINITE
+        if not model < base_model or norm2_raw(step, n) >= 2.0 * radius:
+            break
+        for i in range(n):
+            model_grad[i] = grad[i] + product[i]
+            center[i] = clamp(x[i] + step[i], lower[i], upper[i])
+    stats.model = model
+    return 0
+
+
 def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
                            TrustRegionSubproblem subproblem, const double[::1] lower,
                            const double[::1] upper, double radius, double max_radius,
@@ -184,30 +272,19 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
     is the 2-norm of the projected gradient.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_rejected = 0, n_hard_case = 0
-    cdef Py_ssize_t n_factorizations = 0, n_modified = 0, count, i
-    cdef _Work work = _Work(n)
-    cdef bint factorable = factoring
-    cdef ReducedHessian reduced = ReducedHessian(hess) if factorable else None
-    cdef MaskedProducts masked = None if factorable else MaskedProducts(hess)
+    cdef Py_ssize_t n_factorizations = 0, n_modified = 0, i
+    cdef BoundedWork work = BoundedWork(n)
+    cdef ReducedHessian reduced = ReducedHessian(hess) if factoring else None
+    cdef MaskedProducts masked = None if factoring else MaskedProducts(hess)
     x_array = x0
     trial_array, grad_array, grad_trial_array = (work.trial_array, work.grad_array,
                                                  work.grad_trial_array)
     cdef double[::1] x = x_array, x_trial = trial_array, grad = grad_array
     cdef double[::1] grad_trial = grad_trial_array
     cdef double* step = &work.step[0]
-    cdef double* cauchy = &work.cauchy[0]
-    cdef double* product = &work.product[0]
-    cdef double* model_grad = &work.model_grad[0]
-    cdef double* center = &work.center[0]
-    cdef double* direction = &work.direction[0]
-    cdef double* scale = &work.scale[0]
-    cdef Py_ssize_t* index = &work.index[0]
-    cdef double f, f_trial, rho, pgnorm, cauchy_model, model, step_norm, max_shift = 0.0
-    cdef double base_model
-    cdef Py_ssize_t previous_count
-    cdef int minor
-    cdef bint failed, changed
-    cdef StepReport report
+    cdef double f, f_trial, rho, pgnorm, model, step_norm, max_shift = 0.0
+    cdef int failed
+    cdef BoundedStepStats stats
     cdef Status status
     cdef int events
 
@@ -220,73 +297,17 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
         if nit >= maxiter:
             status = MAXITER
             break
-        diagonal_scaling(hess, scale, n)
-        for i in range(n):
-            scale[i] = grad[i] / scale[i]
-        if cauchy_point(hess, &x[0], &grad[0], scale, &lower[0], &upper[0], radius, n, cauchy,
-                        product, &cauchy_model, center):
-            status = NONFINITE
-            break
-        # The model's gradient at the Cauchy point, and the variables free there.
-        for i in range(n):
-            model_grad[i] = grad[i] + product[i]
-        copy_raw(cauchy, step, n)
-        model = cauchy_model
-        events = 0
-        report.hess_shift = 0.0
-        failed = False
-        previous_count = -1
-        # Minor iterations (Lin & Moré 1999, §4): the subproblem on the
-        # variables free at the current point, then a projected search on the
-        # model; again from where it ended while that changes the free set,
-        # now also freeing bounds the model's gradient points away from.
-        for minor in range(MINOR_ITERATIONS):
-            count = free_for_model(center, model_grad, &lower[0], &upper[0], index, n,
-                                   &changed)
-            if count == 0 or (minor > 0 and not changed and count == previous_count):
-                break
-            previous_count = count
-            if factorable:
-                reduced.gather_free(index, count)
-                gather(model_grad, index, count, &work.reduced_grad[0])
-                subproblem.solve(reduced, work.reduced_grad[:count], radius,
-                                 work.reduced_step[:count], &report)
-                scatter(&work.reduced_step[0], index, count, direction, n)
-            else:
-                masked.mark_free(index, count)
-                for i in range(n):
-                    work.reduced_grad[i] = 0.0
-                for i in range(count):
-                    work.reduced_grad[index[i]] = model_grad[index[i]]
-                subproblem.solve(masked, work.reduced_grad[:n], radius, work.direction[:n],
-                                 &report)
-            n_factorizations += report.factorizations
-            if report.status != SUBPROBLEM_OK:
-                status = (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
-                          else NONFINITE)
-                failed = True
-                break
-            n_hard_case += report.hard_case
-            if report.hessian_modified:
-                n_modified += 1
-                max_shift = fmax(max_shift, report.hess_shift)
-            events |= ((EVENT_HARD_CASE if report.hard_case else 0)
-                       | (EVENT_MODIFIED if report.hessian_modified else 0)
-                       | (EVENT_NEGATIVE_CURVATURE if report.negative_curvature else 0))
-            base_model = model
-            copy_raw(step, cauchy, n)
-            if subspace_search(hess, &grad[0], model_grad, cauchy, base_model, center,
-                               direction, &lower[0], &upper[0], n, step, product, &model):
-                status = NONFINITE
-                failed = True
-                break
-            if not model < base_model or norm2_raw(step, n) >= 2.0 * radius:
-                break
-            for i in range(n):
-                model_grad[i] = grad[i] + product[i]
-                center[i] = clamp(x[i] + step[i], lower[i], upper[i])
+        failed = bounded_step(hess, subproblem, reduced, masked, &x[0], &grad[0], &lower[0],
+                              &upper[0], radius, n, work, &stats)
         if failed:
+            status = <Status>failed
             break
+        model = stats.model
+        events = stats.events
+        n_factorizations += stats.factorizations
+        n_hard_case += stats.hard_cases
+        n_modified += stats.modified
+        max_shift = fmax(max_shift, stats.max_shift)
         if not model < 0.0:
             status = NO_PROGRESS
             break
@@ -324,7 +345,7 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
             status = NONFINITE
             break
         if reporter is not None and reporter(nit, x_array, f, pgnorm, radius, events,
-                                             report.hess_shift):
+                                             stats.shift):
             status = CALLBACK_STOP
             break
         if radius <= EPS * max(1.0, norm2(x)):
@@ -353,7 +374,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
     cdef Py_ssize_t n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
     cdef Py_ssize_t count, i, k
     cdef int factorizations = 0, halving
-    cdef _Work work = _Work(n)
+    cdef BoundedWork work = BoundedWork(n)
     cdef ReducedHessian reduced = ReducedHessian(hess)
     x_array = x0
     trial_array, grad_array, grad_trial_array = (work.trial_array, work.grad_array,
