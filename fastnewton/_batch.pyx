@@ -42,13 +42,13 @@ import numpy as np
 from libc.math cimport fmax, isfinite, INFINITY
 from fastnewton._dense cimport DenseBlock
 from fastnewton._banded cimport BandBlock
-from fastnewton._blocks cimport second_order_point
+from fastnewton._blocks cimport second_order_point, matvec
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
                                       NEWTON_NO_DESCENT, newton_step)
 from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact_settings,
                                       lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
-                                      trust_ratio, next_radius)
+                                      trust_ratio, next_radius, radius_cap, first_radius)
 from fastnewton._status cimport (SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
                                  CALLBACK_STOP)
 from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
@@ -178,6 +178,18 @@ cdef class BlockKernels:
         else:
             more_sorensen_step(&dense, self.n, grad, radius, step, report, &self.work,
                                &self.settings)
+
+    cdef double grad_curvature(self, double* hess, const double* grad) noexcept nogil:
+        """gᵀHg for the block at `hess`."""
+        cdef DenseBlock dense
+        cdef BandBlock band
+        if self.banded:
+            band = self.band(hess)
+            matvec(&band, self.n, grad, self.work.hess_step)
+        else:
+            dense = self.dense(hess)
+            matvec(&dense, self.n, grad, self.work.hess_step)
+        return dot_raw(grad, self.work.hess_step, self.n)
 
     cdef bint finite(self, const double* hess) noexcept nogil:
         """Whether every entry of the block that belongs to the matrix is finite."""
@@ -802,12 +814,20 @@ cdef class BatchSolver:
             return True
         return False
 
-    def run_trust_exact(self, double radius, double max_radius, double eta):
+    def run_trust_exact(self, object initial_radius, double max_radius,
+                        bint relative_max_radius, double eta):
         """Trust-region iterations with Moré–Sorensen steps; the rules of `_trust_region.trust_region`."""
         cdef Py_ssize_t q, k, n = self.n
         cdef StepReport report
         cdef double rho
-        self.start(radius)
+        self.start(1.0 if initial_radius is None else initial_radius)
+        if initial_radius is None:
+            with nogil:
+                for q in range(self.k):
+                    self.scalar[q] = first_radius(
+                        norm2_raw(&self.grad[q, 0], n),
+                        self.kernels.grad_curvature(&self.hess[q, 0], &self.grad[q, 0]),
+                        max_radius, relative_max_radius, &self.x[q, 0], n)
         while self.k > 0:
             k = self.k
             with nogil:
@@ -859,7 +879,8 @@ cdef class BatchSolver:
                     if self.flags[q] and not row_finite(&self.grad_trial[q, 0], n):
                         rho = -INFINITY
                     self.scalar[q] = next_radius(rho, self.scalar[q], self.hits_boundary[q],
-                                                 max_radius)
+                                                 radius_cap(max_radius, relative_max_radius,
+                                                            &self.x[q, 0], n))
                     self.flags[q] = rho > eta
                     self.rejected[q] = not self.flags[q]
                     if self.flags[q]:

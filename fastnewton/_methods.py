@@ -182,8 +182,7 @@ def _drive(method, objective, x, storage, opts, reporter):
     else:
         subproblem = SteihaugSubproblem(n)
     return _trust_region_driver(objective, x, storage, subproblem,
-                                opts["initial_trust_radius"], opts["max_trust_radius"],
-                                opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
+                                *_options.trust_radius_policy(opts), opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
                                 reporter, opts["escape_saddles"], second_order_test)
 
 
@@ -389,8 +388,12 @@ _TRUST_OPTIONS = """    **options
             Most iterations (default 200·n); 0 evaluates x0 only. Integral
             floats (``1e3``) are accepted, as by scipy.
         initial_trust_radius, max_trust_radius : float
-            Radius to start with and its cap (defaults <default initial_trust_radius>
-            and <default max_trust_radius>).
+            Radius to start with and its cap. By default (None) they follow
+            the problem's scale: the radius starts at the length of the
+            Cauchy step, ‖g‖³/gᵀHg at x0 (max(1, ‖x0‖) where gᵀHg ≤ 0), and
+            is capped at 1000·max(1, ‖x‖). scipy's fixed 1 and 1000 take a
+            thousand iterations to reach a minimizer 10⁶ away; pass them to
+            get scipy's iterates. A value given is used as given.
         eta : float
             Steps with actual/predicted decrease above eta are accepted,
             0 ≤ eta < 0.25 (default <default eta>).

@@ -91,8 +91,9 @@ def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
           ``return_all`` (False): keep every iterate in ``res.allvecs``.
 
         'newton': ``c1``, ``c2`` (1e-4, 0.9), the strong Wolfe constants.
-        Trust-region methods: ``initial_trust_radius`` (1.0),
-        ``max_trust_radius`` (1000.0), ``eta`` (0.15); 'trust-exact' also
+        Trust-region methods: ``initial_trust_radius`` (the Cauchy step
+        length at x0), ``max_trust_radius`` (1000·max(1, ‖x‖); pass 1.0 and
+        1000.0 for scipy's fixed values), ``eta`` (0.15); 'trust-exact' also
         ``subproblem_maxiter`` (25). Each method's docstring says more.
 
     Returns

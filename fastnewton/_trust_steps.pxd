@@ -167,14 +167,42 @@ cdef inline double trust_ratio(double f, double f_trial, double predicted) noexc
     return (f - f_trial + rounding) / (predicted + rounding)
 
 
+cdef inline double radius_cap(double max_radius, bint relative, const double* x,
+                              Py_ssize_t n) noexcept nogil:
+    """The largest radius at x: `max_radius`, times max(1, ‖x‖) when `relative`.
+
+    A relative cap follows the scale of the variables, so a minimizer far
+    from x0 is reached in steps that double, not in steps of a fixed length
+    (see `_options.trust_radius_policy`).
+    """
+    if relative:
+        return max_radius * fmax(1.0, norm2_raw(x, n))
+    return max_radius
+
+
+cdef inline double first_radius(double gnorm, double grad_curvature, double max_radius,
+                                bint relative, const double* x0, Py_ssize_t n) noexcept nogil:
+    """The initial radius when the user gives none, at most the cap.
+
+    The length of the Cauchy step, ‖g‖³ / gᵀHg (`grad_curvature` = gᵀHg at
+    x0): the minimizer of the model along −g, so the first step is the
+    length the problem's own scale suggests rather than 1. Where the model
+    has no minimizer along −g (gᵀHg ≤ 0, or g = 0 at a saddle), max(1, ‖x0‖).
+    """
+    cdef double radius = gnorm * gnorm * gnorm / grad_curvature if grad_curvature > 0.0 else 0.0
+    if not radius > 0.0:
+        radius = fmax(1.0, norm2_raw(x0, n))
+    return fmin(radius, radius_cap(max_radius, relative, x0, n))
+
+
 cdef inline double next_radius(double rho, double radius, bint hits_boundary,
-                               double max_radius) noexcept nogil:
+                               double cap) noexcept nogil:
     """Nocedal & Wright (2006), Alg. 4.1, with scipy's constants, so iteration
-    counts compare with scipy's one for one."""
+    counts compare with scipy's one for one; `cap` from `radius_cap`."""
     if rho < 0.25:
         return 0.25 * radius
     if rho > 0.75 and hits_boundary:
-        return fmin(2.0 * radius, max_radius)
+        return fmin(2.0 * radius, cap)
     return radius
 
 

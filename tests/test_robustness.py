@@ -1,0 +1,107 @@
+"""Robustness of the trust-region and Newton methods (issue 10).
+
+The references are the Moré–Garbow–Hillstrom minima (`problems.mgh`), numpy
+for the quantities the defaults are computed from, and scipy run with the
+same radii.
+"""
+
+import numpy as np
+import pytest
+import scipy.optimize
+
+import fastnewton
+from fastnewton import problems as P
+
+TRUST = ["trust-exact", "dogleg", "trust-ncg"]
+SCIPY_RADII = {"initial_trust_radius": 1.0, "max_trust_radius": 1000.0}
+
+
+def derivatives(problem, method):
+    if method == "trust-ncg":
+        return dict(jac=problem.jac, hessp=problem.hessp)
+    return dict(jac=problem.jac, hess=problem.hess)
+
+
+def solved(problem, fun):
+    """f − f* ≤ 1e-6·max(1, |f*|), the test of bench/robustness.py."""
+    return fun - problem.f_min <= 1e-6 * max(1.0, abs(problem.f_min))
+
+
+# ---------------------------------------------------------------------------
+# The trust-radius policy
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", TRUST)
+def test_initial_radius_is_the_cauchy_step_length(method):
+    problem = P.rosenbrock(2)
+    g, h = problem.jac(problem.x0), problem.hess(problem.x0)
+    res = fastnewton.minimize(problem.fun, problem.x0, method=method,
+                              options={"maxiter": 0}, **derivatives(problem, method))
+    assert res.trust_radius == pytest.approx(np.linalg.norm(g) ** 3 / (g @ h @ g), rel=1e-14)
+
+
+@pytest.mark.parametrize("method", TRUST)
+def test_initial_radius_without_positive_curvature_along_g(method):
+    # f = x₀² − x₁² + x₀ at (1, 2): g = (3, −4), gᵀHg = 2·9 − 2·16 < 0.
+    fun = lambda x: x[0] ** 2 - x[1] ** 2 + x[0]
+    jac = lambda x: np.array([2 * x[0] + 1, -2 * x[1]])
+    hess = lambda x: np.diag([2.0, -2.0])
+    kwargs = (dict(hessp=lambda x, p: hess(x) @ p) if method == "trust-ncg"
+              else dict(hess=hess))
+    x0 = np.array([1.0, 2.0])
+    res = fastnewton.minimize(fun, x0, method=method, jac=jac, options={"maxiter": 0},
+                              **kwargs)
+    assert res.trust_radius == np.linalg.norm(x0)
+
+
+@pytest.mark.parametrize("method", TRUST)
+def test_given_max_radius_caps_the_default_initial_radius(method):
+    problem = P.rosenbrock(2)       # Cauchy step length 0.155
+    res = fastnewton.minimize(problem.fun, problem.x0, method=method,
+                              options={"maxiter": 0, "max_trust_radius": 0.1},
+                              **derivatives(problem, method))
+    assert res.trust_radius == 0.1
+
+
+def test_batch_starts_each_problem_at_its_cauchy_step_length():
+    problem = P.rosenbrock(2)
+    x0 = np.array([[-1.2, 1.0], [2.0, 3.0], [0.5, -0.5]])
+
+    def fun(X):
+        return np.array([problem.fun(x) for x in X])
+
+    def jac(X):
+        return np.array([problem.jac(x) for x in X])
+
+    def hess(X):
+        return np.array([problem.hess(x) for x in X])
+
+    res = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, options={"maxiter": 0})
+    expected = [np.linalg.norm(problem.jac(x)) ** 3
+                / (problem.jac(x) @ problem.hess(x) @ problem.jac(x)) for x in x0]
+    np.testing.assert_allclose(res.trust_radius, expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["trust-exact", "dogleg", "trust-ncg"])
+def test_brown_badly_scaled_is_solved_with_the_default_radii(method):
+    # The minimizer (10⁶, 2·10⁻⁶) is 10⁶ from x0 = (1, 1): scipy's cap of
+    # 1000 needs ~1000 iterations, the cap relative to ‖x‖ a few dozen.
+    problem = P.mgh(4)
+    res = fastnewton.minimize(problem.fun, problem.x0, method=method,
+                              options={"gtol": 1e-8, "maxiter": 200},
+                              **derivatives(problem, method))
+    assert solved(problem, res.fun)
+    assert res.nit < 100
+    np.testing.assert_allclose(res.x, problem.minimizers[0], rtol=1e-6)
+
+
+def test_scipy_radii_give_scipy_iterates_on_brown_badly_scaled():
+    problem = P.mgh(4)
+    options = dict(SCIPY_RADII, gtol=1e-8, maxiter=2000)
+    ours = fastnewton.minimize(problem.fun, problem.x0, method="trust-exact",
+                               jac=problem.jac, hess=problem.hess, options=options)
+    theirs = scipy.optimize.minimize(problem.fun, problem.x0, method="trust-exact",
+                                     jac=problem.jac, hess=problem.hess, options=options)
+    assert ours.nit == theirs.nit
+    assert ours.nit > 900   # a thousand steps of at most 1000 to reach x₁ = 10⁶
+    np.testing.assert_allclose(ours.x, theirs.x, rtol=1e-8)
