@@ -148,14 +148,14 @@ cdef class BlockKernels:
         return second_order_point(&dense, self.n)
 
     cdef void exact_step(self, double* hess, const double* grad, double radius,
-                         double* step, StepReport* report) noexcept nogil:
+                         double* step, StepReport* report, double lam_previous) noexcept nogil:
         """`_trust_steps.more_sorensen_step` on the block at `hess`."""
         cdef DenseBlock dense
         cdef BandBlock band
         if self.banded:
             band = self.band(hess)
             more_sorensen_step(&band, self.n, grad, radius, step, report, &self.work,
-                               &self.settings)
+                               &self.settings, lam_previous)
             return
         dense = self.dense(hess)
         # With the order a literal, the compiler compiles a copy of the step
@@ -164,20 +164,26 @@ cdef class BlockKernels:
         # arithmetic (at n = 3 a step takes about 40% less time). Same
         # operations in the same order, so the same numbers.
         if self.n == 1:
-            more_sorensen_step(&dense, 1, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 1, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 2:
-            more_sorensen_step(&dense, 2, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 2, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 3:
-            more_sorensen_step(&dense, 3, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 3, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 4:
-            more_sorensen_step(&dense, 4, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 4, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 5:
-            more_sorensen_step(&dense, 5, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 5, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 6:
-            more_sorensen_step(&dense, 6, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 6, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         else:
             more_sorensen_step(&dense, self.n, grad, radius, step, report, &self.work,
-                               &self.settings)
+                               &self.settings, lam_previous)
 
     cdef double grad_curvature(self, double* hess, const double* grad) noexcept nogil:
         """gᵀHg for the block at `hess`."""
@@ -631,6 +637,8 @@ cdef class BatchSolver:
     cdef double[:, ::1] x, grad, x_trial, grad_trial, step
     cdef double[:, ::1] hess      # one block (`BlockKernels`) per row
     cdef double[::1] f, f_trial, scalar, model_decrease, ratio
+    # trust-exact: each problem's last positive λ (`ExactSubproblem.lam_previous`).
+    cdef double[::1] lam_previous
     cdef signed char[::1] state, hits_boundary, flags, rejected
     # newton: each position's line search (`_line_search`), and the gradient it keeps.
     cdef object searches_memory
@@ -668,6 +676,7 @@ cdef class BatchSolver:
         self.f_trial = np.empty(m)
         self.scalar = np.empty(m)
         self.model_decrease = np.empty(m)
+        self.lam_previous = np.zeros(m)
         self.ratio = np.empty(m)
         self.state = np.full(m, RUNNING, dtype=np.int8)
         self.hits_boundary = np.zeros(m, dtype=np.int8)
@@ -730,6 +739,7 @@ cdef class BatchSolver:
         self.f[dest] = self.f[source]
         self.scalar[dest] = self.scalar[source]
         self.model_decrease[dest] = self.model_decrease[source]
+        self.lam_previous[dest] = self.lam_previous[source]
         self.searches[dest] = self.searches[source]
         self.hits_boundary[dest] = self.hits_boundary[source]
         self.state[dest] = RUNNING
@@ -835,7 +845,9 @@ cdef class BatchSolver:
                     if self.stops(q):
                         continue
                     self.kernels.exact_step(&self.hess[q, 0], &self.grad[q, 0], self.scalar[q],
-                                            &self.step[q, 0], &report)
+                                            &self.step[q, 0], &report, self.lam_previous[q])
+                    if report.hess_shift > 0.0:
+                        self.lam_previous[q] = report.hess_shift
                     if report.status != SUBPROBLEM_OK:
                         self.state[q] = (LINALG_ERROR
                                          if report.status == SUBPROBLEM_FACTORIZATION_FAILED

@@ -140,15 +140,15 @@ cdef class FactorableHessian(SymmetricMatrix):
 
     cdef void exact_step(self, const double* grad, double radius, double* step,
                          StepReport* report, StepWork* work,
-                         const ExactSettings* settings) noexcept:
+                         const ExactSettings* settings, double lam_previous) noexcept:
         """`_trust_steps.more_sorensen_step` on this matrix."""
         cdef PyThreadState* gil = release_gil_if(self.release_gil)
         if self.banded:
             steps.more_sorensen_step(&self.band, self.n, grad, radius, step, report, work,
-                                     settings)
+                                     settings, lam_previous)
         else:
             steps.more_sorensen_step(&self.dense, self.n, grad, radius, step, report, work,
-                                     settings)
+                                     settings, lam_previous)
         reacquire_gil(gil)
 
     cdef void dogleg_step(self, const double* grad, double radius, double* step,

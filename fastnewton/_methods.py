@@ -179,6 +179,11 @@ def _drive(method, objective, x, storage, opts, reporter):
         if opts["escape_saddles"]:
             # Lanczos sees negative curvature with products alone.
             second_order_test = subproblem.has_no_negative_curvature
+    elif opts["escape_saddles"]:
+        # CG cannot leave a stationary point; trust-krylov's Lanczos probe
+        # tests it and supplies the step along negative curvature.
+        subproblem = SteihaugSubproblem(n, 0, KrylovSubproblem(n, 0, True))
+        second_order_test = subproblem.has_no_negative_curvature
     else:
         subproblem = SteihaugSubproblem(n)
     return _trust_region_driver(objective, x, storage, subproblem,
@@ -383,7 +388,9 @@ _TRUST_OPTIONS = """    **options
             below −tol the iteration goes on (the subproblem steps along the
             negative curvature), so success means a second-order point.
             False: stop at any point passing the gradient test. ('trust-ncg'
-            sees only products and always stops at first order.)
+            sees only products: it tests a stationary point by Lanczos from a
+            fixed pseudo-random vector and steps along the curvature it finds,
+            as 'trust-krylov' does.)
         maxiter : int
             Most iterations (default 200·n); 0 evaluates x0 only. Integral
             floats (``1e3``) are accepted, as by scipy.
