@@ -123,19 +123,19 @@ cdef class BlockKernels:
         return block
 
     cdef NewtonStep newton_step(self, double* hess, const double* grad, double f,
-                                bint stationary, double c1, double c2, double* direction,
-                                LineSearch* search, double* shift,
+                                bint stationary, double c1, double c2, double x_norm,
+                                double* direction, LineSearch* search, double* shift,
                                 int* factorizations) noexcept nogil:
         """`_newton_step.newton_step` on the block at `hess`."""
         cdef DenseBlock dense
         cdef BandBlock band
         if self.banded:
             band = self.band(hess)
-            return newton_step(&band, self.n, grad, f, stationary, c1, c2, direction,
-                               self.work.curvature_product, search, shift, factorizations)
+            return newton_step(&band, self.n, grad, f, stationary, c1, c2, x_norm, direction,
+                               &self.work, search, shift, factorizations)
         dense = self.dense(hess)
-        return newton_step(&dense, self.n, grad, f, stationary, c1, c2, direction,
-                           self.work.curvature_product, search, shift, factorizations)
+        return newton_step(&dense, self.n, grad, f, stationary, c1, c2, x_norm, direction,
+                           &self.work, search, shift, factorizations)
 
     cdef bint second_order_point(self, double* hess) noexcept nogil:
         """No curvature below −√ε·‖H‖∞ (`_blocks.second_order_point`)."""
@@ -1027,7 +1027,8 @@ cdef class BatchSolver:
         outcome = self.kernels.newton_step(
             &self.hess[q, 0], &self.grad[q, 0], self.f[q],
             gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol, c1, c2,
-            &self.step[q, 0], &self.searches[q], &shift, &factorizations)
+            norm2_raw(&self.x[q, 0], self.n), &self.step[q, 0], &self.searches[q], &shift,
+            &factorizations)
         if outcome == NEWTON_FACTOR_FAILED:
             self.state[q] = LINALG_ERROR
         elif outcome == NEWTON_CONVERGED:

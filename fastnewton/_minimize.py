@@ -133,7 +133,7 @@ def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     ...     return np.diag([2.0, 20.0])
     >>> res = fastnewton.minimize(f, [0.0, 0.0], method="newton", jac=grad, hess=hess)
     >>> res.nit, np.allclose(res.x, [1.0, -2.0])
-    (1, True)
+    (2, True)
     """
     if options is not None and not isinstance(options, dict):
         raise TypeError("options must be a dict, got %s" % type(options).__name__)

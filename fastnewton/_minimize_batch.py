@@ -124,7 +124,7 @@ class BatchResult(OptimizeResult):
            [-3. ,  0.5],
            [ 0. ,  4. ]])
     >>> res[1].x, res[1].nit, res[1].critical_point.kind
-    (array([-3. ,  0.5]), 1, 'minimum')
+    (array([-3. ,  0.5]), 2, 'minimum')
     >>> res[1:].x.shape, res[res.x[:, 0] < 0].x
     ((2, 2), array([[-3. ,  0.5]]))
     >>> res.message
