@@ -187,8 +187,9 @@ def _drive(method, objective, x, storage, opts, reporter):
     else:
         subproblem = SteihaugSubproblem(n)
     return _trust_region_driver(objective, x, storage, subproblem,
-                                *_options.trust_radius_policy(opts), opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                                reporter, opts["escape_saddles"], second_order_test)
+                                *_options.trust_radius_policy(opts), opts["eta"], opts["gtol"],
+                                opts["inf_norm"], opts["maxiter"], reporter,
+                                opts["escape_saddles"], second_order_test)
 
 
 def _failed_start(start, x, objective, derived):

@@ -312,14 +312,15 @@ def trust_radius_policy(opts):
 
     scipy starts at radius 1 and caps it at 1000 whatever the problem, so a
     minimizer 10⁶ away (Brown's badly scaled function) takes a thousand
-    iterations. When the user gives no radius, ours starts at max(1, ‖x0‖)
-    and is capped at 1000·max(1, ‖x‖) at the current x, so both follow the
-    scale of the variables; a radius the user gives is used as given.
+    iterations. When the user gives no radius, ours starts at the length of
+    the Cauchy step at x0 (`_trust_steps.first_radius`) and is capped at
+    1000·max(1, ‖x‖) at the current x, so both follow the scale of the
+    problem; a radius the user gives is used as given.
 
     Returns
     -------
     initial_radius : float or None
-        None: the driver computes max(1, ‖x0‖).
+        None: the driver computes it (`_trust_steps.first_radius`).
     max_radius : float
     relative_max_radius : bool
         `max_radius` is multiplied by max(1, ‖x‖).

@@ -85,7 +85,7 @@ cdef inline double first_lambda(const LambdaBracket* bracket, bint newton_tried,
     Consecutive subproblems (a rejected step's smaller radius, or the next
     point's slightly different H and g) have nearby λ, so the previous λ
     saves the factorizations of walking in from the loose bracket of
-    `start_bracket` (on the trigonometric function, one in four).
+    `start_bracket` (where H is indefinite, as on the trigonometric function).
     """
     if newton_tried and not newton_failed and bracket.lower < lam_newton < bracket.upper:
         return lam_newton
