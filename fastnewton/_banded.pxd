@@ -233,6 +233,7 @@ cdef inline void band_curvature_bounds(const BandBlock* band, Py_ssize_t n,
     cdef const double* values = band.values
     cdef double h, radius, squares
     bounds.gershgorin_lower = bounds.gershgorin_upper = bounds.diag_min = 0.0
+    bounds.diag_min_positive = 0.0
     bounds.inf_norm = bounds.frobenius_norm = 0.0
     for i in range(n):
         # Row i: column i below the diagonal plus row i left of it.

@@ -42,13 +42,13 @@ import numpy as np
 from libc.math cimport fmax, isfinite, INFINITY
 from fastnewton._dense cimport DenseBlock
 from fastnewton._banded cimport BandBlock
-from fastnewton._blocks cimport second_order_point
+from fastnewton._blocks cimport second_order_point, matvec
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
                                       NEWTON_NO_DESCENT, newton_step)
 from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact_settings,
                                       lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
-                                      trust_ratio, next_radius)
+                                      trust_ratio, next_radius, radius_cap, first_radius)
 from fastnewton._status cimport (SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
                                  CALLBACK_STOP)
 from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
@@ -123,19 +123,19 @@ cdef class BlockKernels:
         return block
 
     cdef NewtonStep newton_step(self, double* hess, const double* grad, double f,
-                                bint stationary, double c1, double c2, double* direction,
-                                LineSearch* search, double* shift,
+                                bint stationary, double c1, double c2, double x_norm,
+                                double* direction, LineSearch* search, double* shift,
                                 int* factorizations) noexcept nogil:
         """`_newton_step.newton_step` on the block at `hess`."""
         cdef DenseBlock dense
         cdef BandBlock band
         if self.banded:
             band = self.band(hess)
-            return newton_step(&band, self.n, grad, f, stationary, c1, c2, direction,
-                               self.work.curvature_product, search, shift, factorizations)
+            return newton_step(&band, self.n, grad, f, stationary, c1, c2, x_norm, direction,
+                               &self.work, search, shift, factorizations)
         dense = self.dense(hess)
-        return newton_step(&dense, self.n, grad, f, stationary, c1, c2, direction,
-                           self.work.curvature_product, search, shift, factorizations)
+        return newton_step(&dense, self.n, grad, f, stationary, c1, c2, x_norm, direction,
+                           &self.work, search, shift, factorizations)
 
     cdef bint second_order_point(self, double* hess) noexcept nogil:
         """No curvature below −√ε·‖H‖∞ (`_blocks.second_order_point`)."""
@@ -148,14 +148,14 @@ cdef class BlockKernels:
         return second_order_point(&dense, self.n)
 
     cdef void exact_step(self, double* hess, const double* grad, double radius,
-                         double* step, StepReport* report) noexcept nogil:
+                         double* step, StepReport* report, double lam_previous) noexcept nogil:
         """`_trust_steps.more_sorensen_step` on the block at `hess`."""
         cdef DenseBlock dense
         cdef BandBlock band
         if self.banded:
             band = self.band(hess)
             more_sorensen_step(&band, self.n, grad, radius, step, report, &self.work,
-                               &self.settings)
+                               &self.settings, lam_previous)
             return
         dense = self.dense(hess)
         # With the order a literal, the compiler compiles a copy of the step
@@ -164,20 +164,38 @@ cdef class BlockKernels:
         # arithmetic (at n = 3 a step takes about 40% less time). Same
         # operations in the same order, so the same numbers.
         if self.n == 1:
-            more_sorensen_step(&dense, 1, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 1, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 2:
-            more_sorensen_step(&dense, 2, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 2, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 3:
-            more_sorensen_step(&dense, 3, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 3, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 4:
-            more_sorensen_step(&dense, 4, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 4, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 5:
-            more_sorensen_step(&dense, 5, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 5, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         elif self.n == 6:
-            more_sorensen_step(&dense, 6, grad, radius, step, report, &self.work, &self.settings)
+            more_sorensen_step(&dense, 6, grad, radius, step, report, &self.work, &self.settings,
+                               lam_previous)
         else:
             more_sorensen_step(&dense, self.n, grad, radius, step, report, &self.work,
-                               &self.settings)
+                               &self.settings, lam_previous)
+
+    cdef double grad_curvature(self, double* hess, const double* grad) noexcept nogil:
+        """gᵀHg for the block at `hess`."""
+        cdef DenseBlock dense
+        cdef BandBlock band
+        if self.banded:
+            band = self.band(hess)
+            matvec(&band, self.n, grad, self.work.hess_step)
+        else:
+            dense = self.dense(hess)
+            matvec(&dense, self.n, grad, self.work.hess_step)
+        return dot_raw(grad, self.work.hess_step, self.n)
 
     cdef bint finite(self, const double* hess) noexcept nogil:
         """Whether every entry of the block that belongs to the matrix is finite."""
@@ -619,6 +637,8 @@ cdef class BatchSolver:
     cdef double[:, ::1] x, grad, x_trial, grad_trial, step
     cdef double[:, ::1] hess      # one block (`BlockKernels`) per row
     cdef double[::1] f, f_trial, scalar, model_decrease, ratio
+    # trust-exact: each problem's last positive λ (`ExactSubproblem.lam_previous`).
+    cdef double[::1] lam_previous
     cdef signed char[::1] state, hits_boundary, flags, rejected
     # newton: each position's line search (`_line_search`), and the gradient it keeps.
     cdef object searches_memory
@@ -656,6 +676,7 @@ cdef class BatchSolver:
         self.f_trial = np.empty(m)
         self.scalar = np.empty(m)
         self.model_decrease = np.empty(m)
+        self.lam_previous = np.zeros(m)
         self.ratio = np.empty(m)
         self.state = np.full(m, RUNNING, dtype=np.int8)
         self.hits_boundary = np.zeros(m, dtype=np.int8)
@@ -718,6 +739,7 @@ cdef class BatchSolver:
         self.f[dest] = self.f[source]
         self.scalar[dest] = self.scalar[source]
         self.model_decrease[dest] = self.model_decrease[source]
+        self.lam_previous[dest] = self.lam_previous[source]
         self.searches[dest] = self.searches[source]
         self.hits_boundary[dest] = self.hits_boundary[source]
         self.state[dest] = RUNNING
@@ -802,12 +824,20 @@ cdef class BatchSolver:
             return True
         return False
 
-    def run_trust_exact(self, double radius, double max_radius, double eta):
+    def run_trust_exact(self, object initial_radius, double max_radius,
+                        bint relative_max_radius, double eta):
         """Trust-region iterations with Moré–Sorensen steps; the rules of `_trust_region.trust_region`."""
         cdef Py_ssize_t q, k, n = self.n
         cdef StepReport report
         cdef double rho
-        self.start(radius)
+        self.start(1.0 if initial_radius is None else initial_radius)
+        if initial_radius is None:
+            with nogil:
+                for q in range(self.k):
+                    self.scalar[q] = first_radius(
+                        norm2_raw(&self.grad[q, 0], n),
+                        self.kernels.grad_curvature(&self.hess[q, 0], &self.grad[q, 0]),
+                        max_radius, relative_max_radius, &self.x[q, 0], n)
         while self.k > 0:
             k = self.k
             with nogil:
@@ -815,7 +845,9 @@ cdef class BatchSolver:
                     if self.stops(q):
                         continue
                     self.kernels.exact_step(&self.hess[q, 0], &self.grad[q, 0], self.scalar[q],
-                                            &self.step[q, 0], &report)
+                                            &self.step[q, 0], &report, self.lam_previous[q])
+                    if report.hess_shift > 0.0:
+                        self.lam_previous[q] = report.hess_shift
                     if report.status != SUBPROBLEM_OK:
                         self.state[q] = (LINALG_ERROR
                                          if report.status == SUBPROBLEM_FACTORIZATION_FAILED
@@ -859,7 +891,8 @@ cdef class BatchSolver:
                     if self.flags[q] and not row_finite(&self.grad_trial[q, 0], n):
                         rho = -INFINITY
                     self.scalar[q] = next_radius(rho, self.scalar[q], self.hits_boundary[q],
-                                                 max_radius)
+                                                 radius_cap(max_radius, relative_max_radius,
+                                                            &self.x[q, 0], n))
                     self.flags[q] = rho > eta
                     self.rejected[q] = not self.flags[q]
                     if self.flags[q]:
@@ -994,7 +1027,8 @@ cdef class BatchSolver:
         outcome = self.kernels.newton_step(
             &self.hess[q, 0], &self.grad[q, 0], self.f[q],
             gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol, c1, c2,
-            &self.step[q, 0], &self.searches[q], &shift, &factorizations)
+            norm2_raw(&self.x[q, 0], self.n), &self.step[q, 0], &self.searches[q], &shift,
+            &factorizations)
         if outcome == NEWTON_FACTOR_FAILED:
             self.state[q] = LINALG_ERROR
         elif outcome == NEWTON_CONVERGED:

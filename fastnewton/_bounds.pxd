@@ -13,6 +13,7 @@ cdef struct CurvatureBounds:
     double frobenius_norm
     double inf_norm
     double diag_min
+    double diag_min_positive  # the smallest positive h_ii; 0 when there is none
 
 
 cdef inline void add_bounds_row(CurvatureBounds* bounds, Py_ssize_t row, double diagonal,
@@ -26,12 +27,16 @@ cdef inline void add_bounds_row(CurvatureBounds* bounds, Py_ssize_t row, double 
         bounds.gershgorin_lower = diagonal - radius
         bounds.gershgorin_upper = diagonal + radius
         bounds.diag_min = diagonal
+        bounds.diag_min_positive = 0.0
         bounds.inf_norm = 0.0
         bounds.frobenius_norm = 0.0
     else:
         bounds.gershgorin_lower = min(bounds.gershgorin_lower, diagonal - radius)
         bounds.gershgorin_upper = max(bounds.gershgorin_upper, diagonal + radius)
         bounds.diag_min = min(bounds.diag_min, diagonal)
+    if diagonal > 0.0 and (bounds.diag_min_positive == 0.0
+                           or diagonal < bounds.diag_min_positive):
+        bounds.diag_min_positive = diagonal
     bounds.inf_norm = max(bounds.inf_norm, abs(diagonal) + radius)
     bounds.frobenius_norm += diagonal * diagonal + offdiagonal_squares
 

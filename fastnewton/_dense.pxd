@@ -96,6 +96,7 @@ cdef inline void dense_curvature_bounds(const double* a, Py_ssize_t n,
     cdef Py_ssize_t i, j
     cdef double h, radius, squares
     bounds.gershgorin_lower = bounds.gershgorin_upper = bounds.diag_min = 0.0
+    bounds.diag_min_positive = 0.0
     bounds.inf_norm = bounds.frobenius_norm = 0.0
     for i in range(n):
         radius = squares = 0.0

@@ -48,10 +48,10 @@ cdef class FactorableHessian(SymmetricMatrix):
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept
     cdef void exact_step(self, const double* grad, double radius, double* step,
                          StepReport* report, StepWork* work,
-                         const ExactSettings* settings) noexcept
+                         const ExactSettings* settings, double lam_previous) noexcept
     cdef void dogleg_step(self, const double* grad, double radius, double* step,
                           StepReport* report, StepWork* work) noexcept
     cdef NewtonStep newton_step(self, const double* grad, double f, bint stationary, double c1,
-                                double c2, double* direction, double* product,
+                                double c2, double x_norm, double* direction, StepWork* work,
                                 LineSearch* search, double* shift, int* factorizations) noexcept
     cpdef tuple spectrum(self, double tol, bint extremes)

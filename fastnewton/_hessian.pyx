@@ -153,15 +153,15 @@ cdef class FactorableHessian(SymmetricMatrix):
 
     cdef void exact_step(self, const double* grad, double radius, double* step,
                          StepReport* report, StepWork* work,
-                         const ExactSettings* settings) noexcept:
+                         const ExactSettings* settings, double lam_previous) noexcept:
         """`_trust_steps.more_sorensen_step` on this matrix."""
         cdef PyThreadState* gil = release_gil_if(self.release_gil)
         if self.banded:
             steps.more_sorensen_step(&self.band, self.n, grad, radius, step, report, work,
-                                     settings)
+                                     settings, lam_previous)
         else:
             steps.more_sorensen_step(&self.dense, self.n, grad, radius, step, report, work,
-                                     settings)
+                                     settings, lam_previous)
         reacquire_gil(gil)
 
     cdef void dogleg_step(self, const double* grad, double radius, double* step,
@@ -175,17 +175,19 @@ cdef class FactorableHessian(SymmetricMatrix):
         reacquire_gil(gil)
 
     cdef NewtonStep newton_step(self, const double* grad, double f, bint stationary, double c1,
-                                double c2, double* direction, double* product,
+                                double c2, double x_norm, double* direction, StepWork* work,
                                 LineSearch* search, double* shift, int* factorizations) noexcept:
         """`_newton_step.newton_step` on this matrix."""
         cdef NewtonStep outcome
         cdef PyThreadState* gil = release_gil_if(self.release_gil)
         if self.banded:
             outcome = newton.newton_step(&self.band, self.n, grad, f, stationary, c1, c2,
-                                         direction, product, search, shift, factorizations)
+                                         x_norm, direction, work, search, shift,
+                                         factorizations)
         else:
             outcome = newton.newton_step(&self.dense, self.n, grad, f, stationary, c1, c2,
-                                         direction, product, search, shift, factorizations)
+                                         x_norm, direction, work, search, shift,
+                                         factorizations)
         reacquire_gil(gil)
         return outcome
 

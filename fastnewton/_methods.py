@@ -207,13 +207,18 @@ def _drive(method, objective, x, storage, opts, reporter):
                                  reporter)
     subproblem = _subproblem(method, n, opts)
     second_order_test = None
-    if method == "trust-krylov" and opts["escape_saddles"]:
+    if method == "trust-ncg" and opts["escape_saddles"]:
+        # CG cannot leave a stationary point; trust-krylov's Lanczos probe
+        # tests it and supplies the step along negative curvature.
+        subproblem = SteihaugSubproblem(n, 0, KrylovSubproblem(n, 0, True))
+        second_order_test = subproblem.has_no_negative_curvature
+    elif method == "trust-krylov" and opts["escape_saddles"]:
         # Lanczos sees negative curvature with products alone.
         second_order_test = subproblem.has_no_negative_curvature
     return _trust_region_driver(objective, x, storage, subproblem,
-                                opts["initial_trust_radius"], opts["max_trust_radius"],
-                                opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
-                                reporter, opts["escape_saddles"], second_order_test)
+                                *_options.trust_radius_policy(opts), opts["eta"], opts["gtol"],
+                                opts["inf_norm"], opts["maxiter"], reporter,
+                                opts["escape_saddles"], second_order_test)
 
 
 def _subproblem(method, n, opts):
@@ -260,8 +265,7 @@ def _drive_bounded(method, objective, x, storage, box, opts, reporter):
         return _projected_newton(objective, x, storage, lower, upper, opts["gtol"],
                                  opts["inf_norm"], opts["maxiter"], opts["c1"], reporter)
     return _projected_trust_region(objective, x, storage, _subproblem(method, n, opts),
-                                   lower, upper,
-                                   opts["initial_trust_radius"], opts["max_trust_radius"],
+                                   lower, upper, *_options.trust_radius_policy(opts),
                                    opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
                                    reporter, method in ("trust-exact", "dogleg"))
 
@@ -482,13 +486,19 @@ _TRUST_OPTIONS = """    **options
             below −tol the iteration goes on (the subproblem steps along the
             negative curvature), so success means a second-order point.
             False: stop at any point passing the gradient test. ('trust-ncg'
-            sees only products and always stops at first order.)
+            sees only products: it tests a stationary point by Lanczos from a
+            fixed pseudo-random vector and steps along the curvature it finds,
+            as 'trust-krylov' does.)
         maxiter : int
             Most iterations (default 200·n); 0 evaluates x0 only. Integral
             floats (``1e3``) are accepted, as by scipy.
         initial_trust_radius, max_trust_radius : float
-            Radius to start with and its cap (defaults <default initial_trust_radius>
-            and <default max_trust_radius>).
+            Radius to start with and its cap. By default (None) they follow
+            the problem's scale: the radius starts at the length of the
+            Cauchy step, ‖g‖³/gᵀHg at x0 (max(1, ‖x0‖) where gᵀHg ≤ 0), and
+            is capped at 1000·max(1, ‖x‖). scipy's fixed 1 and 1000 take a
+            thousand iterations to reach a minimizer 10⁶ away; pass them to
+            get scipy's iterates. A value given is used as given.
         eta : float
             Steps with actual/predicted decrease above eta are accepted,
             0 ≤ eta < 0.25 (default <default eta>).

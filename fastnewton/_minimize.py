@@ -100,8 +100,9 @@ def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
           ``return_all`` (False): keep every iterate in ``res.allvecs``.
 
         'newton': ``c1``, ``c2`` (1e-4, 0.9), the strong Wolfe constants.
-        Trust-region methods: ``initial_trust_radius`` (1.0),
-        ``max_trust_radius`` (1000.0), ``eta`` (0.15); 'trust-exact' also
+        Trust-region methods: ``initial_trust_radius`` (the Cauchy step
+        length at x0), ``max_trust_radius`` (1000·max(1, ‖x‖); pass 1.0 and
+        1000.0 for scipy's fixed values), ``eta`` (0.15); 'trust-exact' also
         ``subproblem_maxiter`` (25). Each method's docstring says more.
 
     Returns
@@ -142,7 +143,7 @@ def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     ...     return np.diag([2.0, 20.0])
     >>> res = fastnewton.minimize(f, [0.0, 0.0], method="newton", jac=grad, hess=hess)
     >>> res.nit, np.allclose(res.x, [1.0, -2.0])
-    (1, True)
+    (2, True)
     """
     if options is not None and not isinstance(options, dict):
         raise TypeError("options must be a dict, got %s" % type(options).__name__)

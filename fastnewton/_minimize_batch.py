@@ -124,7 +124,7 @@ class BatchResult(OptimizeResult):
            [-3. ,  0.5],
            [ 0. ,  4. ]])
     >>> res[1].x, res[1].nit, res[1].critical_point.kind
-    (array([-3. ,  0.5]), 1, 'minimum')
+    (array([-3. ,  0.5]), 2, 'minimum')
     >>> res[1:].x.shape, res[res.x[:, 0] < 0].x
     ((2, 2), array([[-3. ,  0.5]]))
     >>> res.message
@@ -349,8 +349,8 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
             along negative curvature, as `minimize` does. False: the
             first-order test alone.
         initial_trust_radius, max_trust_radius, eta, subproblem_maxiter
-            ('trust-exact') As for `fastnewton.trust_exact` (<default initial_trust_radius>,
-            <default max_trust_radius>, <default eta>, <default subproblem_maxiter>).
+            ('trust-exact') As for `fastnewton.trust_exact` (default: radii from
+            each problem's scale, <default eta>, <default subproblem_maxiter>).
         c1, c2 : float
             ('newton') The strong Wolfe constants (default <default c1>, <default c2>).
         finite_diff_rel_step : float
@@ -476,8 +476,7 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         solver.reporter = BatchProgress(callback, opts["disp"], solver.status_out,
                                         opts["inf_norm"])
     if method == "trust-exact":
-        solver.run_trust_exact(opts["initial_trust_radius"], opts["max_trust_radius"],
-                               opts["eta"])
+        solver.run_trust_exact(*_options.trust_radius_policy(opts), opts["eta"])
         scalar_name = "trust_radius"
     else:
         solver.run_newton(opts["c1"], opts["c2"])

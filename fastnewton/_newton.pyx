@@ -7,6 +7,7 @@ from fastnewton._objective cimport Objective
 from fastnewton._line_search cimport StrongWolfeSearch, SearchResult, LineSearch
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
                                       NEWTON_NO_DESCENT)
+from fastnewton._trust_steps cimport StepWork, lay_out_work
 from fastnewton._vector cimport dot, norm2, gradient_norm
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
                                  SADDLE, CALLBACK_STOP, EVENT_ACCEPTED, EVENT_MODIFIED,
@@ -34,7 +35,8 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
     cdef double[::1] x = x_array, direction = np.empty(n)
     cdef double[::1] grad = grad_array, grad_trial = grad_trial_array
     cdef double f, gnorm, shift = 0.0, max_shift = 0.0
-    cdef double[::1] product = np.empty(n)
+    cdef double[::1] work_memory = np.empty(6 * max(n, 1))
+    cdef StepWork work
     cdef bint stationary
     cdef StrongWolfeSearch line_search = StrongWolfeSearch(n, c1, c2)
     cdef SearchResult found
@@ -43,6 +45,7 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
     cdef Status status
     cdef int events
 
+    lay_out_work(&work, &work_memory[0], n)
     f = evaluate_start(objective, x_array, grad, hess)
     gnorm = gradient_norm(grad, inf_norm)
     while True:
@@ -54,7 +57,8 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
             status = MAXITER
             break
         outcome = hess.newton_step(&grad[0], f, stationary, line_search.c1, line_search.c2,
-                                   &direction[0], &product[0], &search, &shift, &factorizations)
+                                   norm2(x), &direction[0], &work, &search, &shift,
+                                   &factorizations)
         total_factorizations += factorizations
         if outcome == NEWTON_FACTOR_FAILED:
             status = LINALG_ERROR

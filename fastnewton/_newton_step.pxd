@@ -6,7 +6,10 @@
 from fastnewton._blocks cimport (Block, modified_cholesky, solve, smallest_curvature,
                                  curvature_tolerance)
 from fastnewton._line_search cimport LineSearch, WOLFE_MAXITER, wolfe_begin, curvature_begin
-from fastnewton._vector cimport dot_raw
+from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SUBPROBLEM_OK,
+                                      exact_settings, more_sorensen_step)
+from libc.math cimport fmax
+from fastnewton._vector cimport dot_raw, norm2_raw
 
 cdef enum NewtonStep:
     NEWTON_SEARCH          # a line search was started (`search`)
@@ -16,26 +19,40 @@ cdef enum NewtonStep:
 
 
 cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, double f,
-                                   bint stationary, double c1, double c2, double* direction,
-                                   double* product, LineSearch* search, double* shift,
-                                   int* factorizations) noexcept nogil:
+                                   bint stationary, double c1, double c2, double x_norm,
+                                   double* direction, StepWork* work, LineSearch* search,
+                                   double* shift, int* factorizations) noexcept nogil:
     """Choose the direction and start its search.
 
     Away from stationarity, d solves (H + τI)d = −g with τ ≥ 0 from
     `modified_cholesky`, a descent direction even where H is indefinite,
     searched by strong Wolfe from α = 1 so the full Newton step (and
-    quadratic convergence) is kept near a minimizer. At a stationary point
-    (`stationary`: ‖g‖ ≤ gtol where the second-order test failed), d is the
-    direction of most negative curvature (inverse iteration on the factor of
-    H + τI), taken downhill and searched on curvature. `product` is work
-    space; `shift` and `factorizations` report τ and the factorizations tried.
+    quadratic convergence) is kept near a minimizer. A d longer than
+    1.75·max(1, ‖x‖) (`x_norm` = ‖x‖) is replaced by the Moré–Sorensen step
+    of that radius: along a nearly singular direction of H + τI
+    (a small τ, or a nearly singular H) the Newton step is long and points
+    where the quadratic model means nothing, and a descent search along it
+    walks into asymptotic valleys (exponential fits: a → −∞, c → +∞,
+    b → 0, 3–4 % of fits). The trust-region step bends towards −g instead;
+    near a minimizer Newton steps are short, so they are kept. The factor
+    1.75 is measured (bench/robustness.py): at 1, Beale from 100·x0 follows
+    its own asymptotic valley (x₁ → ∞); at 2, 0.6 % of the fits still reach
+    theirs. At a
+    stationary point (`stationary`: ‖g‖ ≤ gtol where the second-order test
+    failed), d is the direction of most negative curvature (inverse iteration
+    on the factor of H + τI), taken downhill and searched on curvature.
+    `work` is work space; `shift` and `factorizations` report τ and the
+    factorizations tried.
     """
     cdef Py_ssize_t i
-    cdef double curvature, slope
+    cdef double curvature, slope, step_bound = 1.75 * fmax(1.0, x_norm)
+    cdef StepReport report
+    cdef ExactSettings settings
     if modified_cholesky(h, n, shift, factorizations):
         return NEWTON_FACTOR_FAILED
     if stationary:
-        curvature = smallest_curvature(h, n, shift[0], direction, product) - shift[0]
+        curvature = smallest_curvature(h, n, shift[0], direction,
+                                       work.curvature_product) - shift[0]
         if curvature >= -curvature_tolerance(h, n):
             return NEWTON_CONVERGED
         if dot_raw(grad, direction, n) > 0.0:
@@ -46,6 +63,12 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     for i in range(n):
         direction[i] = -grad[i]
     solve(h, n, direction)
+    if norm2_raw(direction, n) > step_bound:
+        settings = exact_settings(25)
+        more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings, 0.0)
+        factorizations[0] += report.factorizations
+        if report.status != SUBPROBLEM_OK:
+            return NEWTON_FACTOR_FAILED
     slope = dot_raw(grad, direction, n)
     if not slope < 0.0:
         # Only rounding can make a direction from a positive definite factor

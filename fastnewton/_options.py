@@ -329,9 +329,11 @@ OPTIONS = {
     "check_derivatives": Option(False, _ALL, lambda v: _flag("check_derivatives", v)),
     "c1": Option(1e-4, _LINE_SEARCH, lambda v: _number("c1", v, 0.0, 1.0, True, True)),
     "c2": Option(0.9, _LINE_SEARCH, lambda v: _number("c2", v, 0.0, 1.0, True, True)),
-    "initial_trust_radius": Option(1.0, _TRUST, lambda v: _number(
+    # None: from the problem, as `trust_radius_policy` says; a number is
+    # taken as given (scipy's defaults are 1.0 and 1000.0).
+    "initial_trust_radius": Option(None, _TRUST, lambda v: _number(
         "initial_trust_radius", v, 0.0, math.inf, low_open=True, high_open=True)),
-    "max_trust_radius": Option(1000.0, _TRUST, lambda v: _number(
+    "max_trust_radius": Option(None, _TRUST, lambda v: _number(
         "max_trust_radius", v, 0.0, math.inf, low_open=True)),
     "eta": Option(0.15, _TRUST, lambda v: _number("eta", v, 0.0, 0.25, high_open=True)),
     # trust-exact: λ iterations; trust-krylov: Lanczos vectors (None: min(n, 200)).
@@ -349,6 +351,33 @@ OPTIONS = {
     # `inexact` is scipy's switch between a loose and a tight subproblem solve.
     "inexact": Option(True, ("trust-krylov",), lambda v: _flag("inexact", v)),
 }
+
+
+# The default cap on the trust radius, relative to max(1, ‖x‖).
+RELATIVE_MAX_TRUST_RADIUS = 1000.0
+
+
+def trust_radius_policy(opts):
+    """The radius arguments of the compiled drivers from the parsed options.
+
+    scipy starts at radius 1 and caps it at 1000 whatever the problem, so a
+    minimizer 10⁶ away (Brown's badly scaled function) takes a thousand
+    iterations. When the user gives no radius, ours starts at the length of
+    the Cauchy step at x0 (`_trust_steps.first_radius`) and is capped at
+    1000·max(1, ‖x‖) at the current x, so both follow the scale of the
+    problem; a radius the user gives is used as given.
+
+    Returns
+    -------
+    initial_radius : float or None
+        None: the driver computes it (`_trust_steps.first_radius`).
+    max_radius : float
+    relative_max_radius : bool
+        `max_radius` is multiplied by max(1, ‖x‖).
+    """
+    if opts["max_trust_radius"] is None:
+        return opts["initial_trust_radius"], RELATIVE_MAX_TRUST_RADIUS, True
+    return opts["initial_trust_radius"], opts["max_trust_radius"], False
 
 
 def default(name):
@@ -436,7 +465,9 @@ def parse_options(method, n, options, tol, extra):
     if method in ("newton", "newton-cg") and parsed["c1"] >= parsed["c2"]:
         raise ValueError("c1 must be smaller than c2, got c1=%g, c2=%g"
                          % (parsed["c1"], parsed["c2"]))
-    if "eta" in known and parsed["initial_trust_radius"] > parsed["max_trust_radius"]:
+    if ("eta" in known and parsed["initial_trust_radius"] is not None
+            and parsed["max_trust_radius"] is not None
+            and parsed["initial_trust_radius"] > parsed["max_trust_radius"]):
         raise ValueError("initial_trust_radius (%g) must not exceed max_trust_radius (%g)"
                          % (parsed["initial_trust_radius"], parsed["max_trust_radius"]))
     return parsed

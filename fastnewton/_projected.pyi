@@ -9,9 +9,10 @@ from fastnewton._subproblems import TrustRegionSubproblem
 
 def projected_trust_region(objective: Objective, x0: NDArray[np.float64], hess: SymmetricMatrix,
                            subproblem: TrustRegionSubproblem, lower: NDArray[np.float64],
-                           upper: NDArray[np.float64], radius: float, max_radius: float,
-                           eta: float, gtol: float, inf_norm: bool, maxiter: int,
-                           reporter: Any, factoring: bool) -> dict[str, Any]: ...
+                           upper: NDArray[np.float64], initial_radius: float | None,
+                           max_radius: float, relative_max_radius: bool, eta: float,
+                           gtol: float, inf_norm: bool, maxiter: int, reporter: Any,
+                           factoring: bool) -> dict[str, Any]: ...
 def projected_newton(objective: Objective, x0: NDArray[np.float64], hess: FactorableHessian,
                      lower: NDArray[np.float64], upper: NDArray[np.float64], gtol: float,
                      inf_norm: bool, maxiter: int, c1: float, reporter: Any) -> dict[str, Any]: ...

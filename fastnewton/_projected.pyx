@@ -25,7 +25,7 @@ from fastnewton._objective cimport Objective
 from fastnewton._reduced cimport ReducedHessian, MaskedProducts
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
-                                      trust_ratio, next_radius)
+                                      trust_ratio, next_radius, radius_cap, first_radius)
 from fastnewton._box cimport (clamp, projected_step, projected_gradient_norm, free_for_model,
                               not_binding, gather, scatter)
 from fastnewton._vector cimport dot_raw, norm2_raw, norm2, copy_raw
@@ -259,17 +259,19 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
 
 def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
                            TrustRegionSubproblem subproblem, const double[::1] lower,
-                           const double[::1] upper, double radius, double max_radius,
-                           double eta, double gtol, bint inf_norm, Py_ssize_t maxiter,
-                           object reporter, bint factoring):
+                           const double[::1] upper, object initial_radius, double max_radius,
+                           bint relative_max_radius, double eta, double gtol, bint inf_norm,
+                           Py_ssize_t maxiter, object reporter, bint factoring):
     """Minimize over the box from `x0` (feasible, float64; the driver may overwrite it).
 
     With `factoring` (a subproblem that factorizes: Moré–Sorensen, dogleg),
     `hess` is a `FactorableHessian` and the subproblem works on the gathered
     H[F, F]; otherwise (Steihaug, GLTR: products only, whatever the storage)
     `MaskedProducts` restricts the products to the free variables.
-    Returns a dict like `_trust_region.trust_region`, whose `gradient_norm2`
-    is the 2-norm of the projected gradient.
+    The radius policy is `_trust_region.trust_region`'s, with the projected
+    gradient P(x0 − g) − x0 in place of −g for the Cauchy length of the
+    first radius. Returns a dict like `_trust_region.trust_region`'s, whose
+    `gradient_norm2` is the 2-norm of the projected gradient.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_rejected = 0, n_hard_case = 0
     cdef Py_ssize_t n_factorizations = 0, n_modified = 0, i
@@ -282,13 +284,23 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
     cdef double[::1] x = x_array, x_trial = trial_array, grad = grad_array
     cdef double[::1] grad_trial = grad_trial_array
     cdef double* step = &work.step[0]
-    cdef double f, f_trial, rho, pgnorm, model, step_norm, max_shift = 0.0
+    cdef double f, f_trial, rho, pgnorm, model, step_norm, radius, max_shift = 0.0
     cdef int failed
     cdef BoundedStepStats stats
     cdef Status status
     cdef int events
 
     f = evaluate_start(objective, x_array, grad, hess)
+    if initial_radius is None:
+        # The Cauchy length along the projected gradient d = P(x0 − g) − x0.
+        projected_step(&x[0], &grad[0], -1.0, &lower[0], &upper[0], &work.direction[0], n)
+        if hess.matvec(&work.direction[0], &work.product[0]):
+            work.product[:] = 0.0
+        radius = first_radius(norm2_raw(&work.direction[0], n),
+                              dot_raw(&work.direction[0], &work.product[0], n), max_radius,
+                              relative_max_radius, &x[0], n)
+    else:
+        radius = initial_radius
     pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
     while True:
         if pgnorm <= gtol:
@@ -329,7 +341,8 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
         # A rejected step shrinks the radius below the step actually taken,
         # which bounds may have kept much shorter than the radius.
         radius = (0.25 * fmin(radius, step_norm) if rho < 0.25
-                  else next_radius(rho, radius, events & EVENT_BOUNDARY, max_radius))
+                  else next_radius(rho, radius, events & EVENT_BOUNDARY,
+                                   radius_cap(max_radius, relative_max_radius, &x[0], n)))
         if rho > eta:
             x_array, trial_array = trial_array, x_array
             x, x_trial = x_trial, x

@@ -60,14 +60,19 @@ cdef class ExactSubproblem(FactoringSubproblem):
         `_trust_steps.exact_settings`').
     """
     cdef ExactSettings settings
+    # The last positive λ, where the next subproblem's iteration starts.
+    cdef double lam_previous
 
     def __cinit__(self, Py_ssize_t n, int maxiter):
         self.settings = exact_settings(maxiter)
+        self.lam_previous = 0.0
 
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1:
         (<FactorableHessian?>hess).exact_step(&grad[0], radius, &step[0], report, &self.work,
-                                              &self.settings)
+                                              &self.settings, self.lam_previous)
+        if report.hess_shift > 0.0:
+            self.lam_previous = report.hess_shift
         return 0
 
 
@@ -79,19 +84,38 @@ cdef class SteihaugSubproblem(TrustRegionSubproblem):
     falls below min(0.5, √‖g‖)·‖g‖ (superlinear convergence, Nocedal & Wright
     2006, Alg. 7.2). Needs only Hessian-vector products; the model value is
     tracked along the way, so no extra product is spent on it.
+
+    CG from g = 0 cannot leave a stationary point. With an `escape`
+    subproblem (trust-krylov's `_krylov.KrylovSubproblem`),
+    `has_no_negative_curvature` is its Lanczos probe, and when the probe
+    finds curvature below −tol the next step is the escape's: to the
+    boundary along that curvature, downhill.
     """
     cdef double[::1] residual, direction, direction_product
     cdef int maxiter
+    cdef object escape
+    cdef bint escape_next
 
-    def __cinit__(self, Py_ssize_t n, int maxiter=0):
+    def __cinit__(self, Py_ssize_t n, int maxiter=0, escape=None):
         self.residual = np.empty(n)
         self.direction = np.empty(n)
         self.direction_product = np.empty(n)
         self.maxiter = maxiter if maxiter > 0 else 2 * n + 10
+        self.escape = escape
+
+    def has_no_negative_curvature(self, SymmetricMatrix hess):
+        """The escape's second-order test at a stationary point; when it fails,
+        the next `solve` is the escape's step."""
+        holds = self.escape.has_no_negative_curvature(hess)
+        self.escape_next = not holds
+        return holds
 
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1:
         cdef Py_ssize_t i, it, n = self.n
+        if self.escape_next:
+            self.escape_next = False
+            return (<TrustRegionSubproblem>self.escape).solve(hess, grad, radius, step, report)
         cdef double[::1] r = self.residual, d = self.direction, hd = self.direction_product
         cdef double gnorm = norm2(grad), tolerance, r_sq, r_sq_next, curvature, alpha
         cdef double tau_low, tau_high, model = 0.0, rd

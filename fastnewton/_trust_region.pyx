@@ -12,8 +12,8 @@ from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
-                                      trust_ratio, next_radius)
-from fastnewton._vector cimport norm2, gradient_norm, axpy_into
+                                      trust_ratio, next_radius, radius_cap, first_radius)
+from fastnewton._vector cimport dot, norm2, gradient_norm, axpy_into
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
@@ -22,11 +22,25 @@ from fastnewton._start cimport evaluate_start
 cdef double EPS = np.finfo(np.float64).eps
 
 
+cdef double grad_curvature(SymmetricMatrix hess, const double[::1] grad) except? -1.0:
+    """gᵀHg (one product with H)."""
+    product = np.empty(grad.shape[0])
+    cdef double[::1] hg = product
+    if hess.matvec(&grad[0], &hg[0]):
+        return 0.0   # a non-finite product: no curvature to go by
+    return dot(grad, hg)
+
+
 def trust_region(Objective objective, object x0, SymmetricMatrix hess,
-                 TrustRegionSubproblem subproblem, double radius, double max_radius,
-                 double eta, double gtol, bint inf_norm, Py_ssize_t maxiter, object reporter,
-                 bint escape_saddles, object second_order_test=None):
+                 TrustRegionSubproblem subproblem, object initial_radius, double max_radius,
+                 bint relative_max_radius, double eta, double gtol, bint inf_norm,
+                 Py_ssize_t maxiter, object reporter, bint escape_saddles,
+                 object second_order_test=None):
     """Minimize from `x0` (a float64 array the driver may overwrite).
+
+    The radius starts at `initial_radius`, or when None at
+    `_trust_steps.first_radius`, and is capped by `_trust_steps.radius_cap`
+    (`max_radius`, relative to max(1, ‖x‖) with `relative_max_radius`).
 
     Returns a dict with x, fun, jac, nit, status and the step statistics.
     `reporter(nit, x, f, gnorm, radius, events, shift)` is called after every
@@ -47,12 +61,17 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     grad_trial_array = np.empty(n)
     cdef double[::1] x = x_array, x_trial = trial_array, step = np.empty(n)
     cdef double[::1] grad = grad_array, grad_trial = grad_trial_array
-    cdef double f, f_trial, rho, gnorm, max_shift = 0.0
+    cdef double f, f_trial, rho, gnorm, radius, max_shift = 0.0
     cdef StepReport report
     cdef Status status
     cdef int events
 
     f = evaluate_start(objective, x_array, grad, hess)
+    if initial_radius is None:
+        radius = first_radius(norm2(grad), grad_curvature(hess, grad), max_radius,
+                              relative_max_radius, &x[0], n)
+    else:
+        radius = initial_radius
     gnorm = gradient_norm(grad, inf_norm)
     while True:
         if gnorm <= gtol and (not escape_saddles or (hess.second_order_point()
@@ -89,7 +108,8 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
         if rho > eta and objective.gradient(trial_array, grad_trial):
             rho = -INFINITY
             events |= EVENT_NONFINITE
-        radius = next_radius(rho, radius, report.hits_boundary, max_radius)
+        radius = next_radius(rho, radius, report.hits_boundary,
+                             radius_cap(max_radius, relative_max_radius, &x[0], n))
         if rho > eta:
             x_array, trial_array = trial_array, x_array
             x, x_trial = x_trial, x

@@ -75,12 +75,22 @@ cdef inline void start_bracket(LambdaBracket* bracket, const CurvatureBounds* bo
 
 
 cdef inline double first_lambda(const LambdaBracket* bracket, bint newton_tried,
-                                bint newton_failed, double lam_newton) noexcept nogil:
+                                bint newton_failed, double lam_newton,
+                                double lam_previous) noexcept nogil:
     """λ to try first: the secular Newton step from λ = 0 when H factored and it
-    lies in the bracket; 0 when nothing excludes it and H was not tried; else
-    the safeguarded `next_lambda`."""
+    lies in the bracket; else the previous subproblem's λ when it lies in the
+    bracket; 0 when nothing excludes it and H was not tried; else the
+    safeguarded `next_lambda`.
+
+    Consecutive subproblems (a rejected step's smaller radius, or the next
+    point's slightly different H and g) have nearby λ, so the previous λ
+    saves the factorizations of walking in from the loose bracket of
+    `start_bracket` (where H is indefinite, as on the trigonometric function).
+    """
     if newton_tried and not newton_failed and bracket.lower < lam_newton < bracket.upper:
         return lam_newton
+    if bracket.lower < lam_previous < bracket.upper:
+        return lam_previous
     if bracket.lower == 0.0 and not newton_tried:
         return 0.0
     return next_lambda(bracket.lower, bracket.upper)
@@ -167,14 +177,42 @@ cdef inline double trust_ratio(double f, double f_trial, double predicted) noexc
     return (f - f_trial + rounding) / (predicted + rounding)
 
 
+cdef inline double radius_cap(double max_radius, bint relative, const double* x,
+                              Py_ssize_t n) noexcept nogil:
+    """The largest radius at x: `max_radius`, times max(1, ‖x‖) when `relative`.
+
+    A relative cap follows the scale of the variables, so a minimizer far
+    from x0 is reached in steps that double, not in steps of a fixed length
+    (see `_options.trust_radius_policy`).
+    """
+    if relative:
+        return max_radius * fmax(1.0, norm2_raw(x, n))
+    return max_radius
+
+
+cdef inline double first_radius(double gnorm, double grad_curvature, double max_radius,
+                                bint relative, const double* x0, Py_ssize_t n) noexcept nogil:
+    """The initial radius when the user gives none, at most the cap.
+
+    The length of the Cauchy step, ‖g‖³ / gᵀHg (`grad_curvature` = gᵀHg at
+    x0): the minimizer of the model along −g, so the first step is the
+    length the problem's own scale suggests rather than 1. Where the model
+    has no minimizer along −g (gᵀHg ≤ 0, or g = 0 at a saddle), max(1, ‖x0‖).
+    """
+    cdef double radius = gnorm * gnorm * gnorm / grad_curvature if grad_curvature > 0.0 else 0.0
+    if not radius > 0.0:
+        radius = fmax(1.0, norm2_raw(x0, n))
+    return fmin(radius, radius_cap(max_radius, relative, x0, n))
+
+
 cdef inline double next_radius(double rho, double radius, bint hits_boundary,
-                               double max_radius) noexcept nogil:
+                               double cap) noexcept nogil:
     """Nocedal & Wright (2006), Alg. 4.1, with scipy's constants, so iteration
-    counts compare with scipy's one for one."""
+    counts compare with scipy's one for one; `cap` from `radius_cap`."""
     if rho < 0.25:
         return 0.25 * radius
     if rho > 0.75 and hits_boundary:
-        return fmin(2.0 * radius, max_radius)
+        return fmin(2.0 * radius, cap)
     return radius
 
 
@@ -208,7 +246,8 @@ cdef inline double secular_step(Block* h, Py_ssize_t n, const double* p, double 
 
 cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, double radius,
                                     double* step, StepReport* report, StepWork* work,
-                                    const ExactSettings* settings) noexcept nogil:
+                                    const ExactSettings* settings,
+                                    double lam_previous) noexcept nogil:
     """Nearly exact trust-region step by the safeguarded λ iteration of Moré & Sorensen (1983).
 
     The solution is p(λ) = −(H + λI)⁻¹g with H + λI positive semidefinite and
@@ -218,11 +257,25 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     In the hard case (g nearly orthogonal to the eigenvectors of the smallest
     eigenvalue) the step is completed with a vector z of small curvature, by
     inverse iteration on the factor of H + λI, so that ‖p + τz‖ = radius
-    (Moré & Sorensen, Lemma 3.4).
+    (Moré & Sorensen, Lemma 3.4). `lam_previous` is the last positive λ of
+    the run (0 for none), tried first when it lies in the bracket.
+
+    λ within rounding of zero, below λ_floor = 10·n·ε·min{h_ii > 0}, cannot
+    be told from zero: H + λI factors there or not by rounding alone. (The
+    smallest diagonal, not ‖H‖: Cholesky's rounding follows each diagonal's
+    scale, and on a badly scaled H, Meyer's, a λ_floor from ‖H‖ would
+    swamp the small curvatures that matter.) When the step
+    is short and neither the secular Newton step nor the bracket's lower end
+    says otherwise, λ_floor is tried next, and a step still short there is
+    completed along z and taken (the model then misses its minimum by at most
+    ½λ_floor·radius², rounding). Otherwise λ would creep down by the
+    safeguard's factor 100 per factorization towards a λ* of 0 that
+    only rounding separates from the hard case (linear rank 1: ten
+    factorizations per step).
     """
     cdef Py_ssize_t i, it
     cdef CurvatureBounds bounds
-    cdef double gnorm = norm2_raw(grad, n), lam
+    cdef double gnorm = norm2_raw(grad, n), lam, lam_floor
     cdef double step_norm = 0.0, z_curvature, tau, step_curvature
     cdef LambdaBracket bracket
     cdef double step_lambda = 0.0, lam_newton = 0.0
@@ -250,7 +303,8 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
             lam_newton = secular_step(h, n, p, step_norm, 0.0, radius, work.secular_work)
     curvature_bounds(h, n, &bounds)
     start_bracket(&bracket, &bounds, gnorm, radius)
-    lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton)
+    lam_floor = 10.0 * n * 2.220446049250313e-16 * bounds.diag_min_positive
+    lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton, lam_previous)
     for it in range(settings.maxiter):
         report.factorizations += 1
         if factorize(h, n, lam) != 0:
@@ -271,13 +325,17 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
             z_curvature = smallest_curvature(h, n, lam, z, work.curvature_product)
             tau = boundary_multiple_raw(p, z, n, lam, z_curvature, radius)
             step_curvature = -dot_raw(p, grad, n)   # pᵀ(H + λI)p
-            if hard_case_close_enough(tau, z_curvature, step_curvature, lam, radius,
-                                      settings.k_hard):
+            if lam <= lam_floor or hard_case_close_enough(tau, z_curvature, step_curvature, lam,
+                                                          radius, settings.k_hard):
                 axpy_raw(tau, z, p, p, n)
                 report.hard_case = True
                 break
             bracket.upper = lam
             bracket.lower = fmax(bracket.lower, lam - z_curvature)
+            if (not bracket.lower < lam_newton < bracket.upper
+                    and bracket.lower < lam_floor < bracket.upper):
+                lam = lam_floor
+                continue
         else:
             bracket.lower = lam
         lam = inside_or_safeguarded(&bracket, lam_newton)

@@ -158,7 +158,7 @@ def single_problem_runs(x0, **options):
 def test_callback_counts_match_the_problems_run_one_by_one():
     fun, jac, hess = rosen_batch()
     x0 = start_points(6, seed=11)
-    options = {"maxiter": 24}            # three of the six need more (26 to 28)
+    options = {"maxiter": 23}            # three of the six need more (24)
     runs = single_problem_runs(x0, **options)
     reports = []
     res = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, options=options,

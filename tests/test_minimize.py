@@ -764,9 +764,10 @@ def pseudo_huber_in_ball(bad_value):
     return fun, jac, hess
 
 
+# Not newton: its steps are at most 1.75·max(1, ‖x‖) long, which from inside
+# this ball never reaches outside it.
 @pytest.mark.parametrize("bad_value", [np.nan, np.inf])
 @pytest.mark.parametrize("method,options", [
-    ("newton", {}),
     ("trust-exact", dict(initial_trust_radius=100.0)),
     ("dogleg", dict(initial_trust_radius=100.0)),
     ("trust-ncg", dict(initial_trust_radius=100.0)),
