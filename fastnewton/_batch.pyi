@@ -3,12 +3,18 @@ from typing import Any, final
 
 import numpy as np
 from numpy.typing import NDArray
-from typing_extensions import Self
+from typing_extensions import Self, disjoint_base
+
+from fastnewton._hessian import FactorableHessian
 
 @final
 class BlockKernels:
     def __new__(cls, n: int, bandwidth: int | None, maxiter: int, k_easy: float = 0.1,
                 k_hard: float = 0.2) -> Self: ...
+
+@disjoint_base
+class BlockView(FactorableHessian):
+    def __new__(cls, n: int, bandwidth: int | None) -> Self: ...
 
 @final
 class BatchObjective:
@@ -51,6 +57,7 @@ class BatchSolver:
     def run_trust_exact(self, initial_radius: float | None, max_radius: float,
                         relative_max_radius: bool, eta: float) -> int: ...
     def run_newton(self, c1: float, c2: float) -> int: ...
+    def set_box(self, lower: NDArray[np.float64], upper: NDArray[np.float64]) -> None: ...
 
 def as_result_array(value: Any, shape: tuple[int, ...], name: str,
                     meaning: str) -> NDArray[Any]: ...

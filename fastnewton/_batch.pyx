@@ -39,7 +39,7 @@ trust-exact batch gets `minimize`'s iterates bit for bit, dense or banded.
 cimport cython
 import numpy as np
 
-from libc.math cimport fmax, isfinite, INFINITY
+from libc.math cimport fmax, fmin, isfinite, INFINITY
 from fastnewton._dense cimport DenseBlock
 from fastnewton._banded cimport BandBlock
 from fastnewton._blocks cimport second_order_point, matvec
@@ -58,6 +58,12 @@ from fastnewton._line_search cimport (LineSearch, SearchAsk, ASK_VALUE, ASK_SLOP
                                      ASK_FINAL_GRADIENT, ACCEPT_LOW, GIVE_UP, wolfe_value,
                                      wolfe_slope, curvature_value, curvature_gradient,
                                      trial_length)
+
+from fastnewton._hessian cimport FactorableHessian
+from fastnewton._projected cimport bounded_step, BoundedWork, BoundedStepStats
+from fastnewton._reduced cimport ReducedHessian
+from fastnewton._subproblems cimport ExactSubproblem
+from fastnewton._box cimport clamp, projected_gradient_norm, projected_step
 
 cdef double EPS = np.finfo(np.float64).eps
 
@@ -224,6 +230,36 @@ cdef class BlockKernels:
             for i in range(j, n):
                 out[i * n + j] = hess[i + j * n]
                 out[j * n + i] = hess[i + j * n]
+
+
+cdef class BlockView(FactorableHessian):
+    """One problem's block of a batch as a `FactorableHessian`, for `_projected.bounded_step`.
+
+    `point_at` aims it at a block of the batch's Hessian array; the factor
+    (and band pivots) are its own. The bounded step is written once over
+    the storage interface, and this lets a batch run it problem by problem.
+    """
+    cdef object memory
+
+    def __cinit__(self, Py_ssize_t n, bandwidth):
+        cdef double[::1] memory
+        cdef Py_ssize_t size = (bandwidth + 1) * n if bandwidth is not None else n * n
+        self.n = n
+        self.banded = bandwidth is not None
+        self.memory = np.zeros(max(size + n, 1))
+        memory = self.memory
+        if self.banded:
+            self.band.factor = &memory[0]
+            self.band.pivots = &memory[size]
+            self.band.bandwidth = bandwidth
+        else:
+            self.dense.factor = &memory[0]
+
+    cdef void point_at(self, double* values) noexcept:
+        if self.banded:
+            self.band.values = values
+        else:
+            self.dense.values = values
 
 
 def as_result_array(value, tuple shape, str name, str meaning):
@@ -640,6 +676,12 @@ cdef class BatchSolver:
     # trust-exact: each problem's last positive λ (`ExactSubproblem.lam_previous`).
     cdef double[::1] lam_previous
     cdef signed char[::1] state, hits_boundary, flags, rejected
+    # With bounds (`set_box`): each problem's box, by position.
+    cdef bint bounded
+    cdef double[:, ::1] lower, upper
+    cdef int subproblem_maxiter
+    cdef object bounded_view, bounded_reduced, bounded_subproblem
+    cdef BoundedWork bounded_work
     # newton: each position's line search (`_line_search`), and the gradient it keeps.
     cdef object searches_memory
     cdef LineSearch* searches
@@ -658,6 +700,7 @@ cdef class BatchSolver:
         cdef Py_ssize_t m = x0.shape[0], n = x0.shape[1]
         self.objective = objective
         self.kernels = BlockKernels(n, bandwidth, subproblem_maxiter)
+        self.subproblem_maxiter = subproblem_maxiter
         self.m, self.n, self.k = m, n, m
         self.gtol, self.inf_norm, self.maxiter = gtol, inf_norm, maxiter
         self.escape_saddles = escape_saddles
@@ -697,6 +740,13 @@ cdef class BatchSolver:
         self.hess_out_view = self.hess_out.reshape(m, -1)
         self.scalar_out_view, self.status_view = self.scalar_out, self.status_out
         self.start_failed, self.nit = self.start_failed_out, self.nit_out
+
+    def set_box(self, lower, upper):
+        """Bound every problem to lower[i] ≤ x ≤ upper[i] (float64 arrays of shape (m, n),
+        copies the solver may reorder); x0 must lie in the box. trust-exact only."""
+        self.lower = np.array(lower, dtype=np.float64, order="C")
+        self.upper = np.array(upper, dtype=np.float64, order="C")
+        self.bounded = True
 
     cdef object positions_where(self, signed char[::1] marks, signed char low, signed char high):
         """Ascending positions q < k with low <= marks[q] <= high, as an intp array (not to be written)."""
@@ -740,6 +790,9 @@ cdef class BatchSolver:
         self.scalar[dest] = self.scalar[source]
         self.model_decrease[dest] = self.model_decrease[source]
         self.lam_previous[dest] = self.lam_previous[source]
+        if self.bounded:
+            copy_raw(&self.lower[source, 0], &self.lower[dest, 0], n)
+            copy_raw(&self.upper[source, 0], &self.upper[dest, 0], n)
         self.searches[dest] = self.searches[source]
         self.hits_boundary[dest] = self.hits_boundary[source]
         self.state[dest] = RUNNING
@@ -815,7 +868,12 @@ cdef class BatchSolver:
         step (trust-exact's hard case, newton's negative-curvature search)
         leaves the saddle.
         """
-        if gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol:
+        if self.bounded:
+            if projected_gradient_norm(&self.x[q, 0], &self.grad[q, 0], &self.lower[q, 0],
+                                       &self.upper[q, 0], self.n, self.inf_norm) <= self.gtol:
+                self.state[q] = SUCCESS
+                return True
+        elif gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol:
             if not self.escape_saddles or self.kernels.second_order_point(&self.hess[q, 0]):
                 self.state[q] = SUCCESS
                 return True
@@ -824,41 +882,86 @@ cdef class BatchSolver:
             return True
         return False
 
+    cdef int bounded_steps(self, Py_ssize_t k) except -1:
+        """`_projected.bounded_step` for every running problem (with the GIL: it is
+        written once over the storage interface, and runs here on a `BlockView`)."""
+        cdef Py_ssize_t q, n = self.n
+        cdef int failed
+        cdef BoundedStepStats stats
+        cdef BlockView view
+        cdef ExactSubproblem subproblem
+        if self.bounded_work is None:
+            self.bounded_view = BlockView(n, self.kernels.bandwidth if self.kernels.banded
+                                          else None)
+            self.bounded_reduced = ReducedHessian(self.bounded_view)
+            self.bounded_subproblem = ExactSubproblem(n, self.subproblem_maxiter)
+            self.bounded_work = BoundedWork(n)
+        view = self.bounded_view
+        subproblem = self.bounded_subproblem
+        for q in range(k):
+            if self.stops(q):
+                continue
+            view.point_at(&self.hess[q, 0])
+            subproblem.lam_previous = self.lam_previous[q]
+            failed = bounded_step(view, subproblem, self.bounded_reduced, None, &self.x[q, 0],
+                                  &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
+                                  self.scalar[q], n, self.bounded_work, &stats)
+            self.lam_previous[q] = subproblem.lam_previous
+            if failed:
+                self.state[q] = failed
+            elif not stats.model < 0.0:
+                self.state[q] = NO_PROGRESS
+            else:
+                copy_raw(&self.bounded_work.step[0], &self.step[q, 0], n)
+                self.model_decrease[q] = -stats.model
+                self.hits_boundary[q] = norm2_raw(&self.step[q, 0], n) >= 0.99 * self.scalar[q]
+        return 0
+
     def run_trust_exact(self, object initial_radius, double max_radius,
                         bint relative_max_radius, double eta):
-        """Trust-region iterations with Moré–Sorensen steps; the rules of `_trust_region.trust_region`."""
-        cdef Py_ssize_t q, k, n = self.n
+        """Trust-region iterations with Moré–Sorensen steps; the rules of `_trust_region.trust_region`,
+        or with a box (`set_box`) those of `_projected.projected_trust_region`."""
+        cdef Py_ssize_t q, k, i, n = self.n
         cdef StepReport report
         cdef double rho
         self.start(1.0 if initial_radius is None else initial_radius)
         if initial_radius is None:
             with nogil:
                 for q in range(self.k):
+                    if self.bounded:
+                        # As `projected_trust_region`: along P(x0 − g) − x0.
+                        projected_step(&self.x[q, 0], &self.grad[q, 0], -1.0, &self.lower[q, 0],
+                                       &self.upper[q, 0], &self.step[q, 0], n)
+                    else:
+                        copy_raw(&self.grad[q, 0], &self.step[q, 0], n)
                     self.scalar[q] = first_radius(
-                        norm2_raw(&self.grad[q, 0], n),
-                        self.kernels.grad_curvature(&self.hess[q, 0], &self.grad[q, 0]),
+                        norm2_raw(&self.step[q, 0], n),
+                        self.kernels.grad_curvature(&self.hess[q, 0], &self.step[q, 0]),
                         max_radius, relative_max_radius, &self.x[q, 0], n)
         while self.k > 0:
             k = self.k
-            with nogil:
-                for q in range(k):
-                    if self.stops(q):
-                        continue
-                    self.kernels.exact_step(&self.hess[q, 0], &self.grad[q, 0], self.scalar[q],
-                                            &self.step[q, 0], &report, self.lam_previous[q])
-                    if report.hess_shift > 0.0:
-                        self.lam_previous[q] = report.hess_shift
-                    if report.status != SUBPROBLEM_OK:
-                        self.state[q] = (LINALG_ERROR
-                                         if report.status == SUBPROBLEM_FACTORIZATION_FAILED
-                                         else NONFINITE)
-                    elif not report.model_decrease > 0.0:
-                        self.state[q] = (SADDLE if gradient_norm_raw(&self.grad[q, 0], n,
-                                                                     self.inf_norm) <= self.gtol
-                                         else NO_PROGRESS)
-                    else:
-                        self.model_decrease[q] = report.model_decrease
-                        self.hits_boundary[q] = report.hits_boundary
+            if self.bounded:
+                self.bounded_steps(k)
+            else:
+                with nogil:
+                    for q in range(k):
+                        if self.stops(q):
+                            continue
+                        self.kernels.exact_step(&self.hess[q, 0], &self.grad[q, 0], self.scalar[q],
+                                                &self.step[q, 0], &report, self.lam_previous[q])
+                        if report.hess_shift > 0.0:
+                            self.lam_previous[q] = report.hess_shift
+                        if report.status != SUBPROBLEM_OK:
+                            self.state[q] = (LINALG_ERROR
+                                             if report.status == SUBPROBLEM_FACTORIZATION_FAILED
+                                             else NONFINITE)
+                        elif not report.model_decrease > 0.0:
+                            self.state[q] = (SADDLE if gradient_norm_raw(&self.grad[q, 0], n,
+                                                                         self.inf_norm) <= self.gtol
+                                             else NO_PROGRESS)
+                        else:
+                            self.model_decrease[q] = report.model_decrease
+                            self.hits_boundary[q] = report.hits_boundary
             k = self.compact()
             if self.stopped_by_reporter(k) or k == 0:
                 break
@@ -867,7 +970,13 @@ cdef class BatchSolver:
                     # After a rejection the radius shrank but the step may not
                     # have changed (it was inside the smaller region too): f
                     # there is known, as `Objective.value`'s cache knows it.
-                    if self.rejected[q]:
+                    if self.bounded:
+                        # Clamped again: x + (P(…) − x) may round outside.
+                        for i in range(n):
+                            self.x_trial[q, i] = clamp(self.x[q, i] + self.step[q, i],
+                                                       self.lower[q, i], self.upper[q, i])
+                        self.flags[q] = True
+                    elif self.rejected[q]:
                         self.flags[q] = self.move_trial(q, 1.0)
                     else:
                         axpy_raw(1.0, &self.step[q, 0], &self.x[q, 0], &self.x_trial[q, 0], n)
@@ -890,9 +999,14 @@ cdef class BatchSolver:
                     rho = self.ratio[q]
                     if self.flags[q] and not row_finite(&self.grad_trial[q, 0], n):
                         rho = -INFINITY
-                    self.scalar[q] = next_radius(rho, self.scalar[q], self.hits_boundary[q],
-                                                 radius_cap(max_radius, relative_max_radius,
-                                                            &self.x[q, 0], n))
+                    if self.bounded and rho < 0.25:
+                        # As `projected_trust_region`: below the step bounds may have shortened.
+                        self.scalar[q] = 0.25 * fmin(self.scalar[q],
+                                                     norm2_raw(&self.step[q, 0], n))
+                    else:
+                        self.scalar[q] = next_radius(rho, self.scalar[q], self.hits_boundary[q],
+                                                     radius_cap(max_radius, relative_max_radius,
+                                                                &self.x[q, 0], n))
                     self.flags[q] = rho > eta
                     self.rejected[q] = not self.flags[q]
                     if self.flags[q]:

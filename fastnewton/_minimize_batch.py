@@ -264,6 +264,57 @@ class BatchResult(OptimizeResult):
         return cls(joined)
 
 
+def _kkt_stack(solver, box, opts):
+    """Per problem of a bounded batch: the `KKTPoint` kind, the inertia of H[F, F], the active mask.
+
+    What `fastnewton._kkt.KKTPoint` says of each result, vectorized: H[F, F]
+    is classified as H with the rows and columns of the variables at a bound
+    replaced by those of the identity (each adds one positive eigenvalue,
+    taken off the inertia again).
+    """
+    lower, upper = box
+    x, grad, hess = solver.x_out, solver.grad_out, solver.hess_out
+    at_lower, at_upper = x <= lower, x >= upper
+    active = at_lower | at_upper
+    mask = np.where(at_lower, -1, np.where(at_upper, 1, 0))
+    fixed = lower == upper
+    mask[fixed] = np.where(grad[fixed] >= 0.0, -1, 1)
+    multipliers = np.where(at_lower, grad, np.where(at_upper, -grad, np.inf))
+    multipliers[fixed] = np.abs(grad[fixed])
+    strict = np.all(multipliers > opts["gtol"], axis=1)
+    projected = np.linalg.norm(np.clip(x - grad, lower, upper) - x, axis=1)
+    masked = hess.copy()
+    m, n = x.shape
+    if opts["bandwidth"] is None:
+        masked[active[:, :, None] | active[:, None, :]] = 0.0
+        rows, columns = np.nonzero(active)
+        masked[rows, columns, columns] = 1.0
+    else:
+        for k in range(opts["bandwidth"] + 1):
+            touched = active[:, :n - k] | active[:, k:]
+            masked[:, k, :n - k][touched] = 0.0
+        masked[:, 0, :][active] = 1.0
+    reduced_kinds, inertia = certify_stack(masked, opts["bandwidth"])
+    n_active = active.sum(axis=1)
+    inertia = inertia.copy()
+    known = inertia[:, 0] >= 0
+    inertia[known, 0] -= n_active[known]
+    kinds = np.full(m, None, dtype=object)
+    for i in range(m):
+        reduced = reduced_kinds[i]
+        if reduced is None:
+            continue
+        if projected[i] > opts["gtol"]:
+            kinds[i] = "not critical"
+        elif inertia[i, 1] > 0:
+            kinds[i] = "saddle"
+        elif inertia[i, 2] > 0 or not strict[i]:
+            kinds[i] = "degenerate"
+        else:
+            kinds[i] = "minimum"
+    return kinds, inertia, mask
+
+
 def _as_start_points(x0):
     """`x0` as a fresh (m, n) float64 array, validated like `minimize`'s x0."""
     shape = np.shape(x0)
@@ -380,9 +431,13 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         the stopping test). Raising `StopIteration` stops the running
         problems with status 99; other exceptions propagate unchanged.
     bounds : None, scipy.optimize.Bounds or sequence of (min, max) pairs, optional
-        Only bounds that are all infinite are taken so far (and change
-        nothing); finite ones raise ValueError. Bounded problems one at a
-        time: `fastnewton.minimize` with ``bounds=``.
+        Box constraints, shared by all problems (n pairs, or a Bounds whose
+        lb/ub broadcast to (n,)) or per problem (a Bounds with lb/ub of shape
+        (m, n)). Each problem then runs `fastnewton.minimize`'s projected
+        trust-region method (method='trust-exact' only so far, with `jac`
+        and a callable `hess`); the result adds ``active_mask`` (m, n), and
+        ``critical_kind`` / ``inertia`` describe the KKT point (the Hessian
+        on the free variables). All-infinite bounds change nothing.
 
     Returns
     -------
@@ -444,9 +499,18 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         hess = "2-point"
     x = _as_start_points(x0)
     m, n = x.shape
-    if _options.batch_box(bounds, m, n) is not None:
-        raise ValueError("bounds are not supported yet by minimize_batch: solve bounded "
-                         "problems with fastnewton.minimize(..., bounds=...)")
+    box = _options.batch_box(bounds, m, n)
+    if box is not None:
+        if method != "trust-exact":
+            raise ValueError("bounds are not supported yet by minimize_batch with "
+                             "method='newton' (use method='trust-exact'), or solve bounded "
+                             "problems one at a time with fastnewton.minimize(..., bounds=...)")
+        if not (jac is True or callable(jac)) or not callable(hess):
+            raise ValueError("with bounds, minimize_batch needs jac (callable or True) and a "
+                             "callable hess: its finite differences do not stay inside the "
+                             "bounds yet (fastnewton.minimize's do)")
+        # Into the box, as scipy's bounded methods do (x is already a copy).
+        np.clip(x, *box, out=x)
     args = _options.as_args(args)
     batch_arrays = _as_batch_args(batch_args, m)
     if options is not None and not isinstance(options, dict):
@@ -472,6 +536,8 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
                          opts["escape_saddles"],
                          opts.get("subproblem_maxiter", _options.default("subproblem_maxiter")),
                          opts["bandwidth"])
+    if box is not None:
+        solver.set_box(*box)
     if callback is not None or opts["disp"]:
         solver.reporter = BatchProgress(callback, opts["disp"], solver.status_out,
                                         opts["inf_norm"])
@@ -484,7 +550,10 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
 
     status = solver.status_out.astype(np.intp)
     messages = _messages(method)
-    kinds, inertia = certify_stack(solver.hess_out, opts["bandwidth"])
+    if box is None:
+        kinds, inertia = certify_stack(solver.hess_out, opts["bandwidth"])
+    else:
+        kinds, inertia, active_mask = _kkt_stack(solver, box, opts)
     result = BatchResult({
         "x": solver.x_out, "fun": solver.f_out, "jac": solver.grad_out, "hess": solver.hess_out,
         "nit": solver.nit_out, "nfev": objective.nfev, "njev": objective.njev,
@@ -492,6 +561,8 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         "message": {int(code): messages[int(code)] for code in np.unique(status)},
         "critical_kind": kinds, "inertia": inertia, scalar_name: solver.scalar_out,
     })
+    if box is not None:
+        result["active_mask"] = active_mask
     if opts["bandwidth"] is not None:
         result["bandwidth"] = opts["bandwidth"]
     if opts["disp"]:

@@ -2,10 +2,16 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from typing_extensions import Self, disjoint_base
 
 from fastnewton._hessian import FactorableHessian, SymmetricMatrix
 from fastnewton._objective import Objective
 from fastnewton._subproblems import TrustRegionSubproblem
+
+@disjoint_base
+class BoundedWork:
+    def __new__(cls, n: int) -> Self: ...
+
 
 def projected_trust_region(objective: Objective, x0: NDArray[np.float64], hess: SymmetricMatrix,
                            subproblem: TrustRegionSubproblem, lower: NDArray[np.float64],

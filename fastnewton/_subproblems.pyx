@@ -30,8 +30,6 @@ cdef class TrustRegionSubproblem:
 
 cdef class FactoringSubproblem(TrustRegionSubproblem):
     """Work space for the steps of `_trust_steps`, which factorize H."""
-    cdef object arrays
-    cdef StepWork work
 
     def __cinit__(self, Py_ssize_t n, *args, **kwargs):
         cdef double[::1] memory
@@ -59,9 +57,6 @@ cdef class ExactSubproblem(FactoringSubproblem):
         Most λ iterations per subproblem (the tolerances are
         `_trust_steps.exact_settings`').
     """
-    cdef ExactSettings settings
-    # The last positive λ, where the next subproblem's iteration starts.
-    cdef double lam_previous
 
     def __cinit__(self, Py_ssize_t n, int maxiter):
         self.settings = exact_settings(maxiter)

@@ -313,6 +313,67 @@ def test_finite_differences_stay_inside_the_box(jac, hess, method):
     assert res.active_mask[2] == 1
 
 
+def exp_fits(m, seed):
+    """Vectorized a·exp(−b·t) + c fits to noisy data; fun, jac, hess, data, start."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0.0, 4.0, 20)
+    a, b, c = rng.uniform(0.5, 2.0, m), rng.uniform(0.3, 3.0, m), rng.uniform(-0.5, 0.5, m)
+    y = a[:, None] * np.exp(-b[:, None] * t) + c[:, None] + 0.05 * rng.standard_normal((m, 20))
+
+    def parts(p, y):
+        e = np.exp(-p[:, 1:2] * t)
+        return e, p[:, 0:1] * e + p[:, 2:3] - y
+
+    def fun(p, y):
+        return 0.5 * np.sum(parts(p, y)[1] ** 2, axis=1)
+
+    def jac(p, y):
+        e, r = parts(p, y)
+        return np.stack([np.sum(r * e, 1), np.sum(-r * p[:, 0:1] * t * e, 1), np.sum(r, 1)], 1)
+
+    def hess(p, y):
+        e, r = parts(p, y)
+        j = np.stack([e, -p[:, 0:1] * t * e, np.ones_like(e)], 2)
+        h = np.einsum("mti,mtj->mij", j, j)
+        cross = np.sum(-r * t * e, 1)
+        h[:, 0, 1] += cross
+        h[:, 1, 0] += cross
+        h[:, 1, 1] += np.sum(r * p[:, 0:1] * t * t * e, 1)
+        return h
+
+    return fun, jac, hess, y, np.tile([1.0, 1.0, 0.0], (m, 1))
+
+
+@pytest.mark.parametrize("per_problem", [False, True])
+def test_minimize_batch_with_bounds_is_minimize_problem_by_problem(per_problem):
+    m = 40
+    fun, jac, hess, y, x0 = exp_fits(m, 5)
+    if per_problem:
+        rng = np.random.default_rng(1)
+        bounds = so.Bounds(np.c_[np.zeros(m), np.zeros(m), np.full(m, -np.inf)],
+                           np.c_[np.full(m, np.inf), rng.uniform(0.5, 3.0, m), np.full(m, 0.2)])
+    else:
+        bounds = so.Bounds([0.0, 0.0, -np.inf], [np.inf, 1.5, np.inf])
+    res = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=bounds, batch_args=(y,))
+    assert res.success.all()
+    assert (res.active_mask != 0).any()
+    lower = np.broadcast_to(bounds.lb, (m, 3))
+    upper = np.broadcast_to(bounds.ub, (m, 3))
+    for i in range(m):
+        one = fastnewton.minimize(
+            lambda p: fun(p[None], y[i:i + 1])[0], x0[i],
+            jac=lambda p: jac(p[None], y[i:i + 1])[0],
+            hess=lambda p: hess(p[None], y[i:i + 1])[0],
+            bounds=so.Bounds(lower[i], upper[i]))
+        np.testing.assert_array_equal(res.x[i], one.x)
+        assert res.nit[i] == one.nit
+        np.testing.assert_array_equal(res.active_mask[i], one.active_mask)
+        assert res.critical_kind[i] == one.critical_point.kind
+        # And the KKT conditions hold on their own.
+        g = jac(res.x[i:i + 1], y[i:i + 1])[0]
+        assert np.abs(np.clip(res.x[i] - g, lower[i], upper[i]) - res.x[i]).max() <= 1e-5
+
+
 def test_minimize_batch_bounds_infinite_or_refused():
     fun = lambda x: np.sum((x - 1.0) ** 2, axis=1)
     jac = lambda x: 2.0 * (x - 1.0)
@@ -322,7 +383,16 @@ def test_minimize_batch_bounds_infinite_or_refused():
     same = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess,
                                      bounds=so.Bounds(-np.inf, np.inf))
     np.testing.assert_array_equal(same.x, free.x)
-    with pytest.raises(ValueError, match="not supported yet by minimize_batch"):
-        fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=[(0.0, 0.5)] * 2)
+    clipped = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=[(0.0, 0.5)] * 2)
+    np.testing.assert_allclose(clipped.x, 0.5)
+    np.testing.assert_array_equal(clipped.active_mask, 1)
+    with pytest.raises(ValueError, match="method='newton'"):
+        fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, method="newton",
+                                  bounds=[(0.0, 0.5)] * 2)
+    with pytest.raises(ValueError, match="callable hess"):
+        fastnewton.minimize_batch(fun, x0, jac=jac, bounds=[(0.0, 0.5)] * 2)
     with pytest.raises(ValueError, match="min <= max"):
         fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=[(1.0, 0.5)] * 2)
+    with pytest.raises(ValueError, match="broadcast"):
+        fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess,
+                                  bounds=so.Bounds(np.zeros((2, 2)), np.ones((2, 2))))
