@@ -4,12 +4,16 @@ Both keep every iterate, and every point the user's functions see, inside
 the box lo ≤ x ≤ hi, and stop on the projected gradient ‖P(x − g) − x‖.
 
 `projected_trust_region` follows Lin & Moré (1999): a generalized Cauchy
-point by a projected search along −g, then the trust-region subproblem in
-the variables still free there (Moré–Sorensen, dogleg, Steihaug CG or
-GLTR, on `_reduced`'s H[F, F]), then a projected search on the model along
-that step. Every step lowers the model at least as much as the Cauchy
-point, which gives the convergence theory of Conn, Gould & Toint (2000,
-ch. 12); the projections change many bounds per iteration.
+point by a projected search along −D⁻¹g (D = |diag H|), then minor
+iterations: the trust-region subproblem in the variables free at the
+current point (Moré–Sorensen, dogleg, Steihaug CG or GLTR, on `_reduced`'s
+H[F, F]) and a projected search on the model along that step, repeated
+while the free set changes. Every step lowers the model at least as much
+as the Cauchy point, which gives the convergence theory of Conn, Gould &
+Toint (2000, ch. 12); the projections change many bounds per iteration,
+and the minor iterations, which cost no evaluation of f, free and fix
+bounds until the model's own active set settles. `bounded_step` is the
+step; the batched solver runs it on each problem's block.
 
 `projected_newton` follows Bertsekas (1982): variables on a bound that −g
 pushes against are held, the others take the Newton step of the
