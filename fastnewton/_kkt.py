@@ -10,14 +10,36 @@ def active_mask(x, grad, lower, upper):
     """−1 where x is at its lower bound, +1 at its upper, 0 elsewhere (as `least_squares`).
 
     A fixed variable (lower == upper) is at both; it is marked by the bound its
-    gradient pushes against, the one whose multiplier is not negative.
+    gradient pushes against, the one whose multiplier is not negative. Any
+    leading dimensions (a batch) are kept.
     """
-    mask = np.zeros(x.size, dtype=int)
-    mask[x <= lower] = -1
-    mask[x >= upper] = 1
-    fixed = lower == upper
+    mask = np.where(x <= lower, -1, np.where(x >= upper, 1, 0))
+    fixed = np.broadcast_to(lower == upper, x.shape)
     mask[fixed] = np.where(grad[fixed] >= 0.0, -1, 1)
     return mask
+
+
+def multipliers(x, grad, lower, upper):
+    """(multipliers, active): ∇f_i at a lower bound, −∇f_i at an upper one, |∇f_i| for a
+    fixed variable (either sign is feasible), 0 where free; and where x is at a bound."""
+    at_lower, at_upper = x <= lower, x >= upper
+    values = np.where(at_lower, grad, np.where(at_upper, -grad, 0.0))
+    values = np.where(np.broadcast_to(lower == upper, x.shape), np.abs(grad), values)
+    return values, at_lower | at_upper
+
+
+def kkt_kind(projected_norm, gtol, strict, inertia, all_active):
+    """`KKTPoint.kind` from the projected-gradient norm, strict complementarity, and the
+    inertia (n_positive, n_negative, n_zero) of H[F, F] (None when unknown)."""
+    if projected_norm > gtol:
+        return "not critical"
+    if inertia is not None and inertia[1] > 0:
+        return "saddle"
+    if (inertia is not None and inertia[2] > 0) or not strict:
+        return "degenerate"
+    if inertia is None and not all_active:
+        return "degenerate"     # H[F, F] unknown: nothing second-order to say
+    return "minimum"
 
 
 class KKTPoint:
@@ -62,16 +84,9 @@ class KKTPoint:
         self.n_active = int(np.count_nonzero(active))
         self.strict_complementarity = bool(np.all(multipliers[active] > gtol))
         self.reduced = reduced
-        if self.projected_gradient_norm > gtol:
-            self.kind = "not critical"
-        elif reduced is not None and reduced.n_negative > 0:
-            self.kind = "saddle"
-        elif (reduced is not None and reduced.n_zero > 0) or not self.strict_complementarity:
-            self.kind = "degenerate"
-        elif reduced is None and self.n_active < multipliers.size:
-            self.kind = "degenerate"     # H[F, F] unknown: nothing second-order to say
-        else:
-            self.kind = "minimum"
+        self.kind = kkt_kind(self.projected_gradient_norm, gtol, self.strict_complementarity,
+                             None if reduced is None else reduced.inertia,
+                             self.n_active == multipliers.size)
 
     def __repr__(self):
         return ("KKTPoint(kind=%r, projected_gradient_norm=%.3g, n_active=%d, "
@@ -98,13 +113,7 @@ def certify_bounded(storage, x, grad, box, gtol):
     """The `KKTPoint` of a bounded result at x with gradient `grad` over `box` = (lower, upper)."""
     lower, upper = box
     projected = np.clip(x - grad, lower, upper) - x
-    at_lower, at_upper = x <= lower, x >= upper
-    active = at_lower | at_upper
-    multipliers = np.zeros(x.size)
-    multipliers[at_lower] = grad[at_lower]
-    multipliers[at_upper & ~at_lower] = -grad[at_upper & ~at_lower]
-    fixed = lower == upper
-    multipliers[fixed] = np.abs(grad[fixed])     # a fixed variable takes either sign
+    values, active = multipliers(x, grad, lower, upper)
     reduced = None
     free = ~active
     if free.any():
@@ -115,7 +124,7 @@ def certify_bounded(storage, x, grad, box, gtol):
             if np.all(np.isfinite(sub)):
                 reduced = certify(_storage_for(sub, bandwidth))
                 reduced.gradient_norm = float(np.linalg.norm(grad[free]))
-    return KKTPoint(np.linalg.norm(projected), gtol, multipliers, active, reduced)
+    return KKTPoint(np.linalg.norm(projected), gtol, values, active, reduced)
 
 
 __all__ = ["KKTPoint"]

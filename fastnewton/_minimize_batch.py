@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeResult
 
-from fastnewton import _critical, _options
+from fastnewton import _critical, _kkt, _options
 from fastnewton._batch import BatchObjective, BatchSolver
 from fastnewton._curvature import certify_stack
 from fastnewton._methods import _MESSAGES, _NO_PROGRESS
@@ -267,21 +267,15 @@ class BatchResult(OptimizeResult):
 def _kkt_stack(solver, box, opts):
     """Per problem of a bounded batch: the `KKTPoint` kind, the inertia of H[F, F], the active mask.
 
-    What `fastnewton._kkt.KKTPoint` says of each result, vectorized: H[F, F]
-    is classified as H with the rows and columns of the variables at a bound
-    replaced by those of the identity (each adds one positive eigenvalue,
-    taken off the inertia again).
+    What `fastnewton._kkt.KKTPoint` says of each result, with its helpers:
+    H[F, F] is classified as H with the rows and columns of the variables at
+    a bound replaced by those of the identity (each adds one positive
+    eigenvalue, taken off the inertia again).
     """
     lower, upper = box
     x, grad, hess = solver.x_out, solver.grad_out, solver.hess_out
-    at_lower, at_upper = x <= lower, x >= upper
-    active = at_lower | at_upper
-    mask = np.where(at_lower, -1, np.where(at_upper, 1, 0))
-    fixed = lower == upper
-    mask[fixed] = np.where(grad[fixed] >= 0.0, -1, 1)
-    multipliers = np.where(at_lower, grad, np.where(at_upper, -grad, np.inf))
-    multipliers[fixed] = np.abs(grad[fixed])
-    strict = np.all(multipliers > opts["gtol"], axis=1)
+    values, active = _kkt.multipliers(x, grad, lower, upper)
+    strict = np.all(np.where(active, values > opts["gtol"], True), axis=1)
     projected = np.linalg.norm(np.clip(x - grad, lower, upper) - x, axis=1)
     masked = hess.copy()
     m, n = x.shape
@@ -294,25 +288,16 @@ def _kkt_stack(solver, box, opts):
             touched = active[:, :n - k] | active[:, k:]
             masked[:, k, :n - k][touched] = 0.0
         masked[:, 0, :][active] = 1.0
-    reduced_kinds, inertia = certify_stack(masked, opts["bandwidth"])
+    _, inertia = certify_stack(masked, opts["bandwidth"])
     n_active = active.sum(axis=1)
     inertia = inertia.copy()
     known = inertia[:, 0] >= 0
     inertia[known, 0] -= n_active[known]
     kinds = np.full(m, None, dtype=object)
-    for i in range(m):
-        reduced = reduced_kinds[i]
-        if reduced is None:
-            continue
-        if projected[i] > opts["gtol"]:
-            kinds[i] = "not critical"
-        elif inertia[i, 1] > 0:
-            kinds[i] = "saddle"
-        elif inertia[i, 2] > 0 or not strict[i]:
-            kinds[i] = "degenerate"
-        else:
-            kinds[i] = "minimum"
-    return kinds, inertia, mask
+    for i in np.flatnonzero(known):
+        kinds[i] = _kkt.kkt_kind(projected[i], opts["gtol"], strict[i], inertia[i],
+                                 n_active[i] == n)
+    return kinds, inertia, _kkt.active_mask(x, grad, lower, upper)
 
 
 def _as_start_points(x0):

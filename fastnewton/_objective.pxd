@@ -40,9 +40,11 @@ cdef class Objective:
     cdef bint has_cached_value, has_cached_gradient
 
     # Work arrays for finite differences (see `need_work_arrays`);
-    # `perturbed` is handed to the user only as a copy.
-    cdef object perturbed_array
-    cdef double[::1] perturbed
+    # `perturbed` is handed to the user only as a copy. A differenced
+    # gradient steps its own point, `value_point`, so that a Hessian or a
+    # product may difference such a gradient taken at `perturbed`.
+    cdef object perturbed_array, value_point_array
+    cdef double[::1] perturbed, value_point
     cdef double[::1] gradient_plus, gradient_minus
 
     # The point of the current Hessian, for product-only methods.
@@ -56,7 +58,6 @@ cdef class Objective:
     cdef double* user_point_data
 
     cdef void need_work_arrays(self)
-    cdef object gradient_point(self)
     cdef object point_for_user(self, object x_array)
     cdef bint reusable_user_point(self) noexcept
     cdef object private_point(self, const double[::1] x)

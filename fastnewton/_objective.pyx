@@ -151,6 +151,8 @@ cdef class Objective:
         if self.perturbed_array is None:
             self.perturbed_array = np.empty(self.n)
             self.perturbed = self.perturbed_array
+            self.value_point_array = np.empty(self.n)
+            self.value_point = self.value_point_array
             self.gradient_plus = np.empty(self.n)
             self.gradient_minus = np.empty(self.n)
 
@@ -253,19 +255,19 @@ cdef class Objective:
         # Finite differences of f, one coordinate at a time: the 1-by-n Jacobian of f.
         self.need_work_arrays()
         self.value(x_array, &f0)
-        copy_into(x, self.perturbed)
+        copy_into(x, self.value_point)
         for j in range(self.n):
-            step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, False, self.n,
-                       central, self.lower, self.upper)
-            f_plus = self.call_fun(self.perturbed_array)
+            step_group(&self.value_point[0], &x[0], j, self.n, self.gradient_rel_step, False,
+                       self.n, central, self.lower, self.upper)
+            f_plus = self.call_fun(self.value_point_array)
             if central:
-                step_group(&self.perturbed[0], &x[0], j, self.n, self.gradient_rel_step, True,
+                step_group(&self.value_point[0], &x[0], j, self.n, self.gradient_rel_step, True,
                            self.n, central, self.lower, self.upper)
-                f_minus = self.call_fun(self.perturbed_array)
+                f_minus = self.call_fun(self.value_point_array)
             difference_group(&f_plus, &f_minus if central else &f0, central, &x[0],
                              self.gradient_rel_step, j, self.n, 1, -1, 0, &out[0], 0, 1, self.n,
                              self.lower, self.upper)
-            self.perturbed[j] = x[j]
+            self.value_point[j] = x[j]
         return 0 if all_finite(out) else 1
 
     cdef object user_hessian(self, object x_array):
@@ -273,14 +275,6 @@ cdef class Objective:
         value = self.call(self.hess, x_array)
         self.nhev += 1
         return value
-
-    cdef object gradient_point(self):
-        """The perturbed point, to take a gradient at: a copy when that gradient is itself
-        differenced, whose steps reuse the `perturbed` work array (only with bounds, where
-        the Hessian is differences of a differenced gradient rather than second differences)."""
-        if self.gradient_source == GRADIENT_FORWARD or self.gradient_source == GRADIENT_CENTRAL:
-            return np.array(self.perturbed_array)
-        return self.perturbed_array
 
     cdef int dense_fd_hessian(self, object x_array, const double[::1] grad,
                               double* values) except -1:
@@ -298,11 +292,11 @@ cdef class Objective:
         for j in range(n):
             step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, False, n, central,
                        self.lower, self.upper)
-            finite &= self.gradient(self.gradient_point(), self.gradient_plus) == 0
+            finite &= self.gradient(self.perturbed_array, self.gradient_plus) == 0
             if central:
                 step_group(&self.perturbed[0], &x[0], j, n, self.hessian_rel_step, True, n,
                            central, self.lower, self.upper)
-                finite &= self.gradient(self.gradient_point(), self.gradient_minus) == 0
+                finite &= self.gradient(self.perturbed_array, self.gradient_minus) == 0
             difference_group(&self.gradient_plus[0],
                              &self.gradient_minus[0] if central else &grad[0], central, &x[0],
                              self.hessian_rel_step, j, n, n, -1, 0, values, 1, n, n,

@@ -14,7 +14,7 @@ cdef struct BoundedStepStats:
 
 
 cdef class BoundedWork:
-    cdef object x_array, trial_array, grad_array, grad_trial_array
+    cdef object trial_array, grad_array, grad_trial_array
     cdef double[::1] step, cauchy, product, direction, model_grad, center, scale
     cdef double[::1] reduced_grad, reduced_step
     cdef Py_ssize_t[::1] index
