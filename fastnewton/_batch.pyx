@@ -60,7 +60,8 @@ from fastnewton._line_search cimport (LineSearch, SearchAsk, ASK_VALUE, ASK_SLOP
                                      trial_length)
 
 from fastnewton._hessian cimport FactorableHessian
-from fastnewton._projected cimport bounded_step, BoundedWork, BoundedStepStats
+from fastnewton._projected cimport (bounded_step, BoundedWork, BoundedStepStats, NewtonDirection,
+                                    newton_direction, projected_trial, MAX_HALVINGS)
 from fastnewton._reduced cimport ReducedHessian
 from fastnewton._subproblems cimport ExactSubproblem
 from fastnewton._box cimport clamp, projected_gradient_norm, projected_step
@@ -743,7 +744,8 @@ cdef class BatchSolver:
 
     def set_box(self, lower, upper):
         """Bound every problem to lower[i] ≤ x ≤ upper[i] (float64 arrays of shape (m, n),
-        copies the solver may reorder); x0 must lie in the box. trust-exact only."""
+        copies the solver may reorder); x0 must lie in the box. Then `run_trust_exact` takes
+        projected trust-region steps; `run_projected_newton` needs it."""
         self.lower = np.array(lower, dtype=np.float64, order="C")
         self.upper = np.array(upper, dtype=np.float64, order="C")
         self.bounded = True
@@ -882,6 +884,15 @@ cdef class BatchSolver:
             return True
         return False
 
+    cdef void bounded_tools(self):
+        """The per-problem objects of the bounded steps (one problem's block at a time), made once."""
+        if self.bounded_work is None:
+            self.bounded_view = BlockView(self.n, self.kernels.bandwidth if self.kernels.banded
+                                          else None)
+            self.bounded_reduced = ReducedHessian(self.bounded_view)
+            self.bounded_subproblem = ExactSubproblem(self.n, self.subproblem_maxiter)
+            self.bounded_work = BoundedWork(self.n)
+
     cdef int bounded_steps(self, Py_ssize_t k) except -1:
         """`_projected.bounded_step` for every running problem (with the GIL: it is
         written once over the storage interface, and runs here on a `BlockView`)."""
@@ -890,12 +901,7 @@ cdef class BatchSolver:
         cdef BoundedStepStats stats
         cdef BlockView view
         cdef ExactSubproblem subproblem
-        if self.bounded_work is None:
-            self.bounded_view = BlockView(n, self.kernels.bandwidth if self.kernels.banded
-                                          else None)
-            self.bounded_reduced = ReducedHessian(self.bounded_view)
-            self.bounded_subproblem = ExactSubproblem(n, self.subproblem_maxiter)
-            self.bounded_work = BoundedWork(n)
+        self.bounded_tools()
         view = self.bounded_view
         subproblem = self.bounded_subproblem
         for q in range(k):
@@ -1106,6 +1112,115 @@ cdef class BatchSolver:
             with nogil:
                 for q in range(k):
                     self.end_search(q)
+            self.objective.hessians(self.x, self.positions_where(self.flags, 1, 1), k, self.grad,
+                                    self.hess)
+            with nogil:
+                for q in range(k):
+                    if self.flags[q] and not self.kernels.finite(&self.hess[q, 0]):
+                        self.state[q] = NONFINITE
+        return 0
+
+    def run_projected_newton(self, double c1):
+        """Projected Newton over each problem's box (`set_box`), the rules of `_projected.projected_newton`.
+
+        Each problem takes `_projected.newton_direction` on its block (with
+        the GIL: it is written once over the storage interface, and runs
+        here on a `BlockView`), then backtracks along P(x + αd)
+        (`_projected.projected_trial`); every problem still searching gets
+        its value at its trial point in one call, then those that pass
+        Bertsekas' test their gradient in one call, until every search has
+        ended. Each problem gets `minimize`'s iterates and counts bit for bit.
+        """
+        cdef Py_ssize_t q, k, i, n = self.n
+        cdef int failed
+        cdef bint moved, any_searching
+        cdef NewtonDirection direction
+        cdef BlockView view
+        cdef BoundedWork work
+        cdef double[:, ::1] step = self.step
+        cdef unsigned char[:, ::1] free = np.zeros((self.m, max(n, 1)), dtype=np.uint8)
+        cdef double[::1] free_slope = np.empty(self.m), required = np.empty(self.m)
+        cdef int[::1] halvings = np.zeros(self.m, dtype=np.intc)
+        cdef signed char[::1] searching = np.zeros(self.m, dtype=np.int8)
+        cdef signed char[::1] saw_nonfinite = np.zeros(self.m, dtype=np.int8)
+        self.bounded_tools()
+        view, work = self.bounded_view, self.bounded_work
+        self.start(1.0)
+        # The last point whose value was asked, as in `Objective`: x0.
+        with nogil:
+            for q in range(self.k):
+                copy_raw(&self.x[q, 0], &self.x_trial[q, 0], n)
+                self.f_trial[q] = self.f[q]
+                copy_raw(&self.grad[q, 0], &self.grad_trial[q, 0], n)
+        while self.k > 0:
+            with nogil:
+                for q in range(self.k):
+                    self.stops(q)
+            k = self.compact()
+            if self.stopped_by_reporter(k) or k == 0:
+                break
+            for q in range(k):
+                view.point_at(&self.hess[q, 0])
+                failed = newton_direction(view, self.bounded_reduced, &self.x[q, 0],
+                                          &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
+                                          n, work, &direction)
+                searching[q] = not failed
+                if failed:
+                    self.state[q] = LINALG_ERROR
+                    continue
+                copy_raw(&work.direction[0], &step[q, 0], n)
+                for i in range(n):
+                    free[q, i] = work.free[i]
+                free_slope[q] = direction.free_slope
+                self.scalar[q] = 1.0
+                halvings[q] = 0
+                saw_nonfinite[q] = False
+            any_searching = True
+            while any_searching:
+                with nogil:
+                    for q in range(k):
+                        self.flags[q] = False
+                        if searching[q]:
+                            required[q] = projected_trial(
+                                &self.x[q, 0], &self.grad[q, 0], &step[q, 0], &free[q, 0],
+                                free_slope[q], self.scalar[q], &self.lower[q, 0],
+                                &self.upper[q, 0], n, &self.x_trial[q, 0], &moved)
+                            # Unmoved, the trial point's value is known (`Objective`'s cache).
+                            self.flags[q] = moved
+                self.objective.values(self.x_trial, self.positions_where(self.flags, 1, 1), k,
+                                      self.f_trial, self.grad_trial)
+                with nogil:
+                    for q in range(k):
+                        self.flags[q] = (searching[q] and isfinite(self.f_trial[q])
+                                         and self.f[q] - self.f_trial[q] >= c1 * required[q])
+                if not self.jac_with_value:
+                    self.objective.gradients(self.x_trial, self.positions_where(self.flags, 1, 1),
+                                             k, self.f_trial, self.grad_trial)
+                any_searching = False
+                with nogil:
+                    for q in range(k):
+                        if not searching[q]:
+                            continue
+                        if self.flags[q] and row_finite(&self.grad_trial[q, 0], n):
+                            copy_raw(&self.x_trial[q, 0], &self.x[q, 0], n)
+                            copy_raw(&self.grad_trial[q, 0], &self.grad[q, 0], n)
+                            self.f[q] = self.f_trial[q]
+                            self.nit[self.index[q]] += 1
+                            searching[q] = False
+                            continue
+                        if self.flags[q] or not isfinite(self.f_trial[q]):
+                            saw_nonfinite[q] = True
+                        halvings[q] += 1
+                        if not required[q] > 0.0 or halvings[q] >= MAX_HALVINGS:
+                            # The step has rounded away, or no length helps.
+                            self.state[q] = NONFINITE if saw_nonfinite[q] else NO_PROGRESS
+                            searching[q] = False
+                            continue
+                        self.scalar[q] *= 0.5
+                        any_searching = True
+            with nogil:
+                for q in range(k):
+                    self.flags[q] = self.state[q] == RUNNING
             self.objective.hessians(self.x, self.positions_where(self.flags, 1, 1), k, self.grad,
                                     self.hess)
             with nogil:

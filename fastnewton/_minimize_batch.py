@@ -418,9 +418,10 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     bounds : None, scipy.optimize.Bounds or sequence of (min, max) pairs, optional
         Box constraints, shared by all problems (n pairs, or a Bounds whose
         lb/ub broadcast to (n,)) or per problem (a Bounds with lb/ub of shape
-        (m, n)). Each problem then runs `fastnewton.minimize`'s projected
-        trust-region method (method='trust-exact' only so far, with `jac`
-        and a callable `hess`); the result adds ``active_mask`` (m, n), and
+        (m, n)). Each problem then runs `fastnewton.minimize`'s bounded
+        method (projected trust-region Newton for 'trust-exact', projected
+        Newton for 'newton'; with `jac` and a callable `hess` so far); the
+        result adds ``active_mask`` (m, n), and
         ``critical_kind`` / ``inertia`` describe the KKT point (the Hessian
         on the free variables). All-infinite bounds change nothing.
 
@@ -486,10 +487,6 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     m, n = x.shape
     box = _options.batch_box(bounds, m, n)
     if box is not None:
-        if method != "trust-exact":
-            raise ValueError("bounds are not supported yet by minimize_batch with "
-                             "method='newton' (use method='trust-exact'), or solve bounded "
-                             "problems one at a time with fastnewton.minimize(..., bounds=...)")
         if not (jac is True or callable(jac)) or not callable(hess):
             raise ValueError("with bounds, minimize_batch needs jac (callable or True) and a "
                              "callable hess: its finite differences do not stay inside the "
@@ -529,6 +526,9 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     if method == "trust-exact":
         solver.run_trust_exact(*_options.trust_radius_policy(opts), opts["eta"])
         scalar_name = "trust_radius"
+    elif box is not None:
+        solver.run_projected_newton(opts["c1"])
+        scalar_name = "step_length"
     else:
         solver.run_newton(opts["c1"], opts["c2"])
         scalar_name = "step_length"

@@ -1,6 +1,11 @@
-from fastnewton._hessian cimport SymmetricMatrix
+from fastnewton._hessian cimport SymmetricMatrix, FactorableHessian
 from fastnewton._reduced cimport ReducedHessian, MaskedProducts
 from fastnewton._subproblems cimport TrustRegionSubproblem
+
+
+# Most halvings of a projected search before it gives up.
+cdef enum:
+    MAX_HALVINGS = 60
 
 
 cdef struct BoundedStepStats:
@@ -13,11 +18,18 @@ cdef struct BoundedStepStats:
     double shift          # the last subproblem's λ or τ
 
 
+cdef struct NewtonDirection:
+    double free_slope     # g_Fᵀd_F, the slope of the free part of the direction
+    double shift          # τ of the modified Cholesky factorization of H[F, F]
+    int factorizations
+
+
 cdef class BoundedWork:
     cdef object trial_array, grad_array, grad_trial_array
     cdef double[::1] step, cauchy, product, direction, model_grad, center, scale
     cdef double[::1] reduced_grad, reduced_step
     cdef Py_ssize_t[::1] index
+    cdef unsigned char[::1] free     # projected Newton: the variables that move
 
 
 cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
@@ -25,3 +37,14 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
                       const double* grad, const double* lower, const double* upper,
                       double radius, Py_ssize_t n, BoundedWork work,
                       BoundedStepStats* stats) except -1
+
+
+cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
+                          const double* grad, const double* lower, const double* upper,
+                          Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1
+
+
+cdef double projected_trial(const double* x, const double* grad, const double* direction,
+                            const unsigned char* free, double free_slope, double alpha,
+                            const double* lower, const double* upper, Py_ssize_t n,
+                            double* trial, bint* moved) noexcept nogil

@@ -41,8 +41,6 @@ from fastnewton._start cimport evaluate_start
 cdef double EPS = np.finfo(np.float64).eps
 # Sufficient decrease of the model in the projected searches (Lin & Moré's μ₀).
 cdef double MODEL_DECREASE = 0.01
-# Most halvings of a projected search before it gives up.
-cdef int MAX_HALVINGS = 60
 # Most subproblem solves per iteration (the first and the minor iterations).
 cdef int MINOR_ITERATIONS = 50
 
@@ -64,6 +62,7 @@ cdef class BoundedWork:
         self.reduced_grad = np.zeros(max(n, 1))
         self.reduced_step = np.zeros(max(n, 1))
         self.index = np.zeros(max(n, 1), dtype=np.intp)
+        self.free = np.zeros(max(n, 1), dtype=np.uint8)
 
 
 cdef int model_at(SymmetricMatrix hess, const double* grad, const double* step, double* product,
@@ -375,22 +374,85 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
                                                        n, False))
 
 
+cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
+                          const double* grad, const double* lower, const double* upper,
+                          Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1:
+    """The projected Newton direction at x into ``work.direction``; 1 when H[F, F] could not be factored.
+
+    The variables that may move (`_box.not_binding`) take
+    d_F = −(H[F, F] + τI)⁻¹ g_F, τ from the modified Cholesky factorization;
+    the held ones d_i = −g_i / D_ii (D = |diag H|, `diagonal_scaling`), which
+    the projection then stops at their bound. ``work.free`` marks the moving
+    ones; `out` receives g_Fᵀd_F, τ and the factorizations. The batched
+    solver runs it on each problem's block.
+    """
+    cdef Py_ssize_t i, k, count
+    cdef double* direction = &work.direction[0]
+    cdef double* reduced_step = &work.reduced_step[0]
+    cdef double* scale = &work.scale[0]
+    cdef unsigned char* free = &work.free[0]
+    cdef Py_ssize_t* index = &work.index[0]
+    out.shift = 0.0
+    out.factorizations = 0
+    out.free_slope = 0.0
+    diagonal_scaling(hess, scale, n)
+    count = not_binding(x, grad, lower, upper, index, n)
+    if count > 0:
+        reduced.gather_free(index, count)
+        if reduced.modified_factorization(&out.shift, &out.factorizations):
+            return 1
+        for k in range(count):
+            reduced_step[k] = -grad[index[k]]
+        reduced.solve(reduced_step)
+    for i in range(n):
+        free[i] = 0
+    for k in range(count):
+        free[index[k]] = 1
+    k = 0
+    for i in range(n):
+        if free[i]:
+            direction[i] = reduced_step[k]
+            out.free_slope += grad[i] * direction[i]
+            k += 1
+        else:
+            direction[i] = -grad[i] / scale[i]
+    return 0
+
+
+cdef double projected_trial(const double* x, const double* grad, const double* direction,
+                            const unsigned char* free, double free_slope, double alpha,
+                            const double* lower, const double* upper, Py_ssize_t n,
+                            double* trial, bint* moved) noexcept nogil:
+    """trial = P(x + αd); returns the decrease Bertsekas' test asks of f there.
+
+    That is −α g_Fᵀd_F + Σ_held g_i (x_i − trial_i). `moved` says whether
+    `trial` held another point before (a batch then knows f there already).
+    """
+    cdef Py_ssize_t i
+    cdef double value, required = -alpha * free_slope
+    moved[0] = False
+    for i in range(n):
+        value = clamp(x[i] + alpha * direction[i], lower[i], upper[i])
+        moved[0] = moved[0] or value != trial[i]
+        trial[i] = value
+        if not free[i]:
+            required += grad[i] * (x[i] - value)
+    return required
+
+
 def projected_newton(Objective objective, object x0, FactorableHessian hess,
                      const double[::1] lower, const double[::1] upper, double gtol,
                      bint inf_norm, Py_ssize_t maxiter, double c1, object reporter):
     """Minimize over the box from `x0` by projected Newton (Bertsekas 1982).
 
-    Each iteration holds the fixed variables and those on a bound that −g
-    pushes against (`_box.not_binding`), takes d_F = −(H[F, F] + τI)⁻¹ g_F
-    for the others (τ from the modified Cholesky factorization) and
-    d = −D⁻¹g for the held ones (D = |diag H|, `diagonal_scaling`), and
-    backtracks x(α) = P(x + αd) from α = 1 until Bertsekas' sufficient
-    decrease f(x) − f(x(α)) ≥ c1·(−α g_Fᵀd_F + Σ_held g_i (x_i − x_i(α))) holds.
-    Returns a dict like `_newton.newton`'s.
+    Each iteration takes `newton_direction` and backtracks x(α) = P(x + αd)
+    from α = 1 until Bertsekas' sufficient decrease
+    f(x) − f(x(α)) ≥ c1·(−α g_Fᵀd_F + Σ_held g_i (x_i − x_i(α))) holds
+    (`projected_trial`) and ∇f there is finite. Returns a dict like
+    `_newton.newton`'s.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
-    cdef Py_ssize_t count, i, k
-    cdef int factorizations = 0, halving
+    cdef int halving, failed
     cdef BoundedWork work = BoundedWork(n)
     cdef ReducedHessian reduced = ReducedHessian(hess)
     x_array = x0
@@ -398,14 +460,10 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
                                                  work.grad_trial_array)
     cdef double[::1] x = x_array, x_trial = trial_array, grad = grad_array
     cdef double[::1] grad_trial = grad_trial_array
-    cdef double* direction = &work.direction[0]
-    cdef double* reduced_step = &work.reduced_step[0]
-    cdef double* scale = &work.scale[0]
-    cdef unsigned char[::1] free = np.zeros(max(n, 1), dtype=np.uint8)
-    cdef Py_ssize_t* index = &work.index[0]
-    cdef double f, f_trial = 0.0, pgnorm, alpha, free_slope, required, shift = 0.0
+    cdef double f, f_trial = 0.0, pgnorm, alpha, required
     cdef double max_shift = 0.0
-    cdef bint accepted, saw_nonfinite
+    cdef bint accepted, saw_nonfinite, moved
+    cdef NewtonDirection direction
     cdef Status status
     cdef int events
 
@@ -418,41 +476,19 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
         if nit >= maxiter:
             status = MAXITER
             break
-        diagonal_scaling(hess, scale, n)
-        count = not_binding(&x[0], &grad[0], &lower[0], &upper[0], index, n)
-        shift = 0.0
-        factorizations = 0
-        if count > 0:
-            reduced.gather_free(index, count)
-            if reduced.modified_factorization(&shift, &factorizations):
-                total_factorizations += factorizations
-                status = LINALG_ERROR
-                break
-            total_factorizations += factorizations
-            for k in range(count):
-                reduced_step[k] = -grad[index[k]]
-            reduced.solve(reduced_step)
-        free[:] = 0
-        for k in range(count):
-            free[index[k]] = 1
-        free_slope = 0.0
-        k = 0
-        for i in range(n):
-            if free[i]:
-                direction[i] = reduced_step[k]
-                free_slope += grad[i] * direction[i]
-                k += 1
-            else:
-                direction[i] = -grad[i] / scale[i]
+        failed = newton_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0], n,
+                                  work, &direction)
+        total_factorizations += direction.factorizations
+        if failed:
+            status = LINALG_ERROR
+            break
         alpha = 1.0
         accepted = False
         saw_nonfinite = False
         for halving in range(MAX_HALVINGS):
-            required = -alpha * free_slope
-            for i in range(n):
-                x_trial[i] = clamp(x[i] + alpha * direction[i], lower[i], upper[i])
-                if not free[i]:
-                    required += grad[i] * (x[i] - x_trial[i])
+            required = projected_trial(&x[0], &grad[0], &work.direction[0], &work.free[0],
+                                       direction.free_slope, alpha, &lower[0], &upper[0], n,
+                                       &x_trial[0], &moved)
             objective.value(trial_array, &f_trial)
             if isfinite(f_trial) and f - f_trial >= c1 * required:
                 if objective.gradient(trial_array, grad_trial) == 0:
@@ -467,11 +503,11 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
         if not accepted:
             status = NONFINITE if saw_nonfinite else NO_PROGRESS
             break
-        events = EVENT_ACCEPTED | (EVENT_MODIFIED if shift > 0.0 else 0)
+        events = EVENT_ACCEPTED | (EVENT_MODIFIED if direction.shift > 0.0 else 0)
         events |= EVENT_NONFINITE if saw_nonfinite else 0
-        if shift > 0.0:
+        if direction.shift > 0.0:
             n_modified += 1
-            max_shift = fmax(max_shift, shift)
+            max_shift = fmax(max_shift, direction.shift)
         x_array, trial_array = trial_array, x_array
         x, x_trial = x_trial, x
         grad_array, grad_trial_array = grad_trial_array, grad_array
@@ -482,7 +518,8 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
         if hess.assemble(objective, x_array, grad):
             status = NONFINITE
             break
-        if reporter is not None and reporter(nit, x_array, f, pgnorm, alpha, events, shift):
+        if reporter is not None and reporter(nit, x_array, f, pgnorm, alpha, events,
+                                             direction.shift):
             status = CALLBACK_STOP
             break
     return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),

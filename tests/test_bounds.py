@@ -344,8 +344,9 @@ def exp_fits(m, seed):
     return fun, jac, hess, y, np.tile([1.0, 1.0, 0.0], (m, 1))
 
 
+@pytest.mark.parametrize("method", ["trust-exact", "newton"])
 @pytest.mark.parametrize("per_problem", [False, True])
-def test_minimize_batch_with_bounds_is_minimize_problem_by_problem(per_problem):
+def test_minimize_batch_with_bounds_is_minimize_problem_by_problem(per_problem, method):
     m = 40
     fun, jac, hess, y, x0 = exp_fits(m, 5)
     if per_problem:
@@ -354,7 +355,8 @@ def test_minimize_batch_with_bounds_is_minimize_problem_by_problem(per_problem):
                            np.c_[np.full(m, np.inf), rng.uniform(0.5, 3.0, m), np.full(m, 0.2)])
     else:
         bounds = so.Bounds([0.0, 0.0, -np.inf], [np.inf, 1.5, np.inf])
-    res = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=bounds, batch_args=(y,))
+    res = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=bounds, batch_args=(y,),
+                                    method=method)
     assert res.success.all()
     assert (res.active_mask != 0).any()
     lower = np.broadcast_to(bounds.lb, (m, 3))
@@ -364,9 +366,10 @@ def test_minimize_batch_with_bounds_is_minimize_problem_by_problem(per_problem):
             lambda p: fun(p[None], y[i:i + 1])[0], x0[i],
             jac=lambda p: jac(p[None], y[i:i + 1])[0],
             hess=lambda p: hess(p[None], y[i:i + 1])[0],
-            bounds=so.Bounds(lower[i], upper[i]))
+            bounds=so.Bounds(lower[i], upper[i]), method=method)
         np.testing.assert_array_equal(res.x[i], one.x)
-        assert res.nit[i] == one.nit
+        assert (res.nit[i], res.nfev[i], res.njev[i], res.nhev[i]) == (
+            one.nit, one.nfev, one.njev, one.nhev)
         np.testing.assert_array_equal(res.active_mask[i], one.active_mask)
         assert res.critical_kind[i] == one.critical_point.kind
         # And the KKT conditions hold on their own.
@@ -386,9 +389,10 @@ def test_minimize_batch_bounds_infinite_or_refused():
     clipped = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=[(0.0, 0.5)] * 2)
     np.testing.assert_allclose(clipped.x, 0.5)
     np.testing.assert_array_equal(clipped.active_mask, 1)
-    with pytest.raises(ValueError, match="method='newton'"):
-        fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, method="newton",
-                                  bounds=[(0.0, 0.5)] * 2)
+    clipped = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=[(0.0, 0.5)] * 2,
+                                        method="newton")
+    np.testing.assert_allclose(clipped.x, 0.5)
+    np.testing.assert_array_equal(clipped.active_mask, 1)
     with pytest.raises(ValueError, match="callable hess"):
         fastnewton.minimize_batch(fun, x0, jac=jac, bounds=[(0.0, 0.5)] * 2)
     with pytest.raises(ValueError, match="min <= max"):
@@ -396,3 +400,46 @@ def test_minimize_batch_bounds_infinite_or_refused():
     with pytest.raises(ValueError, match="broadcast"):
         fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess,
                                   bounds=so.Bounds(np.zeros((2, 2)), np.ones((2, 2))))
+
+
+@pytest.mark.parametrize("method", ["trust-exact", "newton"])
+def test_minimize_batch_with_bounds_jac_true_and_nonfinite_values(method):
+    # f = Σ (x − c)² + x₀x₁, infinite where x₀ + x₁ > 2.5 (inside the box [0, 2]²):
+    # a step there is refused and the step shrinks, in the batch as in
+    # minimize, with the same counts (jac=True: one call gives both).
+    rng = np.random.default_rng(3)
+    m = 12
+    centres = rng.uniform(-1.0, 3.0, (m, 2))
+
+    def fun_and_grad(x, c):
+        value = np.sum((x - c) ** 2, axis=-1) + x[..., 0] * x[..., 1]
+        grad = 2.0 * (x - c) + x[..., ::-1]
+        value = np.where(x[..., 0] + x[..., 1] > 2.5, np.inf, value)
+        return value, grad
+
+    def hess(x, c):
+        return np.broadcast_to(np.array([[2.0, 1.0], [1.0, 2.0]]), x.shape[:-1] + (2, 2)).copy()
+
+    x0 = np.full((m, 2), 0.1)
+    bounds = [(0.0, 2.0)] * 2
+    # A first radius that reaches the region where f is infinite.
+    options = dict(initial_trust_radius=4.0) if method == "trust-exact" else {}
+    res = fastnewton.minimize_batch(fun_and_grad, x0, jac=True, hess=hess, bounds=bounds,
+                                    batch_args=(centres,), method=method, options=options)
+    refused = 0
+    for i in range(m):
+        one = fastnewton.minimize(fun_and_grad, x0[i], args=(centres[i],), jac=True, hess=hess,
+                                  bounds=bounds, method=method, options=options)
+        np.testing.assert_array_equal(res.x[i], one.x)
+        assert (res.status[i], res.nit[i], res.nfev[i], res.njev[i], res.nhev[i]) == (
+            one.status, one.nit, one.nfev, one.njev, one.nhev)
+        # Values beyond one per iteration and the start: shortened trial steps.
+        refused += one.n_rejected if method == "trust-exact" else one.nfev - 1 - one.nit
+        # The bounded minimizer of the quadratic without the infinite part, from
+        # L-BFGS-B: the answer too wherever it lies where f is finite.
+        ref = so.minimize(lambda x: np.sum((x - centres[i]) ** 2) + x[0] * x[1], x0[i],
+                          method="L-BFGS-B", bounds=bounds, options=dict(gtol=1e-10))
+        if ref.x.sum() < 2.5 - 1e-6:
+            assert one.success, one.message
+            np.testing.assert_allclose(one.x, ref.x, atol=1e-6)
+    assert refused > 0
