@@ -41,8 +41,6 @@ from fastnewton._start cimport evaluate_start
 cdef double EPS = np.finfo(np.float64).eps
 # Sufficient decrease of the model in the projected searches (Lin & Moré's μ₀).
 cdef double MODEL_DECREASE = 0.01
-# Most subproblem solves per iteration (the first and the minor iterations).
-cdef int MINOR_ITERATIONS = 50
 
 
 cdef class BoundedWork:
@@ -68,9 +66,14 @@ cdef class BoundedWork:
 cdef int model_at(SymmetricMatrix hess, const double* grad, const double* step, double* product,
                   Py_ssize_t n, double* model) except -1:
     """model = gᵀs + ½ sᵀHs, with `product` = H s; 1 when the product is not finite."""
+    cdef Py_ssize_t i
+    cdef double linear = 0.0, curvature = 0.0
     if hess.matvec(step, product):
         return 1
-    model[0] = dot_raw(grad, step, n) + 0.5 * dot_raw(step, product, n)
+    for i in range(n):
+        linear += grad[i] * step[i]
+        curvature += step[i] * product[i]
+    model[0] = linear + 0.5 * curvature
     return 0 if isfinite(model[0]) else 1
 
 
@@ -151,14 +154,15 @@ cdef int subspace_search(SymmetricMatrix hess, const double* grad, const double*
     1999, §4); the Cauchy step itself when none does. Leaves s in `step`,
     q(s) in `model`; 1 when a product was not finite.
     """
-    cdef double beta = 1.0, slope
+    cdef double beta = 1.0, slope, move
     cdef Py_ssize_t i
     cdef int halving
     for halving in range(MAX_HALVINGS):
-        projected_step(center, direction, beta, lo, hi, step, n)
-        slope = dot_raw(model_grad, step, n)
+        slope = 0.0
         for i in range(n):
-            step[i] += cauchy[i]
+            move = clamp(center[i] + beta * direction[i], lo[i], hi[i]) - center[i]
+            slope += model_grad[i] * move
+            step[i] = cauchy[i] + move
         if model_at(hess, grad, step, product, n, model):
             return 1
         if model[0] <= cauchy_model + MODEL_DECREASE * fmin(0.0, slope):
@@ -187,16 +191,19 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     counts. The batched solver runs it on each problem's block.
     """
     cdef Py_ssize_t i, count, previous_count = -1
-    cdef double* step = &work.step[0]
-    cdef double* cauchy = &work.cauchy[0]
+    # The step so far, and the buffer the next projected search writes: the
+    # two arrays swap roles each minor iteration instead of being copied.
+    cdef double* step = &work.cauchy[0]
+    cdef double* trial = &work.step[0]
+    cdef double* swap
     cdef double* product = &work.product[0]
     cdef double* model_grad = &work.model_grad[0]
     cdef double* center = &work.center[0]
     cdef double* direction = &work.direction[0]
     cdef double* scale = &work.scale[0]
     cdef Py_ssize_t* index = &work.index[0]
-    cdef double cauchy_model, base_model, model
-    cdef int minor
+    cdef double cauchy_model, base_model, model, step_norm2
+    cdef Py_ssize_t minor
     cdef bint changed
     cdef StepReport report
     stats.events = 0
@@ -208,15 +215,17 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     diagonal_scaling(hess, scale, n)
     for i in range(n):
         scale[i] = grad[i] / scale[i]
-    if cauchy_point(hess, x, grad, scale, lower, upper, radius, n, cauchy, product,
+    if cauchy_point(hess, x, grad, scale, lower, upper, radius, n, step, product,
                     &cauchy_model, center):
         return NONFINITE
     # The model's gradient at the Cauchy point.
     for i in range(n):
         model_grad[i] = grad[i] + product[i]
-    copy_raw(cauchy, step, n)
     model = cauchy_model
-    for minor in range(MINOR_ITERATIONS):
+    # Each minor iteration lowers the model or ends the loop, so the free
+    # sets never repeat; as in TRON, at most n + 1 of them (a 1-D contact
+    # problem frees a few bounds per minor iteration, and needs many).
+    for minor in range(n + 1):
         count = free_for_model(center, model_grad, lower, upper, index, n, &changed)
         if count == 0 or (minor > 0 and not changed and count == previous_count):
             break
@@ -247,15 +256,21 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
                          | (EVENT_MODIFIED if report.hessian_modified else 0)
                          | (EVENT_NEGATIVE_CURVATURE if report.negative_curvature else 0))
         base_model = model
-        copy_raw(step, cauchy, n)
-        if subspace_search(hess, grad, model_grad, cauchy, base_model, center, direction,
-                           lower, upper, n, step, product, &model):
+        if subspace_search(hess, grad, model_grad, step, base_model, center, direction,
+                           lower, upper, n, trial, product, &model):
             return NONFINITE
-        if not model < base_model or norm2_raw(step, n) >= 2.0 * radius:
+        step, trial = trial, step
+        if not model < base_model:
             break
+        step_norm2 = 0.0
         for i in range(n):
+            step_norm2 += step[i] * step[i]
             model_grad[i] = grad[i] + product[i]
             center[i] = clamp(x[i] + step[i], lower[i], upper[i])
+        if step_norm2 >= 4.0 * radius * radius:
+            break
+    if step != &work.step[0]:
+        copy_raw(step, &work.step[0], n)
     stats.model = model
     return 0
 
