@@ -61,7 +61,8 @@ from fastnewton._line_search cimport (LineSearch, SearchAsk, ASK_VALUE, ASK_SLOP
 
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._projected cimport (bounded_step, BoundedWork, BoundedStepStats, NewtonDirection,
-                                    newton_direction, projected_trial, MAX_HALVINGS)
+                                    newton_direction, escape_direction, projected_trial,
+                                    MAX_HALVINGS)
 from fastnewton._reduced cimport ReducedHessian
 from fastnewton._subproblems cimport ExactSubproblem
 from fastnewton._box cimport clamp, projected_gradient_norm, projected_step
@@ -1123,7 +1124,8 @@ cdef class BatchSolver:
     def run_projected_newton(self, double c1):
         """Projected Newton over each problem's box (`set_box`), the rules of `_projected.projected_newton`.
 
-        Each problem takes `_projected.newton_direction` on its block (with
+        Each problem takes `_projected.newton_direction` (or, at a first-order
+        point, `_projected.escape_direction`) on its block (with
         the GIL: it is written once over the storage interface, and runs
         here on a `BlockView`), then backtracks along P(x + αd)
         (`_projected.projected_trial`); every problem still searching gets
@@ -1140,6 +1142,8 @@ cdef class BatchSolver:
         cdef double[:, ::1] step = self.step
         cdef unsigned char[:, ::1] free = np.zeros((self.m, max(n, 1)), dtype=np.uint8)
         cdef double[::1] free_slope = np.empty(self.m), required = np.empty(self.m)
+        cdef double[::1] curvature = np.empty(self.m)
+        cdef signed char[::1] stationary = np.zeros(self.m, dtype=np.int8)
         cdef int[::1] halvings = np.zeros(self.m, dtype=np.intc)
         cdef signed char[::1] searching = np.zeros(self.m, dtype=np.int8)
         cdef signed char[::1] saw_nonfinite = np.zeros(self.m, dtype=np.int8)
@@ -1155,23 +1159,42 @@ cdef class BatchSolver:
         while self.k > 0:
             with nogil:
                 for q in range(self.k):
-                    self.stops(q)
+                    # A problem that passes the first-order test stays for
+                    # `escape_direction` below, when saddles are to be escaped.
+                    if (not self.escape_saddles
+                            or projected_gradient_norm(&self.x[q, 0], &self.grad[q, 0],
+                                                       &self.lower[q, 0], &self.upper[q, 0],
+                                                       n, self.inf_norm) > self.gtol):
+                        self.stops(q)
             k = self.compact()
             if self.stopped_by_reporter(k) or k == 0:
                 break
             for q in range(k):
                 view.point_at(&self.hess[q, 0])
-                failed = newton_direction(view, self.bounded_reduced, &self.x[q, 0],
-                                          &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
-                                          n, work, &direction)
-                searching[q] = not failed
-                if failed:
+                searching[q] = False
+                stationary[q] = projected_gradient_norm(&self.x[q, 0], &self.grad[q, 0],
+                                                        &self.lower[q, 0], &self.upper[q, 0],
+                                                        n, self.inf_norm) <= self.gtol
+                if stationary[q]:
+                    if not escape_direction(view, self.bounded_reduced, &self.x[q, 0],
+                                            &self.grad[q, 0], &self.lower[q, 0],
+                                            &self.upper[q, 0], self.gtol, n, work, &direction):
+                        self.state[q] = SUCCESS
+                        continue
+                    if self.nit[self.index[q]] >= self.maxiter:
+                        self.state[q] = MAXITER
+                        continue
+                elif newton_direction(view, self.bounded_reduced, &self.x[q, 0],
+                                      &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
+                                      n, work, &direction):
                     self.state[q] = LINALG_ERROR
                     continue
+                searching[q] = True
                 copy_raw(&work.direction[0], &step[q, 0], n)
                 for i in range(n):
                     free[q, i] = work.free[i]
                 free_slope[q] = direction.free_slope
+                curvature[q] = direction.curvature
                 self.scalar[q] = 1.0
                 halvings[q] = 0
                 saw_nonfinite[q] = False
@@ -1183,7 +1206,7 @@ cdef class BatchSolver:
                         if searching[q]:
                             required[q] = projected_trial(
                                 &self.x[q, 0], &self.grad[q, 0], &step[q, 0], &free[q, 0],
-                                free_slope[q], self.scalar[q], &self.lower[q, 0],
+                                free_slope[q], curvature[q], self.scalar[q], &self.lower[q, 0],
                                 &self.upper[q, 0], n, &self.x_trial[q, 0], &moved)
                             # Unmoved, the trial point's value is known (`Objective`'s cache).
                             self.flags[q] = moved
@@ -1213,7 +1236,8 @@ cdef class BatchSolver:
                         halvings[q] += 1
                         if not required[q] > 0.0 or halvings[q] >= MAX_HALVINGS:
                             # The step has rounded away, or no length helps.
-                            self.state[q] = NONFINITE if saw_nonfinite[q] else NO_PROGRESS
+                            self.state[q] = (SADDLE if stationary[q] else NONFINITE
+                                             if saw_nonfinite[q] else NO_PROGRESS)
                             searching[q] = False
                             continue
                         self.scalar[q] *= 0.5

@@ -263,7 +263,8 @@ def _drive_bounded(method, objective, x, storage, box, opts, reporter):
     lower, upper = box
     if method == "newton":
         return _projected_newton(objective, x, storage, lower, upper, opts["gtol"],
-                                 opts["inf_norm"], opts["maxiter"], opts["c1"], reporter)
+                                 opts["inf_norm"], opts["maxiter"], opts["c1"],
+                                 opts["escape_saddles"], reporter)
     return _projected_trust_region(objective, x, storage, _subproblem(method, n, opts),
                                    lower, upper, *_options.trust_radius_policy(opts),
                                    opts["eta"], opts["gtol"], opts["inf_norm"], opts["maxiter"],
@@ -433,6 +434,10 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
             Default True: a point with ‖∇f‖ ≤ gtol where H has curvature
             below −tol (tol = √ε·‖H‖∞) is left along the direction of most
             negative curvature, so success means a second-order point.
+            With bounds, the curvature is sought on the free variables and
+            those on a bound with a multiplier below gtol, and followed
+            into the box (a degenerate corner is left where one eigenvector
+            shows the way; in general that test is NP-hard).
             False: stop at any point passing the gradient test.
         maxiter : int
             Most iterations (default 200·n); 0 evaluates x0 only. Integral

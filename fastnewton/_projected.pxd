@@ -1,6 +1,7 @@
 from fastnewton._hessian cimport SymmetricMatrix, FactorableHessian
 from fastnewton._reduced cimport ReducedHessian, MaskedProducts
 from fastnewton._subproblems cimport TrustRegionSubproblem
+from fastnewton._trust_steps cimport StepWork
 
 
 # Most halvings of a projected search before it gives up.
@@ -20,6 +21,7 @@ cdef struct BoundedStepStats:
 
 cdef struct NewtonDirection:
     double free_slope     # g_Fᵀd_F, the slope of the free part of the direction
+    double curvature      # dᵀHd of a unit direction of negative curvature; 0 for Newton's
     double shift          # τ of the modified Cholesky factorization of H[F, F]
     int factorizations
 
@@ -30,6 +32,8 @@ cdef class BoundedWork:
     cdef double[::1] reduced_grad, reduced_step
     cdef Py_ssize_t[::1] index
     cdef unsigned char[::1] free     # projected Newton: the variables that move
+    cdef object step_work_memory
+    cdef StepWork step_work          # projected Newton's search for negative curvature
 
 
 cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
@@ -44,7 +48,13 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
                           Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1
 
 
+cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
+                          const double* grad, const double* lower, const double* upper,
+                          double gtol, Py_ssize_t n, BoundedWork work,
+                          NewtonDirection* out) except -1
+
+
 cdef double projected_trial(const double* x, const double* grad, const double* direction,
-                            const unsigned char* free, double free_slope, double alpha,
-                            const double* lower, const double* upper, Py_ssize_t n,
-                            double* trial, bint* moved) noexcept nogil
+                            const unsigned char* free, double free_slope, double curvature,
+                            double alpha, const double* lower, const double* upper,
+                            Py_ssize_t n, double* trial, bint* moved) noexcept nogil

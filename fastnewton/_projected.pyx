@@ -29,14 +29,18 @@ from fastnewton._objective cimport Objective
 from fastnewton._reduced cimport ReducedHessian, MaskedProducts
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
+                                      lay_out_work,
                                       trust_ratio, next_radius, radius_cap, first_radius)
 from fastnewton._box cimport (clamp, projected_step, projected_gradient_norm, free_for_model,
                               not_binding, gather, scatter)
 from fastnewton._vector cimport dot_raw, norm2_raw, norm2, copy_raw
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
+                                 SADDLE,
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
+from fastnewton._newton_step cimport NewtonStep, NEWTON_SEARCH
+from fastnewton._line_search cimport LineSearch
 
 cdef double EPS = np.finfo(np.float64).eps
 # Sufficient decrease of the model in the projected searches (Lin & Moré's μ₀).
@@ -61,6 +65,9 @@ cdef class BoundedWork:
         self.reduced_step = np.zeros(max(n, 1))
         self.index = np.zeros(max(n, 1), dtype=np.intp)
         self.free = np.zeros(max(n, 1), dtype=np.uint8)
+        self.step_work_memory = np.zeros(6 * max(n, 1))
+        cdef double[::1] memory = self.step_work_memory
+        lay_out_work(&self.step_work, &memory[0], n)
 
 
 cdef int model_at(SymmetricMatrix hess, const double* grad, const double* step, double* product,
@@ -410,6 +417,7 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     out.shift = 0.0
     out.factorizations = 0
     out.free_slope = 0.0
+    out.curvature = 0.0
     diagonal_scaling(hess, scale, n)
     count = not_binding(x, grad, lower, upper, index, n)
     if count > 0:
@@ -434,17 +442,98 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     return 0
 
 
-cdef double projected_trial(const double* x, const double* grad, const double* direction,
-                            const unsigned char* free, double free_slope, double alpha,
-                            const double* lower, const double* upper, Py_ssize_t n,
-                            double* trial, bint* moved) noexcept nogil:
-    """trial = P(x + αd); returns the decrease Bertsekas' test asks of f there.
+cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
+                          const double* grad, const double* lower, const double* upper,
+                          double gtol, Py_ssize_t n, BoundedWork work,
+                          NewtonDirection* out) except -1:
+    """At a first-order point, a feasible unit direction of negative curvature into ``work.direction``; 1 when found.
 
-    That is −α g_Fᵀd_F + Σ_held g_i (x_i − trial_i). `moved` says whether
-    `trial` held another point before (a batch then knows f there already).
+    The variables that may move are those inside their bounds and those on
+    a bound with a multiplier |g_i| ≤ gtol (a degenerate bound: the
+    first-order test cannot tell which way they want to go). On that set,
+    `_newton_step.newton_step` at a stationary point finds the direction of
+    most negative curvature (inverse iteration on the modified factor);
+    its sign is chosen so that more of it points into the box at the bounds,
+    the components still pointing out are dropped, and what remains is kept
+    if its curvature is still below −tol. Second-order conditions at a
+    degenerate bound are a copositivity question, hard in general; this
+    finds the escapes that one eigenvector shows, as at an exponential fit's
+    corner a = b = 0 (where ∂f/∂a = ∂f/∂b = 0 and the curvature along
+    (a, b) ≥ 0 is negative). `out` receives the slope gᵀd (all variables
+    are marked free) and the curvature dᵀHd.
+    """
+    cdef Py_ssize_t i, k, count = 0
+    cdef Py_ssize_t* index = &work.index[0]
+    cdef double* direction = &work.direction[0]
+    cdef double inward = 0.0, outward = 0.0, sign = 1.0, length, curvature
+    cdef bint clipped = False
+    cdef LineSearch search
+    cdef NewtonStep outcome
+    out.shift = 0.0
+    out.factorizations = 0
+    out.free_slope = 0.0
+    out.curvature = 0.0
+    for i in range(n):
+        if lower[i] < upper[i] and (lower[i] < x[i] < upper[i] or fabs(grad[i]) <= gtol):
+            index[count] = i
+            count += 1
+    if count == 0:
+        return 0
+    reduced.gather_free(index, count)
+    gather(grad, index, count, &work.reduced_grad[0])
+    outcome = reduced.newton_step(&work.reduced_grad[0], 0.0, True, 1e-4, 0.9, 0.0,
+                                  &work.reduced_step[0], &work.step_work, &search, &out.shift,
+                                  &out.factorizations)
+    if outcome != NEWTON_SEARCH:
+        return 0
+    scatter(&work.reduced_step[0], index, count, direction, n)
+    for i in range(n):
+        if x[i] <= lower[i]:
+            inward += fmax(direction[i], 0.0)
+            outward += fmax(-direction[i], 0.0)
+        elif x[i] >= upper[i]:
+            inward += fmax(-direction[i], 0.0)
+            outward += fmax(direction[i], 0.0)
+    if outward > inward:
+        sign = -1.0
+    for i in range(n):
+        direction[i] *= sign
+        if (x[i] <= lower[i] and direction[i] < 0.0) or (x[i] >= upper[i] and direction[i] > 0.0):
+            direction[i] = 0.0
+            clipped = True
+    curvature = search.slope0
+    if clipped:
+        length = norm2_raw(direction, n)
+        if not length > 0.0:
+            return 0
+        for i in range(n):
+            direction[i] /= length
+        if hess.matvec(direction, &work.product[0]):
+            return 0
+        curvature = dot_raw(direction, &work.product[0], n)
+        if not curvature < -hess.curvature_tolerance():
+            return 0
+    for i in range(n):
+        work.free[i] = 1
+    out.free_slope = dot_raw(grad, direction, n)
+    out.curvature = curvature
+    return 1
+
+
+cdef double projected_trial(const double* x, const double* grad, const double* direction,
+                            const unsigned char* free, double free_slope, double curvature,
+                            double alpha, const double* lower, const double* upper,
+                            Py_ssize_t n, double* trial, bint* moved) noexcept nogil:
+    """trial = P(x + αd); returns the decrease the search asks of f there.
+
+    That is Bertsekas' −α g_Fᵀd_F + Σ_held g_i (x_i − trial_i), and along a
+    unit direction of negative curvature (`escape_direction`; all variables
+    free) also −½α²·dᵀHd, as Moré & Sorensen's (1979) curvature test.
+    `moved` says whether `trial` held another point before (a batch then
+    knows f there already).
     """
     cdef Py_ssize_t i
-    cdef double value, required = -alpha * free_slope
+    cdef double value, required = -alpha * free_slope - 0.5 * alpha * alpha * curvature
     moved[0] = False
     for i in range(n):
         value = clamp(x[i] + alpha * direction[i], lower[i], upper[i])
@@ -457,17 +546,21 @@ cdef double projected_trial(const double* x, const double* grad, const double* d
 
 def projected_newton(Objective objective, object x0, FactorableHessian hess,
                      const double[::1] lower, const double[::1] upper, double gtol,
-                     bint inf_norm, Py_ssize_t maxiter, double c1, object reporter):
+                     bint inf_norm, Py_ssize_t maxiter, double c1, bint escape_saddles,
+                     object reporter):
     """Minimize over the box from `x0` by projected Newton (Bertsekas 1982).
 
     Each iteration takes `newton_direction` and backtracks x(α) = P(x + αd)
     from α = 1 until Bertsekas' sufficient decrease
     f(x) − f(x(α)) ≥ c1·(−α g_Fᵀd_F + Σ_held g_i (x_i − x_i(α))) holds
-    (`projected_trial`) and ∇f there is finite. Returns a dict like
-    `_newton.newton`'s.
+    (`projected_trial`) and ∇f there is finite. Where the projected gradient
+    passes the test, with `escape_saddles`, a feasible direction of negative
+    curvature (`escape_direction`) is searched the same way on the
+    curvature test instead, and the run ends with status SADDLE when no step
+    along it lowers f. Returns a dict like `_newton.newton`'s.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
-    cdef int halving, failed
+    cdef int halving, failed, found
     cdef BoundedWork work = BoundedWork(n)
     cdef ReducedHessian reduced = ReducedHessian(hess)
     x_array = x0
@@ -477,7 +570,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
     cdef double[::1] grad_trial = grad_trial_array
     cdef double f, f_trial = 0.0, pgnorm, alpha, required
     cdef double max_shift = 0.0
-    cdef bint accepted, saw_nonfinite, moved
+    cdef bint accepted, saw_nonfinite, moved, stationary
     cdef NewtonDirection direction
     cdef Status status
     cdef int events
@@ -485,25 +578,34 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
     f = evaluate_start(objective, x_array, grad, hess)
     pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
     while True:
-        if pgnorm <= gtol:
-            status = SUCCESS
-            break
+        stationary = pgnorm <= gtol
+        if stationary:
+            if not escape_saddles:
+                status = SUCCESS
+                break
+            found = escape_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0],
+                                     gtol, n, work, &direction)
+            total_factorizations += direction.factorizations
+            if not found:
+                status = SUCCESS
+                break
         if nit >= maxiter:
             status = MAXITER
             break
-        failed = newton_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0], n,
-                                  work, &direction)
-        total_factorizations += direction.factorizations
-        if failed:
-            status = LINALG_ERROR
-            break
+        if not stationary:
+            failed = newton_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0], n,
+                                      work, &direction)
+            total_factorizations += direction.factorizations
+            if failed:
+                status = LINALG_ERROR
+                break
         alpha = 1.0
         accepted = False
         saw_nonfinite = False
         for halving in range(MAX_HALVINGS):
             required = projected_trial(&x[0], &grad[0], &work.direction[0], &work.free[0],
-                                       direction.free_slope, alpha, &lower[0], &upper[0], n,
-                                       &x_trial[0], &moved)
+                                       direction.free_slope, direction.curvature, alpha,
+                                       &lower[0], &upper[0], n, &x_trial[0], &moved)
             objective.value(trial_array, &f_trial)
             if isfinite(f_trial) and f - f_trial >= c1 * required:
                 if objective.gradient(trial_array, grad_trial) == 0:
@@ -516,9 +618,10 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
                 break    # the step has rounded away
             alpha *= 0.5
         if not accepted:
-            status = NONFINITE if saw_nonfinite else NO_PROGRESS
+            status = (SADDLE if stationary else NONFINITE if saw_nonfinite else NO_PROGRESS)
             break
         events = EVENT_ACCEPTED | (EVENT_MODIFIED if direction.shift > 0.0 else 0)
+        events |= EVENT_NEGATIVE_CURVATURE if stationary else 0
         events |= EVENT_NONFINITE if saw_nonfinite else 0
         if direction.shift > 0.0:
             n_modified += 1

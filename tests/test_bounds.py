@@ -443,3 +443,59 @@ def test_minimize_batch_with_bounds_jac_true_and_nonfinite_values(method):
             assert one.success, one.message
             np.testing.assert_allclose(one.x, ref.x, atol=1e-6)
     assert refused > 0
+
+
+def product_target(x, c):
+    """(x₀x₁ − c)², vectorized over leading dimensions; stationary at 0 with curvature −2c along (1, 1)."""
+    r = x[..., 0] * x[..., 1] - c
+    return r * r
+
+
+def product_target_jac(x, c):
+    r = x[..., 0] * x[..., 1] - c
+    return np.stack([2.0 * r * x[..., 1], 2.0 * r * x[..., 0]], axis=-1)
+
+
+def product_target_hess(x, c):
+    r = x[..., 0] * x[..., 1] - c
+    off = 2.0 * x[..., 0] * x[..., 1] + 2.0 * r
+    return np.stack([np.stack([2.0 * x[..., 1] ** 2, off], -1),
+                     np.stack([off, 2.0 * x[..., 0] ** 2], -1)], -2)
+
+
+def test_newton_leaves_a_degenerate_corner_along_feasible_negative_curvature():
+    # At the corner 0 of a, b >= 0, ∇f = 0 (both multipliers zero) and
+    # the curvature along (1, 1) is −2: a saddle of the bounded problem.
+    kw = dict(jac=product_target_jac, hess=product_target_hess, method="newton",
+              args=(1.0,), bounds=[(0.0, None), (0.0, None)])
+    res = fastnewton.minimize(product_target, [0.0, 0.0], **kw)
+    assert res.success, res.message
+    assert res.fun <= 1e-12                       # the closed-form minimum, x₀x₁ = 1
+    assert res.x[0] * res.x[1] == pytest.approx(1.0, abs=1e-6)
+    # Without the escape the corner passes the first-order test and is kept.
+    stuck = fastnewton.minimize(product_target, [0.0, 0.0],
+                                options=dict(escape_saddles=False), **kw)
+    assert stuck.success and stuck.fun == 1.0 and stuck.nit == 0
+    # On a, b ∈ [0, ∞) × (−∞, 0] the negative curvature points out of the
+    # box (a must grow, b shrink): the corner is the minimum there, f = 1.
+    kept = fastnewton.minimize(product_target, [0.0, 0.0],
+                               **dict(kw, bounds=[(0.0, None), (None, 0.0)]))
+    assert kept.success and kept.fun == 1.0 and kept.nit == 0
+    assert kept.critical_point.kind == "degenerate"
+
+
+def test_minimize_batch_newton_escapes_corners_as_minimize_does():
+    targets = np.array([1.0, 0.5, 2.0, -1.0, 0.0])
+    x0 = np.zeros((targets.size, 2))
+    bounds = [(0.0, 3.0), (0.0, None)]
+    res = fastnewton.minimize_batch(product_target, x0, jac=product_target_jac,
+                                    hess=product_target_hess, method="newton", bounds=bounds,
+                                    batch_args=(targets,))
+    for i, c in enumerate(targets):
+        one = fastnewton.minimize(product_target, x0[i], args=(c,), jac=product_target_jac,
+                                  hess=product_target_hess, method="newton", bounds=bounds)
+        np.testing.assert_array_equal(res.x[i], one.x)
+        assert (res.status[i], res.nit[i], res.nfev[i], res.njev[i], res.nhev[i]) == (
+            one.status, one.nit, one.nfev, one.njev, one.nhev)
+        # The minimum over the box: x₀x₁ = c where c ≥ 0, else the corner.
+        assert res.fun[i] == pytest.approx(max(0.0, -c) ** 2, abs=1e-10)
