@@ -2,6 +2,7 @@ from fastnewton._hessian cimport SymmetricMatrix, FactorableHessian
 from fastnewton._reduced cimport ReducedHessian, MaskedProducts
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport StepWork
+from fastnewton._interior cimport InteriorWork
 
 
 # Most halvings of a projected search before it gives up.
@@ -34,6 +35,10 @@ cdef class BoundedWork:
     cdef unsigned char[::1] free     # projected Newton: the variables that move
     cdef object step_work_memory
     cdef StepWork step_work          # projected Newton's search for negative curvature
+    # The interior-point prediction of the model's active set (made on first use).
+    cdef InteriorWork interior
+    cdef double[::1] box_lower, box_upper
+    cdef signed char[::1] predicted
 
 
 cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,

@@ -39,12 +39,16 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
+from fastnewton._interior cimport InteriorWork, predict_active_set
 from fastnewton._newton_step cimport NewtonStep, NEWTON_SEARCH
 from fastnewton._line_search cimport LineSearch
 
 cdef double EPS = np.finfo(np.float64).eps
 # Sufficient decrease of the model in the projected searches (Lin & Moré's μ₀).
 cdef double MODEL_DECREASE = 0.01
+# Minor iterations after which a step that is still freeing bounds asks the
+# interior-point prediction of the model's active set (`_interior`).
+cdef Py_ssize_t INTERIOR_AFTER = 5
 
 
 cdef class BoundedWork:
@@ -180,6 +184,71 @@ cdef int subspace_search(SymmetricMatrix hess, const double* grad, const double*
     return 0
 
 
+cdef int interior_jump(FactorableHessian hess, ReducedHessian reduced, const double* x,
+                       const double* grad, const double* lower, const double* upper,
+                       double radius, const double* center, double model, Py_ssize_t n,
+                       BoundedWork work, double* step, double* product,
+                       double* candidate_model) except -1:
+    """The model's minimizer on the face `_interior.predict_active_set` predicts, into `step`; 1 when it beats `model`.
+
+    On success `product` receives H·step and `candidate_model` q(step); on
+    failure only `step` (and `reduced`) were overwritten.
+
+    The prediction runs over the box ∩ {‖s‖∞ ≤ radius} from `center`; the
+    predicted bounds are then held and the model minimized over the other
+    variables by one solve with H[F, F] (clamped into the box). The step is
+    kept only when it lies in the trust region and lowers the model below
+    `model`, so it can only help the minor iterations that go on from it.
+    """
+    cdef Py_ssize_t i, k, count = 0
+    cdef Py_ssize_t* index = &work.index[0]
+    cdef signed char* active
+    if work.interior is None:
+        work.interior = InteriorWork(n)
+        work.box_lower = np.empty(max(n, 1))
+        work.box_upper = np.empty(max(n, 1))
+        work.predicted = np.zeros(max(n, 1), dtype=np.int8)
+    active = &work.predicted[0]
+    for i in range(n):
+        work.box_lower[i] = fmax(lower[i], x[i] - radius)
+        work.box_upper[i] = fmin(upper[i], x[i] + radius)
+    if not predict_active_set(hess, reduced, x, grad, &work.box_lower[0], &work.box_upper[0],
+                              center, n, work.interior, active):
+        return 0
+    # s_A at the predicted bounds, s_F from H[F, F] s_F = −(g + H s_A)_F.
+    for i in range(n):
+        step[i] = 0.0
+        if not work.box_lower[i] < work.box_upper[i]:
+            continue
+        if active[i] < 0:
+            step[i] = work.box_lower[i] - x[i]
+        elif active[i] > 0:
+            step[i] = work.box_upper[i] - x[i]
+        else:
+            index[count] = i
+            count += 1
+    if count > 0:
+        if hess.matvec(step, work.interior.product):
+            return 0
+        for k in range(count):
+            i = index[k]
+            work.reduced_step[k] = -(grad[i] + work.interior.product[i])
+        reduced.gather_free(index, count)
+        if reduced.factorize(0.0):
+            return 0
+        reduced.solve(&work.reduced_step[0])
+        for k in range(count):
+            i = index[k]
+            step[i] = clamp(x[i] + work.reduced_step[k], lower[i], upper[i]) - x[i]
+    if not norm2_raw(step, n) <= radius:
+        return 0
+    if (model_at(hess, grad, step, work.interior.product, n, candidate_model)
+            or not candidate_model[0] < model):
+        return 0
+    copy_raw(work.interior.product, product, n)
+    return 1
+
+
 cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
                       ReducedHessian reduced, MaskedProducts masked, const double* x,
                       const double* grad, const double* lower, const double* upper,
@@ -269,6 +338,12 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
         step, trial = trial, step
         if not model < base_model:
             break
+        if (minor + 1 == INTERIOR_AFTER and masked is None
+                and interior_jump(<FactorableHessian>hess, reduced, x, grad, lower, upper, radius,
+                                  center, model, n, work, trial, product, &model)):
+            # Still freeing bounds after several minor iterations: go on from
+            # the face the interior-point iterates predict (see `_interior`).
+            step, trial = trial, step
         step_norm2 = 0.0
         for i in range(n):
             step_norm2 += step[i] * step[i]

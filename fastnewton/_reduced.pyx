@@ -60,6 +60,15 @@ cdef class ReducedHessian(FactorableHessian):
             gather_dense(self.parent.dense.values, self.parent.n, index, count,
                          self.dense.values)
 
+    cdef void add_diagonal(self, const double* diagonal) noexcept:
+        """H[F, F] += diag(diagonal), on the matrix of the last `gather_free`."""
+        cdef Py_ssize_t k
+        for k in range(self.n):
+            if self.banded:
+                self.band.values[k * (self.band.bandwidth + 1)] += diagonal[k]
+            else:
+                self.dense.values[k + k * self.n] += diagonal[k]
+
     cpdef object to_array(self):
         """H[F, F] as the parent would give it: (n, n) dense or (b + 1, n) lower band."""
         cdef Py_ssize_t n = self.n
