@@ -11,9 +11,9 @@ scipy BFGS's own test and default 1e-5) at a known minimum: f within
 1e-6·max(1, |f*|) of the global minimum, a listed local minimum, or the
 minimum an exact-Hessian trust-exact run reaches from the same start.
 The table gives each contender's gradient evaluations (njev), then the
-solved counts and the median njev over the whole set; last, the wall time on
+solved counts and the median njev over the whole set; then the wall time on
 Rosenbrock n = 10 (median of repeats, gc off while timing), as scipy time /
-fastnewton time.
+fastnewton time; last, issue 11's floors (PASS/FAIL).
 
 Usage::
 
@@ -120,6 +120,18 @@ def main(argv=None):
         for label in labels:
             ratio = times["scipy BFGS"] / times[label]
             print(f"  {label:>21s} {times[label] * 1e3:9.3f} ms   scipy BFGS / this = {ratio:6.1f}×")
+
+    # Issue 11's floor: as many solved, a median njev no higher, 10× on Rosenbrock n = 10.
+    reference = labels[0]
+    print(f"\nfloors against {reference} (solved ≥ {wins[reference]}, median njev ≤ "
+          f"{statistics.median(counts[reference]):g}, Rosenbrock n = 10 ≥ 10×):")
+    for label in labels[1:]:
+        checks = [("solved", wins[label] >= wins[reference]),
+                  ("median njev", statistics.median(counts[label])
+                   <= statistics.median(counts[reference])),
+                  ("speed", times[reference] / times[label] >= 10.0)]
+        print(f"  {label:>21s} " + ", ".join(f"{name} {'PASS' if ok else 'FAIL'}"
+                                             for name, ok in checks))
 
 
 if __name__ == "__main__":

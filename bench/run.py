@@ -15,7 +15,10 @@ iteration and evaluation counts, the final objective and gradient norm, the
 median time, and on each fastnewton row the ratio scipy time / fastnewton
 time for the matching scipy method. It then reports the solver's own time
 per iteration (excluding the user's callbacks) for trust-exact on
-Rosenbrock n = 2 and n = 10, and optionally saves a bar plot of the ratios.
+Rosenbrock n = 2 and n = 10, then issue 11's floors for Newton-CG and
+trust-krylov on scipy's own Rosenbrock callbacks (ratio PASS/FAIL, the
+calls of one solve and what they cost), and optionally saves a bar plot of
+the ratios.
 """
 
 import argparse
@@ -489,6 +492,104 @@ def report_overhead(problems, fn_minimize, repeats):
 
 
 # ---------------------------------------------------------------------------
+# Issue 11's floors for the products-only methods, with scipy's callbacks
+# ---------------------------------------------------------------------------
+
+PRODUCT_FLOORS = [("newton-cg", "Newton-CG", 10, 10.0), ("newton-cg", "Newton-CG", 100, 10.0),
+                  ("trust-krylov", "trust-krylov", 100, 5.0)]
+
+
+class CountedRosen:
+    """scipy's `rosen`, `rosen_der` and `rosen_hess_prod`, counting the calls."""
+
+    def __init__(self):
+        self.calls = {"fun": 0, "jac": 0, "hessp": 0}
+
+    def fun(self, x):
+        """Counted `scipy.optimize.rosen`."""
+        self.calls["fun"] += 1
+        return scipy.optimize.rosen(x)
+
+    def jac(self, x):
+        """Counted `scipy.optimize.rosen_der`."""
+        self.calls["jac"] += 1
+        return scipy.optimize.rosen_der(x)
+
+    def hessp(self, x, p):
+        """Counted `scipy.optimize.rosen_hess_prod`."""
+        self.calls["hessp"] += 1
+        return scipy.optimize.rosen_hess_prod(x, p)
+
+
+def call_costs(x, repeats):
+    """Median seconds of one call of scipy's rosen, rosen_der and rosen_hess_prod at `x`."""
+    p = np.ones_like(x)
+    calls = {"fun": (scipy.optimize.rosen, (x,)), "jac": (scipy.optimize.rosen_der, (x,)),
+             "hessp": (scipy.optimize.rosen_hess_prod, (x, p))}
+    costs = {}
+    for name, (func, args) in calls.items():
+        times = []
+        for _ in range(100):      # warm-up
+            func(*args)
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            for _ in range(100):
+                func(*args)
+            times.append((time.perf_counter() - t0) / 100)
+        costs[name] = statistics.median(times)
+    return costs
+
+
+def report_product_floors(fn_minimize, problems, budget, quick):
+    """Newton-CG and trust-krylov against scipy's, both on scipy's own Rosenbrock callbacks.
+
+    Prints, for each floor of issue 11, the median times and their ratio
+    (PASS/FAIL against the floor), the calls of one solve on each side, and
+    the callbacks' share: calls × the median cost of one call, timed here.
+    The ratio can exceed the floor only if our calls cost less than
+    scipy's time / floor.
+    """
+    if fn_minimize is None:
+        return
+    print("\nIssue 11 floors with scipy's rosen, rosen_der, rosen_hess_prod (x0 = "
+          "[-1.2, 1, ...]; Newton-CG: xtol = 1e-8 both; trust-krylov: gtol = 1e-8):")
+    for fn_method, sp_method, n, floor in PRODUCT_FLOORS:
+        x0 = problems.rosenbrock(n).x0
+        costs = call_costs(x0, 5 if quick else 20)
+        sides = {}
+        for label, minimize, method in (("scipy", scipy.optimize.minimize, sp_method),
+                                        ("fastnewton", fn_minimize, fn_method)):
+            options = {"maxiter": 200 * n, "gtol": GTOL}
+            if sp_method == "Newton-CG":
+                options = {"maxiter": 200 * n, "xtol": XTOL}
+                if label == "fastnewton":
+                    options["gtol"] = GTOL
+            counted = CountedRosen()
+            res = minimize(counted.fun, x0.copy(), method=method, jac=counted.jac,
+                           hessp=counted.hessp, options=dict(options))
+
+            def run(minimize=minimize, method=method, options=options):
+                return minimize(scipy.optimize.rosen, x0.copy(), method=method,
+                                jac=scipy.optimize.rosen_der,
+                                hessp=scipy.optimize.rosen_hess_prod, options=dict(options))
+
+            _, seconds, _ = time_runs(run, budget)
+            in_callbacks = sum(counted.calls[k] * costs[k] for k in costs)
+            sides[label] = seconds
+            print(f"  n={n:<4} {label:<11} {method:<13} nit {int(res.nit):4d}  fun "
+                  f"{counted.calls['fun']:5d}  jac {counted.calls['jac']:5d}  hessp "
+                  f"{counted.calls['hessp']:5d}  |x-x*| {np.linalg.norm(res.x - 1.0):.1e}  "
+                  f"{fmt_time(seconds):>9}  callbacks ≈ {fmt_time(in_callbacks)} "
+                  f"({100 * in_callbacks / seconds:.0f}%)")
+        ratio = sides["scipy"] / sides["fastnewton"]
+        print(f"  n={n:<4} one call: fun {costs['fun'] * 1e6:.1f} µs, jac "
+              f"{costs['jac'] * 1e6:.1f} µs, hessp {costs['hessp'] * 1e6:.1f} µs; "
+              f"{fn_method} vs {sp_method}: {ratio:.2f}× (floor {floor:g}×: "
+              f"{'PASS' if ratio >= floor else 'FAIL'}); the floor needs "
+              f"≤ {fmt_time(sides['scipy'] / floor)} in all")
+
+
+# ---------------------------------------------------------------------------
 # Summary and plot
 # ---------------------------------------------------------------------------
 
@@ -641,6 +742,7 @@ def main(argv=None):
         print_failures(rows)
         report_factorizations(rows)
         report_overhead(problems, fn_minimize, overhead_repeats)
+        report_product_floors(fn_minimize, problems, budget, args.quick)
 
     print_summary(rows)
     if not args.no_plot:

@@ -501,7 +501,8 @@ _TRUST_OPTIONS = """    **options
             Radius to start with and its cap. By default (None) they follow
             the problem's scale: the radius starts at the length of the
             Cauchy step, ‖g‖³/gᵀHg at x0 (max(1, ‖x0‖) where gᵀHg ≤ 0), and
-            is capped at 1000·max(1, ‖x‖). scipy's fixed 1 and 1000 take a
+            is capped at 1000·max(1, ‖x‖); with ``hess=SR1()`` the start is
+            at most max(1, ‖x0‖). scipy's fixed 1 and 1000 take a
             thousand iterations to reach a minimizer 10⁶ away; pass them to
             get scipy's iterates. A value given is used as given.
         eta : float

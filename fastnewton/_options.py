@@ -367,6 +367,15 @@ def trust_radius_policy(opts):
     1000·max(1, ‖x‖) at the current x, so both follow the scale of the
     problem; a radius the user gives is used as given.
 
+    With ``hess=SR1()`` the first radius is at most max(1, ‖x0‖): B starts
+    as I, whose Cauchy length is ‖g0‖, a size of the gradient rather than a
+    length in x, and SR1 learns from the rejected trials too, so a first
+    trial that far out put the curvature of a distant region into B
+    (Rosenbrock n = 10, gradient only: 174 gradient evaluations instead of
+    98; over the classic problems the median 44 instead of 39). BFGS learns
+    from accepted steps only and keeps the Cauchy start, which measured
+    better for it (median 34 against 37 with the capped start).
+
     Returns
     -------
     initial_radius : float or None

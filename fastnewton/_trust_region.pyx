@@ -7,7 +7,7 @@ The subproblem object decides which method it is.
 
 import numpy as np
 
-from libc.math cimport isfinite, INFINITY
+from libc.math cimport isfinite, fmin, fmax, INFINITY
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport TrustRegionSubproblem
@@ -70,6 +70,11 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     if initial_radius is None:
         radius = first_radius(norm2(grad), grad_curvature(hess, grad), max_radius,
                               relative_max_radius, &x[0], n)
+        if hess.learns_from_trials:
+            # B = I at x0: its Cauchy length is ‖g‖, not a length in x, and
+            # a secant pair from a trial that far out misleads SR1 (see
+            # `_options.trust_radius_policy`).
+            radius = fmin(radius, fmax(1.0, norm2(x)))
     else:
         radius = initial_radius
     gnorm = gradient_norm(grad, inf_norm)

@@ -411,6 +411,31 @@ def test_rejected_trust_region_steps_teach_sr1_not_bfgs():
         assert sr1.success and bfgs.success
 
 
+@pytest.mark.parametrize("strategy", [so.SR1, so.BFGS])
+@pytest.mark.parametrize("problem", [P.rosenbrock(10), P.wood(), P.brown_badly_scaled()])
+def test_first_radius_by_secant_formula(problem, strategy):
+    """See `_options.trust_radius_policy`: the default start is B = I's Cauchy length ‖g0‖,
+    at most max(1, ‖x0‖) for SR1, so the run equals one given that radius."""
+    gnorm = np.linalg.norm(problem.jac(problem.x0))
+    scale = max(1.0, np.linalg.norm(problem.x0))
+    radius = min(gnorm, 1000.0 * scale)
+    if strategy is so.SR1:
+        radius = min(radius, scale)
+    default = fastnewton.minimize(problem.fun, problem.x0, method="trust-exact", jac=problem.jac,
+                                  hess=strategy())
+    given = fastnewton.minimize(problem.fun, problem.x0, method="trust-exact", jac=problem.jac,
+                                hess=strategy(), options={"initial_trust_radius": radius})
+    # ‖g‖³/gᵀBg and ‖g‖ differ by rounding, hence allclose.
+    assert (default.nit, default.njev) == (given.nit, given.njev)
+    np.testing.assert_allclose(default.x, given.x, rtol=1e-10)
+    if strategy is so.SR1 and gnorm > scale:
+        uncapped = fastnewton.minimize(problem.fun, problem.x0, method="trust-exact",
+                                       jac=problem.jac, hess=strategy(),
+                                       options={"initial_trust_radius": min(gnorm,
+                                                                            1000.0 * scale)})
+        assert uncapped.nit != default.nit
+
+
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("jac", [None, "3-point", True])
 def test_gradients_by_differences_or_with_the_value(method, jac):
