@@ -205,17 +205,20 @@ cdef class BlockKernels:
 
     cdef bint finite(self, const double* hess) noexcept nogil:
         """Whether every entry of the block that belongs to the matrix is finite."""
-        cdef Py_ssize_t i, j, k, n = self.n, rows = self.bandwidth + 1
+        cdef Py_ssize_t j, n = self.n, rows = self.bandwidth + 1
+        cdef Py_ssize_t full = max(n - self.bandwidth, 0)
         if self.banded:
-            for j in range(n):
-                for k in range(min(rows, n - j)):
-                    if not isfinite(hess[k + j * rows]):
-                        return False
+            # The first n − b columns lie wholly inside the matrix: one run of
+            # memory. Column j beyond holds n − j entries of it.
+            if not row_finite(hess, full * rows):
+                return False
+            for j in range(full, n):
+                if not row_finite(&hess[j * rows], n - j):
+                    return False
             return True
         for j in range(n):
-            for i in range(j, n):
-                if not isfinite(hess[i + j * n]):
-                    return False
+            if not row_finite(&hess[j + j * n], n - j):
+                return False
         return True
 
     cdef void to_output(self, const double* hess, double* out) noexcept nogil:
