@@ -583,25 +583,6 @@ def test_banded_rows_per_call_splits_calls_without_changing_results(problem, hes
         np.testing.assert_array_equal(getattr(split, name), getattr(whole, name))
 
 
-def test_default_rows_per_call_counts_the_batch_args():
-    """By default a call holds about 32768 entries of X and of the rows' batch_args:
-    with n = 2 and 2 + 16380 data a row, two rows per call."""
-    centers = np.arange(6.0)[:, None] * np.ones((6, 2))
-    data = np.zeros((6, 16380))
-    seen = []
-
-    def fun(X, c, d):
-        seen.append(len(X))
-        return np.sum((X - c) ** 2, axis=1)
-
-    res = fastnewton.minimize_batch(fun, np.zeros((6, 2)), jac=lambda X, c, d: 2.0 * (X - c),
-                                    hess=lambda X, c, d: np.broadcast_to(2.0 * np.eye(2),
-                                                                         (len(X), 2, 2)),
-                                    batch_args=(centers, data))
-    assert max(seen) == 2 and seen[0] == 2
-    np.testing.assert_allclose(res.x, centers, rtol=1e-12, atol=1e-12)
-
-
 @pytest.mark.parametrize("value", [0, -2, 2.5, True, "4"])
 def test_rows_per_call_must_be_a_positive_integer(value):
     with pytest.raises(ValueError, match="rows_per_call must be a positive integer"):
