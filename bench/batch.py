@@ -264,8 +264,9 @@ def run_banded(m, n, subset_size, repeats):
                      res.nit.mean(), 100 * res.success.mean(),
                      100 * (batch_time - callback_time) / batch_time))
             print("  %-34s %10.3f %10.1f µs %9s   (solutions differ by %.1e; speedup by round "
-                  "%.1f–%.1f×)" % ("  loop of fastnewton.minimize", loop_time, 1e6 * loop_time / m,
-                                  "(scaled)", difference, min(ratios), max(ratios)))
+                  "%.1f–%.1f×)" % ("  loop of fastnewton.minimize", loop_time,
+                                  1e6 * loop_time / m, "(scaled)", difference, min(ratios),
+                                  max(ratios)))
             results.append(dict(b=b, hess=hess_label, speedup=speedup, agreement=difference,
                                 success=res.success.all()))
     print("  (loops timed on %d random problems and scaled ×%.0f to m = %d; CPU seconds, medians "

@@ -387,7 +387,7 @@ cdef class BatchObjective:
 
     cdef tuple call(self, object function, object points, list args, Py_ssize_t start,
                     Py_ssize_t r, bint pair, tuple tail, str name, str meaning):
-        """`function` at `points`, the rows start… of a call for r rows (`args` indexed to all r), validated.
+        """`function` at `points`, validated: rows start… of a call for r rows (`args` has all r).
 
         Returns (values,) of shape (len(points),) + tail; with `pair` (fun
         with jac=True), (f, g) of shapes (len(points),) and (len(points), n).
@@ -451,7 +451,7 @@ cdef class BatchObjective:
         return 0
 
     cdef object user_gradients(self, object points, list args, Py_ssize_t start, Py_ssize_t r):
-        """The user's gradients at `points` (rows start… of a call for r rows), shape (len(points), n).
+        """The user's gradients at `points` (rows start… of a call for r rows): (len(points), n).
 
         Not counted here: the caller counts each call's rows once (`count_gradients`).
         """
@@ -477,7 +477,9 @@ cdef class BatchObjective:
         cdef Py_ssize_t q, j, start, block, r = positions.shape[0], n = self.n
         cdef const double[:, ::1] grad_view
         cdef const double[::1] f_plus, f_minus
+        cdef const Py_ssize_t[::1] part
         cdef bint central = self.gradient_central
+        cdef double rel_step = self.gradient_rel_step
         if r == 0:
             return 0
         args = self.args_for(rows, k)
@@ -492,20 +494,20 @@ cdef class BatchObjective:
             return 0
         for j in range(n):
             for start in range(0, r, block):
-                f_plus, = self.call(self.fun, self.perturbed(
-                    source, positions[start:min(start + block, r)], j, n, self.gradient_rel_step, False),
-                    args, start, r, False, (), "fun", "one value per row of X")
+                part = positions[start:min(start + block, r)]
+                f_plus, = self.call(self.fun, self.perturbed(source, part, j, n, rel_step, False),
+                                    args, start, r, False, (), "fun", "one value per row of X")
                 if central:
-                    f_minus, = self.call(self.fun, self.perturbed(
-                        source, positions[start:min(start + block, r)], j, n, self.gradient_rel_step,
-                        True), args, start, r, False, (), "fun", "one value per row of X")
+                    f_minus, = self.call(self.fun,
+                                         self.perturbed(source, part, j, n, rel_step, True),
+                                         args, start, r, False, (), "fun",
+                                         "one value per row of X")
                 with nogil:
                     for q in range(f_plus.shape[0]):
                         difference_group(&f_plus[q], &f_minus[q] if central
                                          else &f_at[positions[start + q]], central,
-                                         &source[positions[start + q], 0],
-                                         self.gradient_rel_step, j, n, 1, -1, 0,
-                                         &grad_out[positions[start + q], 0], 0, 1, n)
+                                         &source[positions[start + q], 0], rel_step, j, n, 1,
+                                         -1, 0, &grad_out[positions[start + q], 0], 0, 1, n)
             self.count(self.nfev_view, positions)
             if central:
                 self.count(self.nfev_view, positions)
@@ -587,24 +589,24 @@ cdef class BatchObjective:
         cdef Py_ssize_t q, j, start, r = positions.shape[0], n = self.n
         cdef Py_ssize_t block = self.block_rows(r)
         cdef bint central = self.hessian_central
+        cdef double rel_step = self.hessian_rel_step
         cdef const double[:, ::1] grad_plus, grad_minus
+        cdef const Py_ssize_t[::1] part
         args = self.args_for(rows, k)
         for j in range(n):
             for start in range(0, r, block):
-                grad_plus = self.user_gradients(self.perturbed(
-                    source, positions[start:min(start + block, r)], j, n, self.hessian_rel_step, False),
-                    args, start, r)
+                part = positions[start:min(start + block, r)]
+                grad_plus = self.user_gradients(
+                    self.perturbed(source, part, j, n, rel_step, False), args, start, r)
                 if central:
-                    grad_minus = self.user_gradients(self.perturbed(
-                        source, positions[start:min(start + block, r)], j, n, self.hessian_rel_step,
-                        True), args, start, r)
+                    grad_minus = self.user_gradients(
+                        self.perturbed(source, part, j, n, rel_step, True), args, start, r)
                 with nogil:
                     for q in range(grad_plus.shape[0]):
                         difference_group(&grad_plus[q, 0], &grad_minus[q, 0] if central
                                          else &grad_at[positions[start + q], 0], central,
-                                         &source[positions[start + q], 0],
-                                         self.hessian_rel_step, j, n, n, -1, 0,
-                                         &hess_out[positions[start + q], 0], 1, n, n)
+                                         &source[positions[start + q], 0], rel_step, j, n, n,
+                                         -1, 0, &hess_out[positions[start + q], 0], 1, n, n)
             self.count_gradients(positions)
             if central:
                 self.count_gradients(positions)
