@@ -207,17 +207,20 @@ cdef class BlockKernels:
 
     cdef bint finite(self, const double* hess) noexcept nogil:
         """Whether every entry of the block that belongs to the matrix is finite."""
-        cdef Py_ssize_t i, j, k, n = self.n, rows = self.bandwidth + 1
+        cdef Py_ssize_t j, n = self.n, rows = self.bandwidth + 1
+        cdef Py_ssize_t full = max(n - self.bandwidth, 0)
         if self.banded:
-            for j in range(n):
-                for k in range(min(rows, n - j)):
-                    if not isfinite(hess[k + j * rows]):
-                        return False
+            # The first n − b columns lie wholly inside the matrix: one run of
+            # memory. Column j beyond holds n − j entries of it.
+            if not row_finite(hess, full * rows):
+                return False
+            for j in range(full, n):
+                if not row_finite(&hess[j * rows], n - j):
+                    return False
             return True
         for j in range(n):
-            for i in range(j, n):
-                if not isfinite(hess[i + j * n]):
-                    return False
+            if not row_finite(&hess[j + j * n], n - j):
+                return False
         return True
 
     cdef void to_output(self, const double* hess, double* out) noexcept nogil:
@@ -277,11 +280,6 @@ def as_result_array(value, tuple shape, str name, str meaning):
         raise ValueError("%s must return an array of shape %s (%s), got shape %s"
                          % (name, shape, meaning, array.shape))
     return array
-
-
-cdef object joined(list parts):
-    """The arrays in `parts` stacked along the first axis (the one array itself when alone)."""
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 cdef list take_rows(list arrays, object rows):
@@ -377,40 +375,40 @@ cdef class BatchObjective:
             self.cached_rows = rows
         return self.cached_args
 
-    cdef tuple evaluate(self, object function, object points, object rows, Py_ssize_t k,
-                        bint pair, tuple tail, str name, str meaning):
-        """`function` at `points` (the rows `rows` of the active set), validated.
+    cdef Py_ssize_t block_rows(self, Py_ssize_t r):
+        """Rows per call of a callback when r rows are asked for.
 
-        Called on blocks of at most `rows_per_call` rows, so that the user's
-        temporaries stay in cache (at n = 1000 numpy then runs a vectorized
-        callback about twice as fast per row as on 10³ rows at once), and the
-        blocks' results are joined. Returns (values,) of shape (r,) + tail;
-        with `pair` (fun with jac=True), (f, g) of shapes (r,) and (r, n).
+        At most `rows_per_call`, so that the user's temporaries stay in cache
+        (at n = 1000 numpy then runs a vectorized callback about twice as fast
+        per row as on 10³ rows at once). Each block's points are gathered just
+        before its call and its results stored just after, while both are
+        still in cache, rather than gathering all rows first and joining the
+        blocks' results afterwards.
         """
-        cdef Py_ssize_t r = points.shape[0], block, start, stop
-        args = self.args_for(rows, k)
-        block = self.rows_per_call if 0 < self.rows_per_call < r else r
-        firsts, seconds = [], []
-        for start in range(0, r, block):
-            stop = min(start + block, r)
-            if block < r:
-                result = function(points[start:stop], *[a[start:stop] for a in args], *self.args)
-            else:
-                result = function(points, *args, *self.args)
-            if not pair:
-                firsts.append(as_result_array(result, (stop - start,) + tail, name, meaning))
-                continue
-            if not isinstance(result, tuple) or len(result) != 2:
-                raise ValueError("with jac=True, fun must return a tuple (f, g) with f of shape "
-                                 "(%d,) and g of shape (%d, %d), got %s"
-                                 % (stop - start, stop - start, self.n, type(result).__name__))
-            firsts.append(as_result_array(result[0], (stop - start,), name,
-                                          "the f part with jac=True: one value per row of X"))
-            seconds.append(as_result_array(result[1], (stop - start, self.n), name,
-                                           "the g part with jac=True: one gradient per row of X"))
+        return self.rows_per_call if 0 < self.rows_per_call < r else r
+
+    cdef tuple call(self, object function, object points, list args, Py_ssize_t start,
+                    Py_ssize_t r, bint pair, tuple tail, str name, str meaning):
+        """`function` at `points`, validated: rows start… of a call for r rows (`args` has all r).
+
+        Returns (values,) of shape (len(points),) + tail; with `pair` (fun
+        with jac=True), (f, g) of shapes (len(points),) and (len(points), n).
+        """
+        cdef Py_ssize_t rows = points.shape[0]
+        if rows == r:
+            result = function(points, *args, *self.args)
+        else:
+            result = function(points, *[a[start:start + rows] for a in args], *self.args)
         if not pair:
-            return (joined(firsts),)
-        return joined(firsts), joined(seconds)
+            return (as_result_array(result, (rows,) + tail, name, meaning),)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise ValueError("with jac=True, fun must return a tuple (f, g) with f of shape "
+                             "(%d,) and g of shape (%d, %d), got %s"
+                             % (rows, rows, self.n, type(result).__name__))
+        return (as_result_array(result[0], (rows,), name,
+                                "the f part with jac=True: one value per row of X"),
+                as_result_array(result[1], (rows, self.n), name,
+                                "the g part with jac=True: one gradient per row of X"))
 
     cdef void count(self, Py_ssize_t[::1] counter, const Py_ssize_t[::1] rows) noexcept:
         cdef Py_ssize_t q
@@ -431,42 +429,43 @@ cdef class BatchObjective:
                     double[::1] f_out, double[:, ::1] grad_out) except -1:
         """f (and, with jac=True, ∇f) at the rows `rows` of `source`, into the same positions."""
         cdef const Py_ssize_t[::1] positions = rows
-        cdef Py_ssize_t q, r = positions.shape[0], n = self.n
+        cdef Py_ssize_t q, start, r = positions.shape[0], n = self.n
         cdef const double[::1] f_view
-        cdef const double[:, :] grad_view
+        cdef const double[:, ::1] grad_view
         if r == 0:
             return 0
-        points = self.gather(source, positions)
-        if self.jac_with_value:
-            f_view, grad_view = self.evaluate(self.fun, points, rows, k, True, (), "fun", "")
-        else:
-            f_view, = self.evaluate(self.fun, points, rows, k, False, (), "fun",
+        args = self.args_for(rows, k)
+        for start in range(0, r, self.block_rows(r)):
+            points = self.gather(source, positions[start:min(start + self.block_rows(r), r)])
+            if self.jac_with_value:
+                f_view, grad_view = self.call(self.fun, points, args, start, r, True, (), "fun",
+                                              "")
+            else:
+                f_view, = self.call(self.fun, points, args, start, r, False, (), "fun",
                                     "one value per row of X")
+            for q in range(f_view.shape[0]):
+                f_out[positions[start + q]] = f_view[q]
+                if self.jac_with_value:
+                    copy_raw(&grad_view[q, 0], &grad_out[positions[start + q], 0], n)
         self.count(self.nfev_view, positions)
-        for q in range(r):
-            f_out[positions[q]] = f_view[q]
         if self.jac_with_value:
             self.count(self.njev_view, positions)
-            for q in range(r):
-                copy_row(grad_view, q, grad_out, positions[q], n)
         return 0
 
-    cdef int user_gradients(self, object points, object rows, Py_ssize_t k,
-                            double[:, ::1] grad_out, Py_ssize_t[::1] targets) except -1:
-        """The user's gradients at `points` (rows of the active set `rows`) into grad_out[targets]."""
-        cdef Py_ssize_t q, r = targets.shape[0], n = self.n
-        cdef const Py_ssize_t[::1] positions = rows
-        cdef const double[:, :] grad_view
+    cdef object user_gradients(self, object points, list args, Py_ssize_t start, Py_ssize_t r):
+        """The user's gradients at `points` (rows start… of a call for r rows): (len(points), n).
+
+        Not counted here: the caller counts each call's rows once (`count_gradients`).
+        """
         if self.jac_with_value:
-            _, grad_view = self.evaluate(self.fun, points, rows, k, True, (), "fun", "")
-            self.count(self.nfev_view, positions)
-        else:
-            grad_view, = self.evaluate(self.jac, points, rows, k, False, (n,), "jac",
-                                       "one gradient per row of X")
-        self.count(self.njev_view, positions)
-        for q in range(r):
-            copy_row(grad_view, q, grad_out, targets[q], n)
-        return 0
+            return self.call(self.fun, points, args, start, r, True, (), "fun", "")[1]
+        return self.call(self.jac, points, args, start, r, False, (self.n,), "jac",
+                         "one gradient per row of X")[0]
+
+    cdef void count_gradients(self, const Py_ssize_t[::1] rows) noexcept:
+        if self.jac_with_value:
+            self.count(self.nfev_view, rows)
+        self.count(self.njev_view, rows)
 
     cdef int gradients(self, const double[:, ::1] source, object rows, Py_ssize_t k,
                        const double[::1] f_at, double[:, ::1] grad_out) except -1:
@@ -477,29 +476,43 @@ cdef class BatchObjective:
         coordinate j of every row at once.
         """
         cdef const Py_ssize_t[::1] positions = rows
-        cdef Py_ssize_t q, j, r = positions.shape[0], n = self.n
+        cdef Py_ssize_t q, j, start, block, r = positions.shape[0], n = self.n
+        cdef const double[:, ::1] grad_view
         cdef const double[::1] f_plus, f_minus
+        cdef const Py_ssize_t[::1] part
         cdef bint central = self.gradient_central
+        cdef double rel_step = self.gradient_rel_step
         if r == 0:
             return 0
+        args = self.args_for(rows, k)
+        block = self.block_rows(r)
         if not self.gradient_by_differences:
-            return self.user_gradients(self.gather(source, positions), rows, k, grad_out, rows)
+            for start in range(0, r, block):
+                grad_view = self.user_gradients(
+                    self.gather(source, positions[start:min(start + block, r)]), args, start, r)
+                for q in range(grad_view.shape[0]):
+                    copy_raw(&grad_view[q, 0], &grad_out[positions[start + q], 0], n)
+            self.count_gradients(positions)
+            return 0
         for j in range(n):
-            plus_array = self.perturbed(source, positions, j, n, self.gradient_rel_step, False)
-            f_plus, = self.evaluate(self.fun, plus_array, rows, k, False, (), "fun",
-                                    "one value per row of X")
+            for start in range(0, r, block):
+                part = positions[start:min(start + block, r)]
+                f_plus, = self.call(self.fun, self.perturbed(source, part, j, n, rel_step, False),
+                                    args, start, r, False, (), "fun", "one value per row of X")
+                if central:
+                    f_minus, = self.call(self.fun,
+                                         self.perturbed(source, part, j, n, rel_step, True),
+                                         args, start, r, False, (), "fun",
+                                         "one value per row of X")
+                with nogil:
+                    for q in range(f_plus.shape[0]):
+                        difference_group(&f_plus[q], &f_minus[q] if central
+                                         else &f_at[positions[start + q]], central,
+                                         &source[positions[start + q], 0], rel_step, j, n, 1,
+                                         -1, 0, &grad_out[positions[start + q], 0], 0, 1, n)
             self.count(self.nfev_view, positions)
             if central:
-                minus_array = self.perturbed(source, positions, j, n, self.gradient_rel_step,
-                                             True)
-                f_minus, = self.evaluate(self.fun, minus_array, rows, k, False, (), "fun",
-                                         "one value per row of X")
                 self.count(self.nfev_view, positions)
-            with nogil:
-                for q in range(r):
-                    difference_group(&f_plus[q], &f_minus[q] if central else &f_at[positions[q]],
-                                     central, &source[positions[q], 0], self.gradient_rel_step,
-                                     j, n, 1, -1, 0, &grad_out[positions[q], 0], 0, 1, n)
         return 0
 
     cdef object perturbed(self, const double[:, ::1] source, const Py_ssize_t[::1] positions,
@@ -540,52 +553,65 @@ cdef class BatchObjective:
     cdef int user_hessians(self, const double[:, ::1] source, object rows, Py_ssize_t k,
                            double[:, ::1] hess_out) except -1:
         cdef const Py_ssize_t[::1] positions = rows
-        cdef Py_ssize_t q, i, j, r = positions.shape[0], n = self.n, b = self.bandwidth
-        cdef const double[:, :, :] hess_view
-        cdef double* block
-        points = self.gather(source, positions)
-        if b >= 0:
-            hess_view, = self.evaluate(self.hess, points, rows, k, False, (b + 1, n), "hess",
-                                       "one lower band storage per row of X")
-            self.count(self.nhev_view, positions)
+        cdef Py_ssize_t q, i, j, start, r = positions.shape[0], n = self.n, b = self.bandwidth
+        cdef Py_ssize_t block = self.block_rows(r)
+        cdef const double[:, :, ::1] hess_view
+        cdef double* dest
+        args = self.args_for(rows, k)
+        for start in range(0, r, block):
+            points = self.gather(source, positions[start:min(start + block, r)])
+            if b >= 0:
+                hess_view, = self.call(self.hess, points, args, start, r, False, (b + 1, n),
+                                       "hess", "one lower band storage per row of X")
+            else:
+                hess_view, = self.call(self.hess, points, args, start, r, False, (n, n), "hess",
+                                       "one Hessian per row of X")
             with nogil:
-                for q in range(r):
-                    block = &hess_out[positions[q], 0]
-                    for j in range(n):
+                for q in range(hess_view.shape[0]):
+                    dest = &hess_out[positions[start + q], 0]
+                    if b >= 0:
+                        # Row i of the user's (b+1, n) band is diagonal i, every
+                        # (b+1)-th entry of the column-major block; its last i
+                        # entries lie outside the matrix.
                         for i in range(b + 1):
-                            block[i + j * (b + 1)] = hess_view[q, i, j] if i + j < n else 0.0
-            return 0
-        hess_view, = self.evaluate(self.hess, points, rows, k, False, (n, n), "hess",
-                                   "one Hessian per row of X")
+                            for j in range(n - i):
+                                dest[i + j * (b + 1)] = hess_view[q, i, j]
+                            for j in range(max(n - i, 0), n):
+                                dest[i + j * (b + 1)] = 0.0
+                    else:
+                        for j in range(n):
+                            for i in range(j, n):
+                                dest[i + j * n] = hess_view[q, i, j]
         self.count(self.nhev_view, positions)
-        with nogil:
-            for q in range(r):
-                block = &hess_out[positions[q], 0]
-                for j in range(n):
-                    for i in range(j, n):
-                        block[i + j * n] = hess_view[q, i, j]
         return 0
 
     cdef int dense_differences(self, const double[:, ::1] source, object rows, Py_ssize_t k,
                                const double[:, ::1] grad_at, double[:, ::1] hess_out) except -1:
         cdef const Py_ssize_t[::1] positions = rows
-        cdef Py_ssize_t q, j, r = positions.shape[0], n = self.n
+        cdef Py_ssize_t q, j, start, r = positions.shape[0], n = self.n
+        cdef Py_ssize_t block = self.block_rows(r)
         cdef bint central = self.hessian_central
-        cdef double[:, ::1] grad_plus = np.empty((r, n)), grad_minus = np.empty((r, n))
-        cdef Py_ssize_t[::1] local = np.arange(r, dtype=np.intp)
+        cdef double rel_step = self.hessian_rel_step
+        cdef const double[:, ::1] grad_plus, grad_minus
+        cdef const Py_ssize_t[::1] part
+        args = self.args_for(rows, k)
         for j in range(n):
-            self.user_gradients(self.perturbed(source, positions, j, n, self.hessian_rel_step,
-                                               False), rows, k, grad_plus, local)
+            for start in range(0, r, block):
+                part = positions[start:min(start + block, r)]
+                grad_plus = self.user_gradients(
+                    self.perturbed(source, part, j, n, rel_step, False), args, start, r)
+                if central:
+                    grad_minus = self.user_gradients(
+                        self.perturbed(source, part, j, n, rel_step, True), args, start, r)
+                with nogil:
+                    for q in range(grad_plus.shape[0]):
+                        difference_group(&grad_plus[q, 0], &grad_minus[q, 0] if central
+                                         else &grad_at[positions[start + q], 0], central,
+                                         &source[positions[start + q], 0], rel_step, j, n, n,
+                                         -1, 0, &hess_out[positions[start + q], 0], 1, n, n)
+            self.count_gradients(positions)
             if central:
-                self.user_gradients(self.perturbed(source, positions, j, n,
-                                                   self.hessian_rel_step, True),
-                                    rows, k, grad_minus, local)
-            with nogil:
-                for q in range(r):
-                    difference_group(&grad_plus[q, 0], &grad_minus[q, 0] if central
-                                     else &grad_at[positions[q], 0], central,
-                                     &source[positions[q], 0], self.hessian_rel_step, j, n, n,
-                                     -1, 0, &hess_out[positions[q], 0], 1, n, n)
+                self.count_gradients(positions)
         with nogil:
             for q in range(r):
                 symmetrize_columns(&hess_out[positions[q], 0], n)
@@ -593,45 +619,46 @@ cdef class BatchObjective:
 
     cdef int band_differences(self, const double[:, ::1] source, object rows, Py_ssize_t k,
                               const double[:, ::1] grad_at, double[:, ::1] hess_out) except -1:
-        """The bands of every row from 2b+1 batched gradient differences (`Objective.banded_fd_band`)."""
+        """The bands of every row from 2b+1 batched gradient differences (`Objective.banded_fd_band`).
+
+        A block of rows goes through all its groups before the next block,
+        so that its bands stay in cache while the groups add into them.
+        """
         cdef const Py_ssize_t[::1] positions = rows
-        cdef Py_ssize_t q, i, group, r = positions.shape[0], n = self.n, b = self.bandwidth
-        cdef Py_ssize_t stride = min(2 * b + 1, n)
+        cdef Py_ssize_t q, i, group, start, r = positions.shape[0], n = self.n, b = self.bandwidth
+        cdef Py_ssize_t stride = min(2 * b + 1, n), block = self.block_rows(r)
         cdef double rel_step = self.hessian_rel_step
         cdef bint central = self.hessian_central
-        cdef double[:, ::1] grad_plus, grad_minus
+        cdef const double[:, ::1] grad_plus, grad_minus
         cdef const double[:] base
-        cdef Py_ssize_t[::1] local = np.arange(r, dtype=np.intp)
-        grad_plus = np.empty((r, n))
-        grad_minus = np.empty((r, n))
-        with nogil:
-            for q in range(r):
-                for i in range((b + 1) * n):
-                    hess_out[positions[q], i] = 0.0
-        for group in range(stride):
-            self.user_gradients(self.perturbed(source, positions, group, stride, rel_step, False),
-                                rows, k, grad_plus, local)
-            if central:
-                self.user_gradients(self.perturbed(source, positions, group, stride, rel_step,
-                                                   True), rows, k, grad_minus, local)
+        cdef const Py_ssize_t[::1] part
+        args = self.args_for(rows, k)
+        for start in range(0, r, block):
+            part = positions[start:min(start + block, r)]
             with nogil:
-                for q in range(r):
-                    if central:
-                        base = grad_minus[q, :]
-                    else:
-                        base = grad_at[positions[q], :]
-                    # Non-finite estimates are caught by the solver's check of the block.
-                    add_group_to_band(grad_plus[q, :], base, central,
-                                      &source[positions[q], 0], rel_step, group, stride, b,
-                                      &hess_out[positions[q], 0], 1, b + 1, n)
+                for q in range(part.shape[0]):
+                    for i in range((b + 1) * n):
+                        hess_out[part[q], i] = 0.0
+            for group in range(stride):
+                grad_plus = self.user_gradients(
+                    self.perturbed(source, part, group, stride, rel_step, False), args, start, r)
+                if central:
+                    grad_minus = self.user_gradients(
+                        self.perturbed(source, part, group, stride, rel_step, True), args,
+                        start, r)
+                with nogil:
+                    for q in range(grad_plus.shape[0]):
+                        if central:
+                            base = grad_minus[q, :]
+                        else:
+                            base = grad_at[part[q], :]
+                        # Non-finite estimates are caught by the solver's check of the block.
+                        add_group_to_band(grad_plus[q, :], base, central, &source[part[q], 0],
+                                          rel_step, group, stride, b, &hess_out[part[q], 0], 1,
+                                          b + 1, n)
+        for group in range(stride * (2 if central else 1)):
+            self.count_gradients(positions)
         return 0
-
-
-cdef inline void copy_row(const double[:, :] source, Py_ssize_t q, double[:, ::1] dest,
-                          Py_ssize_t p, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        dest[p, i] = source[q, i]
 
 
 @cython.final

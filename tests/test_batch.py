@@ -553,6 +553,36 @@ def test_rows_per_call_splits_calls_without_changing_results(method, mode):
         np.testing.assert_array_equal(getattr(split, name), getattr(whole, name))
 
 
+@pytest.mark.parametrize("hessian", ["band", "2-point", "3-point"])
+@pytest.mark.parametrize("problem", [P.broyden_tridiagonal(8), P.rosenbrock(9)],
+                         ids=lambda p: "%s-%d" % (p.name, p.n))
+def test_banded_rows_per_call_splits_calls_without_changing_results(problem, hessian):
+    """Banded batches in blocks of rows (band differences run every column group of a
+    block before the next block): the results of one call per evaluation, bit for bit."""
+    x0 = starts(problem, 7, 0.3, seed=4)
+    seen = []
+
+    def rows(function):
+        def wrapped(X):
+            seen.append(len(X))
+            return np.array([function(x) for x in X])
+        return wrapped
+
+    kwargs = dict(method="trust-exact", jac=rows(problem.jac),
+                  hess=rows(problem.hess_band) if hessian == "band" else hessian)
+    options = {"bandwidth": problem.bandwidth}
+    whole = fastnewton.minimize_batch(rows(problem.fun), x0, **kwargs,
+                                      options=dict(options, rows_per_call=1000))
+    assert max(seen) == 7
+    seen.clear()
+    split = fastnewton.minimize_batch(rows(problem.fun), x0, **kwargs,
+                                      options=dict(options, rows_per_call=3))
+    assert max(seen) == 3
+    assert whole.success.all()
+    for name in ("x", "fun", "jac", "hess", "nit", "nfev", "njev", "nhev", "status"):
+        np.testing.assert_array_equal(getattr(split, name), getattr(whole, name))
+
+
 @pytest.mark.parametrize("value", [0, -2, 2.5, True, "4"])
 def test_rows_per_call_must_be_a_positive_integer(value):
     with pytest.raises(ValueError, match="rows_per_call must be a positive integer"):
