@@ -47,7 +47,9 @@ cdef double EPS = np.finfo(np.float64).eps
 # Sufficient decrease of the model in the projected searches (Lin & Moré's μ₀).
 cdef double MODEL_DECREASE = 0.01
 # Minor iterations after which a step that is still freeing bounds asks the
-# interior-point prediction of the model's active set (`_interior`).
+# interior-point prediction of the model's active set (`_interior`); again
+# after twice as many, and so on, so a prediction that did not help costs
+# O(log) of them.
 cdef Py_ssize_t INTERIOR_AFTER = 5
 
 
@@ -197,8 +199,10 @@ cdef int interior_jump(FactorableHessian hess, ReducedHessian reduced, const dou
     The prediction runs over the box ∩ {‖s‖∞ ≤ radius} from `center`; the
     predicted bounds are then held and the model minimized over the other
     variables by one solve with H[F, F] (clamped into the box). The step is
-    kept only when it lies in the trust region and lowers the model below
-    `model`, so it can only help the minor iterations that go on from it.
+    kept only when ‖s‖ ≤ 2·radius (the most the minor iterations take, a
+    fixed multiple of the radius as the convergence theory allows) and it
+    lowers the model below `model`, so it can only help the minor
+    iterations that go on from it.
     """
     cdef Py_ssize_t i, k, count = 0
     cdef Py_ssize_t* index = &work.index[0]
@@ -240,7 +244,7 @@ cdef int interior_jump(FactorableHessian hess, ReducedHessian reduced, const dou
         for k in range(count):
             i = index[k]
             step[i] = clamp(x[i] + work.reduced_step[k], lower[i], upper[i]) - x[i]
-    if not norm2_raw(step, n) <= radius:
+    if not norm2_raw(step, n) <= 2.0 * radius:
         return 0
     if (model_at(hess, grad, step, work.interior.product, n, candidate_model)
             or not candidate_model[0] < model):
@@ -279,7 +283,7 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     cdef double* scale = &work.scale[0]
     cdef Py_ssize_t* index = &work.index[0]
     cdef double cauchy_model, base_model, model, step_norm2
-    cdef Py_ssize_t minor
+    cdef Py_ssize_t minor, next_interior = INTERIOR_AFTER
     cdef bint changed
     cdef StepReport report
     stats.events = 0
@@ -338,12 +342,14 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
         step, trial = trial, step
         if not model < base_model:
             break
-        if (minor + 1 == INTERIOR_AFTER and masked is None
+        if (minor + 1 == next_interior and masked is None
                 and interior_jump(<FactorableHessian>hess, reduced, x, grad, lower, upper, radius,
                                   center, model, n, work, trial, product, &model)):
             # Still freeing bounds after several minor iterations: go on from
             # the face the interior-point iterates predict (see `_interior`).
             step, trial = trial, step
+        if minor + 1 == next_interior:
+            next_interior *= 2
         step_norm2 = 0.0
         for i in range(n):
             step_norm2 += step[i] * step[i]

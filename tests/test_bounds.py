@@ -499,3 +499,25 @@ def test_minimize_batch_newton_escapes_corners_as_minimize_does():
             one.status, one.nit, one.nfev, one.njev, one.nhev)
         # The minimum over the box: x₀x₁ = c where c ≥ 0, else the corner.
         assert res.fun[i] == pytest.approx(max(0.0, -c) ** 2, abs=1e-10)
+
+
+def test_contact_problem_frees_its_bounds_without_creeping():
+    # The 1-D obstacle from x0 = 0: the first steps fall onto the floor and
+    # hold far more nodes than the solution's contact set. Face solves alone
+    # then free about one node per contact edge per solve (n / 30 of them
+    # here); the interior-point prediction of the model's active set
+    # (`_interior`) jumps to the right face.
+    from fastnewton.bounded_problems import obstacle_1d
+    n = 20_000
+    p = obstacle_1d(n)
+    res = fastnewton.minimize(p.fun, p.x0, jac=p.jac, hess=p.hess_band, bounds=p.bounds,
+                              method="trust-exact", options=dict(bandwidth=1, gtol=1e-6))
+    assert res.success, res.message
+    # The unique minimizer of this strictly convex QP is its KKT point: check
+    # the projected gradient from the problem's own gradient.
+    lower = np.asarray(p.bounds.lb)
+    g = p.jac(res.x)
+    assert np.abs(np.maximum(res.x - g, lower) - res.x).max() <= 1e-6
+    assert 0.3 < np.mean(res.x <= lower) < 0.5
+    assert res.nit <= 12
+    assert res.n_factorizations < 100
