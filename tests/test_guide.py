@@ -11,7 +11,7 @@ PAGES = sorted(GUIDE.glob("*.rst"))
 
 def test_the_guide_is_there():
     assert {page.stem for page in PAGES} >= {"lesson", "methods", "derivatives", "banded",
-                                              "batch", "scipy", "performance"}
+                                              "bounds", "batch", "scipy", "performance"}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.stem for page in PAGES])
