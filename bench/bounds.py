@@ -14,8 +14,9 @@ Four sections, all in one run, every BLAS/LAPACK library on one thread
     storage) against 'trust-constr' (the same Hessian as a scipy.sparse
     matrix) and 'L-BFGS-B': time, iterations, projected gradient;
 (3) a 1-D obstacle (contact) problem, tridiagonal, n = 10³ … 10⁶ (quick: up
-    to 10³ only): iterations and time against 'L-BFGS-B', which gets a time
-    budget per size (it needs O(n) iterations here);
+    to 10³ only): iterations and time against 'L-BFGS-B'; every solver gets
+    a time budget per size (L-BFGS-B, and fastnewton's 'newton' and
+    'trust-ncg', free bounds a few at a time here and need O(n) iterations);
 (4) bounded exponential-decay fits y = a·exp(−b·t) + c with
     ``minimize_batch``, m = 10⁴ (quick: 500), a, b ≥ 0 shared by all
     problems, then per-problem boxes, against a loop of 'L-BFGS-B' with the
@@ -92,14 +93,15 @@ def timed(run, budget):
     return statistics.median(times), result
 
 
-def fastnewton_solver(method, prob, options=None, band=False):
-    """A zero-argument solve of `prob` by fastnewton with bounds."""
+def fastnewton_solver(method, prob, options=None, band=False, budget=None):
+    """A zero-argument solve of `prob` by fastnewton with bounds, stopped after `budget` s if given."""
     options = dict({"gtol": ASKED, "norm": np.inf}, **(options or {}))
     hess = prob.hess_band if band else prob.hess
 
     def run():
         return fastnewton.minimize(prob.fun, prob.x0, method=method, jac=prob.jac, hess=hess,
-                                   bounds=prob.bounds, options=options)
+                                   bounds=prob.bounds, options=options,
+                                   callback=deadline_callback(budget))
     return run
 
 
@@ -276,7 +278,7 @@ def grid_problems(size, budget, trust_constr_budget):
 # ---------------------------------------------------------------------------
 
 def obstacle_1d(sizes, lbfgsb_budget, budget):
-    print("\n(3) 1-D obstacle (tridiagonal, b = 1); L-BFGS-B stopped after %.0f s"
+    print("\n(3) 1-D obstacle (tridiagonal, b = 1); every solver stopped after %.0f s"
           % lbfgsb_budget)
     print("    %9s %-14s %7s %9s %s %12s %9s" % ("n", "solver", "nit", "proj.grad", "   ",
                                               "time", "contact"))
@@ -289,9 +291,11 @@ def obstacle_1d(sizes, lbfgsb_budget, budget):
         contenders = [("L-BFGS-B", lambda: timed(lbfgsb_solver(prob, lbfgsb_budget, 10 ** 6),
                                                  0.0))]
         if available:
+            # The same deadline as L-BFGS-B's: 'newton' and 'trust-ncg' free
+            # bounds a few at a time here and need O(n) iterations.
             contenders += [(method, lambda method=method: timed(
-                fastnewton_solver(method, prob, {"bandwidth": 1}, band=True), budget))
-                for method in ("trust-exact", "newton", "trust-ncg")]
+                fastnewton_solver(method, prob, {"bandwidth": 1}, band=True, lbfgsb_budget),
+                budget)) for method in ("trust-exact", "newton", "trust-ncg")]
         for label, solve in contenders:
             try:
                 seconds, res = solve()

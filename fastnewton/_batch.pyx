@@ -875,6 +875,21 @@ cdef class BatchSolver:
         self.compact()
         return 0
 
+    cdef int start_searches(self) except -1:
+        """`start`, for the line-search drivers: x_trial then holds x0 and f_trial its value.
+
+        x_trial is the last point whose value was asked, as `Objective`
+        keeps it, so a trial that lands there again costs no call.
+        """
+        cdef Py_ssize_t q, n = self.n
+        self.start(1.0)
+        with nogil:
+            for q in range(self.k):
+                copy_raw(&self.x[q, 0], &self.x_trial[q, 0], n)
+                self.f_trial[q] = self.f[q]
+                copy_raw(&self.grad[q, 0], &self.grad_trial[q, 0], n)
+        return 0
+
     cdef bint stopped_by_reporter(self, Py_ssize_t k) except -1:
         """Report the k running problems; if the reporter asks, stop them with status 99."""
         cdef Py_ssize_t q
@@ -1072,13 +1087,7 @@ cdef class BatchSolver:
         cdef LineSearch* search
         cdef bint finite
         self.best_grad = np.empty((self.m, n))
-        self.start(1.0)
-        # The last point whose value was asked, as in `Objective`: x0.
-        with nogil:
-            for q in range(self.k):
-                copy_raw(&self.x[q, 0], &self.x_trial[q, 0], n)
-                self.f_trial[q] = self.f[q]
-                copy_raw(&self.grad[q, 0], &self.grad_trial[q, 0], n)
+        self.start_searches()
         while self.k > 0:
             k = self.k
             with nogil:
@@ -1176,13 +1185,7 @@ cdef class BatchSolver:
         cdef signed char[::1] saw_nonfinite = np.zeros(self.m, dtype=np.int8)
         self.bounded_tools()
         view, work = self.bounded_view, self.bounded_work
-        self.start(1.0)
-        # The last point whose value was asked, as in `Objective`: x0.
-        with nogil:
-            for q in range(self.k):
-                copy_raw(&self.x[q, 0], &self.x_trial[q, 0], n)
-                self.f_trial[q] = self.f[q]
-                copy_raw(&self.grad[q, 0], &self.grad_trial[q, 0], n)
+        self.start_searches()
         while self.k > 0:
             with nogil:
                 for q in range(self.k):

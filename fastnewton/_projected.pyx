@@ -193,16 +193,15 @@ cdef int interior_jump(FactorableHessian hess, ReducedHessian reduced, const dou
                        double* candidate_model) except -1:
     """The model's minimizer on the face `_interior.predict_active_set` predicts, into `step`; 1 when it beats `model`.
 
-    On success `product` receives H·step and `candidate_model` q(step); on
-    failure only `step` (and `reduced`) were overwritten.
-
     The prediction runs over the box ∩ {‖s‖∞ ≤ radius} from `center`; the
     predicted bounds are then held and the model minimized over the other
     variables by one solve with H[F, F] (clamped into the box). The step is
     kept only when ‖s‖ ≤ 2·radius (the most the minor iterations take, a
     fixed multiple of the radius as the convergence theory allows) and it
     lowers the model below `model`, so it can only help the minor
-    iterations that go on from it.
+    iterations that go on from it. On success `product` receives H·step
+    and `candidate_model` q(step); on failure only `step`, ``work.index``
+    and `reduced` were overwritten.
     """
     cdef Py_ssize_t i, k, count = 0
     cdef Py_ssize_t* index = &work.index[0]
@@ -275,7 +274,6 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     # two arrays swap roles each minor iteration instead of being copied.
     cdef double* step = &work.cauchy[0]
     cdef double* trial = &work.step[0]
-    cdef double* swap
     cdef double* product = &work.product[0]
     cdef double* model_grad = &work.model_grad[0]
     cdef double* center = &work.center[0]
@@ -543,7 +541,7 @@ cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const 
     (a, b) ≥ 0 is negative). `out` receives the slope gᵀd (all variables
     are marked free) and the curvature dᵀHd.
     """
-    cdef Py_ssize_t i, k, count = 0
+    cdef Py_ssize_t i, count = 0
     cdef Py_ssize_t* index = &work.index[0]
     cdef double* direction = &work.direction[0]
     cdef double inward = 0.0, outward = 0.0, sign = 1.0, length, curvature
