@@ -294,7 +294,7 @@ def obstacle_1d(sizes, lbfgsb_budget, budget):
             # The same deadline as L-BFGS-B's: 'newton' and 'trust-ncg' free
             # bounds a few at a time here and need O(n) iterations.
             contenders += [(method, lambda method=method: timed(
-                fastnewton_solver(method, prob, {"bandwidth": 1}, band=True, lbfgsb_budget),
+                fastnewton_solver(method, prob, {"bandwidth": 1}, band=True, budget=lbfgsb_budget),
                 budget)) for method in ("trust-exact", "newton", "trust-ncg")]
         for label, solve in contenders:
             try:
