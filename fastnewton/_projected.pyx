@@ -51,6 +51,8 @@ cdef double MODEL_DECREASE = 0.01
 # after twice as many, and so on, so a prediction that did not help costs
 # O(log) of them.
 cdef Py_ssize_t INTERIOR_AFTER = 5
+# Most minor iterations of a products-only step (trust-ncg, trust-krylov).
+cdef Py_ssize_t PRODUCT_MINOR_ITERATIONS = 50
 
 
 cdef class BoundedWork:
@@ -301,9 +303,11 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
         model_grad[i] = grad[i] + product[i]
     model = cauchy_model
     # Each minor iteration lowers the model or ends the loop, so the free
-    # sets never repeat; as in TRON, at most n + 1 of them (a 1-D contact
-    # problem frees a few bounds per minor iteration, and needs many).
-    for minor in range(n + 1):
+    # sets never repeat: with factorizations, as in TRON, at most n + 1 of
+    # them (the interior-point prediction keeps contact problems from
+    # needing many). Products only, each is a whole CG or Lanczos solve and
+    # nothing predicts the face: at most PRODUCT_MINOR_ITERATIONS.
+    for minor in range(n + 1 if masked is None else PRODUCT_MINOR_ITERATIONS):
         count = free_for_model(center, model_grad, lower, upper, index, n, &changed)
         if count == 0 or (minor > 0 and not changed and count == previous_count):
             break
