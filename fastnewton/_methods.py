@@ -235,11 +235,10 @@ def _subproblem(method, n, opts):
 def _check_bounded_method(method, jac, hess, hessp):
     """Refuse finite bounds where they cannot be honoured yet.
 
-    'Newton-CG' has no bounded form. Finite-difference gradients and Hessians
-    stay inside the box (`Objective.set_box`; with bounds the Hessian is
-    differences of the gradient, not second differences of f), but
-    differenced Hessian-vector products do not yet, so the products-only
-    methods need `hessp` or a callable `hess` with bounds.
+    'Newton-CG' has no bounded form. Finite-difference gradients, Hessians
+    and Hessian-vector products all stay inside the box
+    (`Objective.set_box`; with bounds the Hessian is differences of the
+    gradient, not second differences of f).
     """
     if method == "newton-cg":
         raise ValueError(
@@ -250,11 +249,6 @@ def _check_bounded_method(method, jac, hess, hessp):
         raise ValueError(
             "quasi-Newton Hessians (hess=%s()) do not take bounds yet; with bounds pass "
             "hess=callable or hessp=callable, or use scipy's L-BFGS-B" % type(hess).__name__)
-    if method in _PRODUCTS_ONLY and not (callable(hess) or callable(hessp)):
-        raise ValueError(
-            "with finite bounds, '%s' needs hessp=callable or hess=callable: Hessian-vector "
-            "products by finite differences do not yet stay inside the bounds; or use "
-            "'trust-exact' or 'newton', whose finite-difference Hessians do" % method)
 
 
 def _drive_bounded(method, objective, x, storage, box, opts, reporter):

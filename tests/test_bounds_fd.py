@@ -109,3 +109,91 @@ def test_bounded_batch_differences_are_minimize_problem_by_problem(method, bandw
                           bounds=so.Bounds(lower[i], upper[i]),
                           options=dict(ftol=1e-15, gtol=1e-12, maxiter=5000))
         np.testing.assert_allclose(res.x[i], ref.x, atol=1e-6)
+
+
+# Hessian-vector products by differences of the gradient (trust-ncg, trust-krylov).
+
+def cubic_gradient(lower, upper, points):
+    """∇f of f(x) = Σ a_i x_i³/6 + ½ xᵀ B x, recording every point and refusing any outside."""
+    a = np.array([1.0, -2.0, 3.0, 0.5])
+    B = np.array([[4.0, 1.0, 0.0, 0.5], [1.0, 3.0, -1.0, 0.0],
+                  [0.0, -1.0, 5.0, 1.0], [0.5, 0.0, 1.0, 2.0]])
+
+    def jac(x):
+        check_inside(x, lower, upper)
+        points.append(x.copy())
+        return 0.5 * a * x ** 2 + B @ x
+
+    return jac, lambda x: np.diag(a * x) + B
+
+
+@pytest.mark.parametrize("method", ["2-point", "3-point"])
+@pytest.mark.parametrize("case", ["inside", "reversed", "split", "fixed"])
+def test_bounded_hessian_product(method, case):
+    from fastnewton._testing import hessian_product
+    lower, upper = np.array([-1.0, 0.0, -2.0, 0.5]), np.array([1.0, 2.0, 2.0, 0.5])
+    x = np.array([0.3, 1.0, 0.2, 0.5])
+    v = np.array([0.4, -0.7, 1.0, 0.0])
+    if case == "reversed":       # +v leaves the box through x1's upper bound, −v fits
+        x[0] = 1.0
+        v[0] = 0.4
+    elif case == "split":        # +v leaves through x1's upper bound, −v through x2's lower one
+        x[0], x[1] = 1.0, 0.0
+        v[1] = 0.7
+    elif case == "fixed":        # x4 is fixed at 0.5: its column contributes nothing
+        v[3] = 0.8
+    points = []
+    jac, hess = cubic_gradient(lower, upper, points)
+    product, calls = hessian_product(jac, x, v, method, lower, upper)
+    expected = hess(x) @ np.where(lower == upper, 0.0, v)
+    # Forward differences err by O(h·|f'''|), h ≈ √ε·(1 + ‖x‖)/‖v‖ (the size of one-sided
+    # steps also for '3-point' once they do not fit).
+    np.testing.assert_allclose(product, expected, atol=1e-9 if case == "inside" and
+                               method == "3-point" else 3e-7, rtol=0)
+    assert calls == len(points) - 1
+    assert calls == {"inside": 1 + (method == "3-point"), "reversed": 1, "split": 2,
+                     "fixed": 1}[case]
+    if case == "inside":
+        # Where x ± h·v fit, the box changes nothing, bit for bit.
+        free_jac, _ = cubic_gradient(-np.inf, np.inf, [])
+        np.testing.assert_array_equal(product, hessian_product(free_jac, x, v, method)[0])
+
+
+def reference_solution(problem):
+    if problem.x_min is not None:
+        return problem.x_min
+    return so.minimize(problem.fun, problem.x0, jac=problem.jac, method="L-BFGS-B",
+                       bounds=problem.bounds,
+                       options=dict(ftol=1e-15, gtol=1e-12, maxiter=20000)).x
+
+
+def _product_problems():
+    from fastnewton import bounded_problems as BP
+    chosen = ["rosenbrock_2_box", "beale_2_box", "wood_4_box", "extended_powell_8_box",
+              "rosenbrock_4_fixed", "hs1", "hs5", "hs38", "hs45", "zero_multiplier", "corner",
+              "fixed", "huge_bounds", "entropy"]
+    problems = {p.name: p for p in BP.boxed_classics() + BP.degenerate_problems()
+                + [BP.hock_schittkowski(k) for k in (1, 5, 38, 45)]}
+    return [problems[name] for name in chosen]
+
+
+@pytest.mark.parametrize("method", ["trust-ncg", "trust-krylov"])
+@pytest.mark.parametrize("jac_scheme, hess", [(None, None), (None, "3-point"),
+                                              ("3-point", None), ("3-point", "2-point")])
+@pytest.mark.parametrize("problem", _product_problems(), ids=lambda p: p.name)
+def test_differenced_products_stay_inside_the_box(problem, method, jac_scheme, hess):
+    lower, upper = problem.lower, problem.upper
+
+    def fun(x):
+        check_inside(x, lower, upper)
+        return problem.fun(x)
+
+    def jac(x):
+        check_inside(x, lower, upper)
+        return problem.jac(x)
+
+    res = fastnewton.minimize(fun, problem.x0, method=method, jac=jac_scheme or jac, hess=hess,
+                              bounds=problem.bounds, options=dict(gtol=1e-6))
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, reference_solution(problem), atol=1e-5)
+    assert np.abs(problem.projected_gradient(res.x)).max() <= 1e-5
