@@ -260,8 +260,9 @@ def test_nonfinite_start_and_refusals():
     # Differenced Hessian products stay in the box too (tests/test_bounds_fd.py).
     differenced = fastnewton.minimize(r.fun, r.x0, jac=r.jac, method="trust-ncg", bounds=bounds)
     np.testing.assert_allclose(differenced.x, [1.0, 1.0], atol=1e-5)
-    with pytest.raises(ValueError, match="BFGS.*bounds"):
-        fastnewton.minimize(r.fun, r.x0, jac=r.jac, hess=so.BFGS(), bounds=bounds)
+    with pytest.raises(ValueError, match="newton.*BFGS.*bounds"):
+        fastnewton.minimize(r.fun, r.x0, jac=r.jac, hess=so.BFGS(), bounds=bounds,
+                            method="newton")
     with pytest.raises(ValueError, match="check_derivatives"):
         fastnewton.minimize(r.fun, r.x0, jac=r.jac, hess=r.hess, bounds=bounds,
                             options=dict(check_derivatives=True))

@@ -197,3 +197,36 @@ def test_differenced_products_stay_inside_the_box(problem, method, jac_scheme, h
     assert res.success, res.message
     np.testing.assert_allclose(res.x, reference_solution(problem), atol=1e-5)
     assert np.abs(problem.projected_gradient(res.x)).max() <= 1e-5
+
+
+# Quasi-Newton approximations on the projected trust region.
+
+def _quasi_newton_problems():
+    from fastnewton import bounded_problems as BP
+    chosen = ["rosenbrock_2_box", "rosenbrock_10_box", "beale_2_box", "wood_4_box",
+              "extended_powell_8_box", "hs1", "hs5", "hs38", "hs45", "zero_multiplier",
+              "corner", "fixed", "entropy"]
+    problems = {p.name: p for p in BP.boxed_classics() + BP.degenerate_problems()
+                + [BP.hock_schittkowski(k) for k in (1, 5, 38, 45)]}
+    return [problems[name] for name in chosen]
+
+
+@pytest.mark.parametrize("method", ["trust-exact", "dogleg", "trust-ncg", "trust-krylov"])
+@pytest.mark.parametrize("strategy", [so.BFGS, so.SR1])
+@pytest.mark.parametrize("problem", _quasi_newton_problems(), ids=lambda p: p.name)
+def test_quasi_newton_with_bounds(problem, method, strategy):
+    lower, upper = problem.lower, problem.upper
+
+    def fun(x):
+        check_inside(x, lower, upper)
+        return problem.fun(x)
+
+    res = fastnewton.minimize(fun, problem.x0, method=method, jac=problem.jac, hess=strategy(),
+                              bounds=problem.bounds, options=dict(gtol=1e-6))
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, reference_solution(problem), atol=1e-5)
+    assert np.abs(problem.projected_gradient(res.x)).max() <= 1e-6
+    # Only the user's gradients were called: B is updated, never differenced.
+    assert res.nhev == 0
+    if res.critical_point.reduced is not None:
+        assert res.critical_point.reduced.method.endswith("of the quasi-Newton approximation")
