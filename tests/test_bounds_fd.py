@@ -230,3 +230,29 @@ def test_quasi_newton_with_bounds(problem, method, strategy):
     assert res.nhev == 0
     if res.critical_point.reduced is not None:
         assert res.critical_point.reduced.method.endswith("of the quasi-Newton approximation")
+
+
+def chain_fun_and_jac(X, c, lower, upper):
+    return chain_fun(X, c, lower, upper), chain_jac(X, c, lower, upper)
+
+
+@pytest.mark.parametrize("bandwidth", [None, 1])
+def test_bounded_batch_differences_in_blocks_of_rows(bandwidth):
+    # jac=True, central Hessian differences, the rows passed three at a time: the
+    # same iterates and counts as one call for all rows, and as minimize.
+    m, n = 10, 4
+    c, lower, upper, x0 = chain_batch(m, n, 7)
+    options = {} if bandwidth is None else {"bandwidth": bandwidth}
+    runs = [fastnewton.minimize_batch(chain_fun_and_jac, x0, jac=True, hess="3-point",
+                                      bounds=so.Bounds(lower, upper),
+                                      batch_args=(c, lower, upper),
+                                      options=dict(options, rows_per_call=rows))
+            for rows in (3, m)]
+    for field in ("x", "nit", "nfev", "njev", "nhev"):
+        np.testing.assert_array_equal(runs[0][field], runs[1][field])
+    for i in range(m):
+        one = fastnewton.minimize(chain_fun_and_jac, x0[i], args=(c[i], lower[i], upper[i]),
+                                  jac=True, hess="3-point", bounds=so.Bounds(lower[i], upper[i]),
+                                  options=dict(options))
+        np.testing.assert_array_equal(runs[0].x[i], one.x)
+        assert (runs[0].nfev[i], runs[0].njev[i]) == (one.nfev, one.njev)
