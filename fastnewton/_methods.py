@@ -86,7 +86,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     n = x.size
     box = _options.as_box(bounds, constraints, n)
     if box is not None:
-        _check_bounded_method(method, jac, hess, hessp)
+        _check_bounded_method(method, hess)
         # Into the box, as scipy's bounded methods do (a copy: x0 is the user's).
         x = np.clip(x, *box)
     args = _options.as_args(args)
@@ -234,7 +234,7 @@ def _subproblem(method, n, opts):
     return SteihaugSubproblem(n)
 
 
-def _check_bounded_method(method, jac, hess, hessp):
+def _check_bounded_method(method, hess):
     """Refuse finite bounds where they cannot be honoured yet.
 
     'Newton-CG' has no bounded form. Finite-difference gradients, Hessians
