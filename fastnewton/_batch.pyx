@@ -333,6 +333,10 @@ cdef class BatchObjective:
     cdef Py_ssize_t[::1] nfev_view, njev_view, nhev_view
     cdef object cached_rows
     cdef list cached_args
+    # Each problem's box, by problem id (not by position: `compact` need not
+    # move it); see `set_box`.
+    cdef bint bounded
+    cdef const double[:, ::1] lower, upper
 
     def __init__(self, fun, jac, hess, tuple args, list batch_args, index, Py_ssize_t n,
                  rel_step=None, bandwidth=None, Py_ssize_t rows_per_call=0):
@@ -358,6 +362,25 @@ cdef class BatchObjective:
         self.njev = np.zeros(m, dtype=np.intp)
         self.nhev = np.zeros(m, dtype=np.intp)
         self.nfev_view, self.njev_view, self.nhev_view = self.nfev, self.njev, self.nhev
+
+    def set_box(self, lower, upper):
+        """Keep every finite-difference point of problem i inside lower[i] ≤ x ≤ upper[i].
+
+        `lower` and `upper` are float64 arrays of shape (m, n), by problem id.
+        Each problem's points are those `Objective.set_box` gives
+        `fastnewton.minimize` (`_differences.column_points`), so the user's
+        functions never see a point outside its box.
+        """
+        self.lower = np.ascontiguousarray(lower, dtype=np.float64)
+        self.upper = np.ascontiguousarray(upper, dtype=np.float64)
+        self.bounded = True
+
+    cdef inline const double* lower_at(self, Py_ssize_t position) noexcept nogil:
+        """The lower bounds of the problem at `position`, or NULL without a box."""
+        return &self.lower[self.index[position], 0] if self.bounded else NULL
+
+    cdef inline const double* upper_at(self, Py_ssize_t position) noexcept nogil:
+        return &self.upper[self.index[position], 0] if self.bounded else NULL
 
     cdef void compact(self, object keep, Py_ssize_t k_before):
         """The active set shrank to positions `keep` (ascending): re-gather the per-problem data."""
@@ -497,11 +520,12 @@ cdef class BatchObjective:
         for j in range(n):
             for start in range(0, r, block):
                 part = positions[start:min(start + block, r)]
-                f_plus, = self.call(self.fun, self.perturbed(source, part, j, n, rel_step, False),
+                f_plus, = self.call(self.fun,
+                                    self.perturbed(source, part, j, n, rel_step, False, central),
                                     args, start, r, False, (), "fun", "one value per row of X")
                 if central:
-                    f_minus, = self.call(self.fun,
-                                         self.perturbed(source, part, j, n, rel_step, True),
+                    f_minus, = self.call(self.fun, self.perturbed(source, part, j, n, rel_step,
+                                                                  True, central),
                                          args, start, r, False, (), "fun",
                                          "one value per row of X")
                 with nogil:
@@ -509,22 +533,30 @@ cdef class BatchObjective:
                         difference_group(&f_plus[q], &f_minus[q] if central
                                          else &f_at[positions[start + q]], central,
                                          &source[positions[start + q], 0], rel_step, j, n, 1,
-                                         -1, 0, &grad_out[positions[start + q], 0], 0, 1, n)
+                                         -1, 0, &grad_out[positions[start + q], 0], 0, 1, n,
+                                         self.lower_at(positions[start + q]),
+                                         self.upper_at(positions[start + q]))
             self.count(self.nfev_view, positions)
             if central:
                 self.count(self.nfev_view, positions)
         return 0
 
     cdef object perturbed(self, const double[:, ::1] source, const Py_ssize_t[::1] positions,
-                          Py_ssize_t group, Py_ssize_t stride, double rel_step, bint backward):
-        """The rows of `source` at `positions`, each with the columns of one group stepped (`step_group`)."""
+                          Py_ssize_t group, Py_ssize_t stride, double rel_step, bint backward,
+                          bint central):
+        """The rows of `source` at `positions`, each with the columns of one group stepped.
+
+        `step_group` inside each problem's box; `central` says which pair of
+        points the differences take.
+        """
         cdef Py_ssize_t q, n = self.n
         points_array = self.gather(source, positions)
         cdef double[:, ::1] points = points_array
         with nogil:
             for q in range(positions.shape[0]):
                 step_group(&points[q, 0], &source[positions[q], 0], group, stride, rel_step,
-                           backward, n)
+                           backward, n, central, self.lower_at(positions[q]),
+                           self.upper_at(positions[q]))
         return points_array
 
     cdef int hessians(self, const double[:, ::1] source, object rows, Py_ssize_t k,
@@ -599,16 +631,19 @@ cdef class BatchObjective:
             for start in range(0, r, block):
                 part = positions[start:min(start + block, r)]
                 grad_plus = self.user_gradients(
-                    self.perturbed(source, part, j, n, rel_step, False), args, start, r)
+                    self.perturbed(source, part, j, n, rel_step, False, central), args, start, r)
                 if central:
                     grad_minus = self.user_gradients(
-                        self.perturbed(source, part, j, n, rel_step, True), args, start, r)
+                        self.perturbed(source, part, j, n, rel_step, True, central), args,
+                        start, r)
                 with nogil:
                     for q in range(grad_plus.shape[0]):
                         difference_group(&grad_plus[q, 0], &grad_minus[q, 0] if central
                                          else &grad_at[positions[start + q], 0], central,
                                          &source[positions[start + q], 0], rel_step, j, n, n,
-                                         -1, 0, &hess_out[positions[start + q], 0], 1, n, n)
+                                         -1, 0, &hess_out[positions[start + q], 0], 1, n, n,
+                                         self.lower_at(positions[start + q]),
+                                         self.upper_at(positions[start + q]))
             self.count_gradients(positions)
             if central:
                 self.count_gradients(positions)
@@ -641,11 +676,12 @@ cdef class BatchObjective:
                         hess_out[part[q], i] = 0.0
             for group in range(stride):
                 grad_plus = self.user_gradients(
-                    self.perturbed(source, part, group, stride, rel_step, False), args, start, r)
+                    self.perturbed(source, part, group, stride, rel_step, False,
+                                   central), args, start, r)
                 if central:
                     grad_minus = self.user_gradients(
-                        self.perturbed(source, part, group, stride, rel_step, True), args,
-                        start, r)
+                        self.perturbed(source, part, group, stride, rel_step, True, central),
+                        args, start, r)
                 with nogil:
                     for q in range(grad_plus.shape[0]):
                         if central:
@@ -655,7 +691,7 @@ cdef class BatchObjective:
                         # Non-finite estimates are caught by the solver's check of the block.
                         add_group_to_band(grad_plus[q, :], base, central, &source[part[q], 0],
                                           rel_step, group, stride, b, &hess_out[part[q], 0], 1,
-                                          b + 1, n)
+                                          b + 1, n, self.lower_at(part[q]), self.upper_at(part[q]))
         for group in range(stride * (2 if central else 1)):
             self.count_gradients(positions)
         return 0

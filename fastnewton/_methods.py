@@ -86,7 +86,7 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
     n = x.size
     box = _options.as_box(bounds, constraints, n)
     if box is not None:
-        _check_bounded_method(method, jac, hess, hessp)
+        _check_bounded_method(method, hess)
         # Into the box, as scipy's bounded methods do (a copy: x0 is the user's).
         x = np.clip(x, *box)
     args = _options.as_args(args)
@@ -173,8 +173,10 @@ def _run(method, fun, x0, args, jac, hess, hessp, callback, tol, bounds, constra
         result.active_mask = _kkt.active_mask(result.x, result.jac, *box)
         result.critical_point = (None if status == Status.NONFINITE else _kkt.certify_bounded(
             storage, result.x, result.jac, box, opts["gtol"]))
-    if strategy is not None and result.critical_point is not None:
-        result.critical_point.method += " of the quasi-Newton approximation"
+    classified = result.critical_point if box is None or result.critical_point is None \
+        else result.critical_point.reduced     # a KKT point classifies B on the free variables
+    if strategy is not None and classified is not None:
+        classified.method += " of the quasi-Newton approximation"
     result.nfev, result.njev, result.nhev = _derivatives.user_counts(objective, derived)
     point = result.critical_point
     if (box is None and opts["escape_saddles"] and status == Status.SUCCESS and not stopped_on_step
@@ -232,29 +234,27 @@ def _subproblem(method, n, opts):
     return SteihaugSubproblem(n)
 
 
-def _check_bounded_method(method, jac, hess, hessp):
+def _check_bounded_method(method, hess):
     """Refuse finite bounds where they cannot be honoured yet.
 
-    'Newton-CG' has no bounded form. Finite-difference gradients and Hessians
-    stay inside the box (`Objective.set_box`; with bounds the Hessian is
-    differences of the gradient, not second differences of f), but
-    differenced Hessian-vector products do not yet, so the products-only
-    methods need `hessp` or a callable `hess` with bounds.
+    'Newton-CG' has no bounded form. Finite-difference gradients, Hessians
+    and Hessian-vector products all stay inside the box
+    (`Objective.set_box`; with bounds the Hessian is differences of the
+    gradient, not second differences of f). The projected trust region
+    takes a quasi-Newton B as it takes H (updated at each accepted point);
+    the projected Newton method does not restart B when its search fails,
+    as `newton` does, so it refuses one.
     """
     if method == "newton-cg":
         raise ValueError(
             "method='Newton-CG' does not take bounds; with bounds use 'trust-ncg' or "
             "'trust-krylov' (Hessian-vector products), or 'trust-exact' or 'newton' (Hessians), "
             "which project onto the box")
-    if isinstance(hess, HessianUpdateStrategy):
+    if method == "newton" and isinstance(hess, HessianUpdateStrategy):
         raise ValueError(
-            "quasi-Newton Hessians (hess=%s()) do not take bounds yet; with bounds pass "
-            "hess=callable or hessp=callable, or use scipy's L-BFGS-B" % type(hess).__name__)
-    if method in _PRODUCTS_ONLY and not (callable(hess) or callable(hessp)):
-        raise ValueError(
-            "with finite bounds, '%s' needs hessp=callable or hess=callable: Hessian-vector "
-            "products by finite differences do not yet stay inside the bounds; or use "
-            "'trust-exact' or 'newton', whose finite-difference Hessians do" % method)
+            "method='newton' does not take a quasi-Newton hess=%s() with bounds; use "
+            "'trust-exact', 'dogleg', 'trust-ncg' or 'trust-krylov', or pass hess=callable"
+            % type(hess).__name__)
 
 
 def _drive_bounded(method, objective, x, storage, box, opts, reporter):
@@ -420,9 +420,9 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         (finite-difference steps included) lies in it, success means
         ‖P(x − ∇f) − x‖ <= gtol, and the result adds ``active_mask`` (−1 at
         a lower bound, +1 at an upper one, 0 free) and a ``KKTPoint`` as
-        ``critical_point``. 'Newton-CG' and quasi-Newton Hessians do not take
-        bounds yet; products-only methods need `hessp` or a callable `hess`.
-        All-infinite bounds change nothing.
+        ``critical_point``. 'Newton-CG' does not take bounds, nor does
+        'newton' with a quasi-Newton `hess`. All-infinite bounds change
+        nothing.
     constraints : empty sequence, optional
         Constraints other than bounds are not taken; constraints must be empty.
     **options

@@ -420,8 +420,9 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         lb/ub broadcast to (n,)) or per problem (a Bounds with lb/ub of shape
         (m, n)). Each problem then runs `fastnewton.minimize`'s bounded
         method (projected trust-region Newton for 'trust-exact', projected
-        Newton for 'newton'; with `jac` and a callable `hess` so far); the
-        result adds ``active_mask`` (m, n), and
+        Newton for 'newton'), and finite differences step only to points
+        inside each problem's box, as `fastnewton.minimize`'s do; the result
+        adds ``active_mask`` (m, n), and
         ``critical_kind`` / ``inertia`` describe the KKT point (the Hessian
         on the free variables). All-infinite bounds change nothing.
 
@@ -487,10 +488,6 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     m, n = x.shape
     box = _options.batch_box(bounds, m, n)
     if box is not None:
-        if not (jac is True or callable(jac)) or not callable(hess):
-            raise ValueError("with bounds, minimize_batch needs jac (callable or True) and a "
-                             "callable hess: its finite differences do not stay inside the "
-                             "bounds yet (fastnewton.minimize's do)")
         # Into the box, as scipy's bounded methods do (x is already a copy).
         np.clip(x, *box, out=x)
     args = _options.as_args(args)
@@ -519,6 +516,7 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
                          opts.get("subproblem_maxiter", _options.default("subproblem_maxiter")),
                          opts["bandwidth"])
     if box is not None:
+        objective.set_box(*box)
         solver.set_box(*box)
     if callback is not None or opts["disp"]:
         solver.reporter = BatchProgress(callback, opts["disp"], solver.status_out,

@@ -75,6 +75,8 @@ cdef class Objective:
     cdef int gradient(self, object x_array, double[::1] out) except -1
     cdef object user_hessian(self, object x_array)
     cdef int hessian_product(self, const double* v, double* out) except -1
+    cdef bint product_points_fit(self, const double* v, double h, bint central) noexcept
+    cdef int one_sided_product(self, const double* v, double h, double* out) except -1
 
 
 cdef int copy_vector(object value, double[::1] out, str name) except -1

@@ -10,9 +10,10 @@ reference to it, so nothing they keep aliases a solver buffer.
 
 import numpy as np
 
-from libc.math cimport sqrt, isfinite
+from libc.math cimport sqrt, isfinite, fmin, INFINITY
 from cpython.ref cimport PyObject, _Py_REFCNT
 from fastnewton._vector cimport copy_into, copy_raw, equal_raw
+from fastnewton._box cimport clamp
 from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
                                       difference_group, symmetrize_columns, add_group_to_band)
 
@@ -36,6 +37,30 @@ cdef bint all_finite(const double[::1] v) noexcept nogil:
         if not isfinite(v[i]):
             return False
     return True
+
+
+cdef inline double room_along(double x, double v, double lo, double hi) noexcept nogil:
+    """The largest t ≥ 0 with lo ≤ x + t·v ≤ hi (infinite when v = 0)."""
+    if v > 0.0:
+        return (hi - x) / v
+    if v < 0.0:
+        return (lo - x) / v
+    return INFINITY
+
+
+cdef inline double product_side(double whole, double x, double v, double lo,
+                                double hi) noexcept nogil:
+    """Which way coordinate x steps in a one-sided product: along +v (1.0) or −v (−1.0).
+
+    `whole` ±1 moves every coordinate that way; 0 lets each take the side
+    with more room (lo < hi leaves room on one side at least). A fixed
+    variable (lo = hi) does not move: 0.0.
+    """
+    if lo == hi:
+        return 0.0
+    if whole != 0.0:
+        return whole
+    return 1.0 if room_along(x, v, lo, hi) >= room_along(x, -v, lo, hi) else -1.0
 
 
 cdef double as_scalar(object value) except? -1.0:
@@ -396,6 +421,11 @@ cdef class Objective:
         central = self.product_kind == PRODUCTS_CENTRAL
         h = self.hessian_rel_step * (1.0 + sqrt(x_norm)) / sqrt(v_norm)
         self.need_work_arrays()
+        if self.lower != NULL and not self.product_points_fit(v, h, central):
+            # One-sided: the forward size rel_step^1.5·(1 + ‖x‖)/‖v‖ for
+            # central products, as `column_points` does for columns.
+            return self.one_sided_product(v, h * sqrt(self.hessian_rel_step) if central else h,
+                                          out)
         for i in range(n):
             self.perturbed[i] = self.product_point[i] + h * v[i]
         if self.gradient(self.perturbed_array, self.gradient_plus):
@@ -410,4 +440,61 @@ cdef class Objective:
         else:
             for i in range(n):
                 out[i] = (self.gradient_plus[i] - self.product_gradient[i]) / h
+        return 0
+
+    cdef bint product_points_fit(self, const double* v, double h, bint central) noexcept:
+        """Whether x + h·v (and x − h·v when `central`) lie in the box, as computed."""
+        cdef Py_ssize_t i
+        cdef const double* x = &self.product_point[0]
+        for i in range(self.n):
+            if not self.lower[i] <= x[i] + h * v[i] <= self.upper[i]:
+                return False
+            if central and not self.lower[i] <= x[i] - h * v[i] <= self.upper[i]:
+                return False
+        return True
+
+    cdef int one_sided_product(self, const double* v, double h, double* out) except -1:
+        """H v by one-sided differences of ∇f whose points stay in the box; 1 when not finite.
+
+        When x + h·v or x − h·v lies in the box, one difference along it.
+        Otherwise v = v₊ + v₋, v₊ holding the coordinates with more room
+        along +v and v₋ the others, and H v = H v₊ + H v₋ from a forward
+        difference along v₊ and a backward one along v₋, each step no longer
+        than its part's room: two gradients instead of one, but every
+        coordinate that can move gets a step of about h. A fixed variable
+        (lo = hi) cannot move, so its column contributes nothing, as in
+        `_differences.column_points`.
+        """
+        cdef Py_ssize_t i, n = self.n
+        cdef const double* x = &self.product_point[0]
+        cdef const double* lo = self.lower
+        cdef const double* hi = self.upper
+        cdef double room_plus = INFINITY, room_minus = INFINITY, whole, sign, t
+        cdef bint moves
+        for i in range(n):
+            if lo[i] < hi[i]:
+                room_plus = fmin(room_plus, room_along(x[i], v[i], lo[i], hi[i]))
+                room_minus = fmin(room_minus, room_along(x[i], -v[i], lo[i], hi[i]))
+        whole = 1.0 if room_plus >= h else (-1.0 if room_minus >= h else 0.0)
+        for i in range(n):
+            out[i] = 0.0
+        for sign in (1.0, -1.0):
+            t = h
+            moves = False
+            for i in range(n):
+                if v[i] != 0.0 and product_side(whole, x[i], v[i], lo[i], hi[i]) == sign:
+                    t = fmin(t, room_along(x[i], sign * v[i], lo[i], hi[i]))
+                    moves = True
+            if not moves:
+                continue
+            for i in range(n):
+                if product_side(whole, x[i], v[i], lo[i], hi[i]) == sign:
+                    # The clamp only undoes rounding: t is within the room.
+                    self.perturbed[i] = clamp(x[i] + sign * t * v[i], lo[i], hi[i])
+                else:
+                    self.perturbed[i] = x[i]
+            if self.gradient(self.perturbed_array, self.gradient_plus):
+                return 1
+            for i in range(n):
+                out[i] += sign * (self.gradient_plus[i] - self.product_gradient[i]) / t
         return 0

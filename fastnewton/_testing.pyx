@@ -9,6 +9,7 @@ from fastnewton._options import default
 
 from fastnewton._bounds cimport CurvatureBounds
 from fastnewton._hessian cimport FactorableHessian
+from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport StepReport
 from fastnewton._banded import BandedHessian
@@ -108,3 +109,22 @@ def banded_matvec(band, vector):
     storage.load(band)
     storage.matvec(&v[0], &out[0])
     return np.asarray(out)
+
+
+def hessian_product(jac, x, v, str method="2-point", lower=None, upper=None):
+    """H v by `Objective.hessian_product`'s differences of `jac` at x, inside the box if given.
+
+    Returns (H v, number of gradient calls).
+    """
+    cdef Py_ssize_t n = len(x)
+    cdef Objective objective = Objective(None, jac, method, None, (), n, None)
+    x_array = np.array(x, dtype=np.float64)
+    cdef double[::1] grad = np.empty(n)
+    cdef const double[::1] direction = np.array(v, dtype=np.float64)
+    cdef double[::1] product = np.empty(n)
+    if lower is not None:
+        objective.set_box(lower, upper)
+    objective.gradient(x_array, grad)
+    objective.set_product_point(x_array, grad)
+    objective.hessian_product(&direction[0], &product[0])
+    return np.asarray(product), objective.njev - 1
