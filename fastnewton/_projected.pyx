@@ -23,7 +23,7 @@ picks the step length.
 
 import numpy as np
 
-from libc.math cimport isfinite, fabs, fmin, fmax, INFINITY
+from libc.math cimport isfinite, fabs, fmin, fmax, sqrt, INFINITY
 from fastnewton._hessian cimport SymmetricMatrix, FactorableHessian
 from fastnewton._objective cimport Objective
 from fastnewton._reduced cimport ReducedHessian, MaskedProducts
@@ -271,7 +271,9 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     q(s) < 0 (or not, when no step helps), the events and the subproblem's
     counts. The batched solver runs it on each problem's block.
     """
-    cdef Py_ssize_t i, count, previous_count = -1
+    cdef Py_ssize_t i, k, count, previous_count = -1
+    cdef double free_radius2
+    cdef double* held
     # The step so far, and the buffer the next projected search writes: the
     # two arrays swap roles each minor iteration instead of being copied.
     cdef double* step = &work.cauchy[0]
@@ -312,19 +314,38 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
         if count == 0 or (minor > 0 and not changed and count == previous_count):
             break
         previous_count = count
+        # The subproblem is the trust region's, centred at x, on this face:
+        # the held variables keep their step s_A, and the free ones solve
+        # min q(s_A + s_F) over ‖s_F‖ ≤ √(Δ² − ‖s_A‖²), whose gradient
+        # is (g + H s_A)_F. The direction leads from the current step there,
+        # so with projections (non-expansive about x) the step stays within Δ.
+        held = scale           # free after the Cauchy point
+        for i in range(n):
+            held[i] = step[i]
+        for k in range(count):
+            held[index[k]] = 0.0
+        free_radius2 = radius * radius - dot_raw(held, held, n)
+        if not free_radius2 > 0.0:
+            break
+        if hess.matvec(held, product):
+            return NONFINITE
         if masked is None:
             reduced.gather_free(index, count)
-            gather(model_grad, index, count, &work.reduced_grad[0])
-            subproblem.solve(reduced, work.reduced_grad[:count], radius,
+            for k in range(count):
+                work.reduced_grad[k] = grad[index[k]] + product[index[k]]
+            subproblem.solve(reduced, work.reduced_grad[:count], sqrt(free_radius2),
                              work.reduced_step[:count], &report)
             scatter(&work.reduced_step[0], index, count, direction, n)
         else:
             masked.mark_free(index, count)
             for i in range(n):
                 work.reduced_grad[i] = 0.0
-            for i in range(count):
-                work.reduced_grad[index[i]] = model_grad[index[i]]
-            subproblem.solve(masked, work.reduced_grad[:n], radius, work.direction[:n], &report)
+            for k in range(count):
+                work.reduced_grad[index[k]] = grad[index[k]] + product[index[k]]
+            subproblem.solve(masked, work.reduced_grad[:n], sqrt(free_radius2),
+                             work.direction[:n], &report)
+        for k in range(count):
+            direction[index[k]] -= step[index[k]]
         stats.factorizations += report.factorizations
         if report.status != SUBPROBLEM_OK:
             return (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
