@@ -342,6 +342,24 @@ def test_exact_subproblem_many_random():
         check_exact(h, g, 10.0 ** rng.uniform(-3, 3))
 
 
+@pytest.mark.parametrize("n", [17, 40, 120])
+def test_exact_subproblem_indefinite_past_the_small_kernel(n):
+    # Orders above DENSE_SMALL_N factor with LAPACK, and on an indefinite H
+    # the failing pivot of each failed factorization raises λ's lower bound
+    # (`_blocks.pivot_lower_bound`): a bound above −λ₁ would keep λ from λ*
+    # and the step from the optimum that eigh finds.
+    rng = np.random.default_rng(n)
+    for _ in range(20):
+        q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        eigenvalues = rng.uniform(-1.0, 10.0, n) * 10.0 ** rng.uniform(-2, 2)
+        h = (q * eigenvalues) @ q.T
+        h = 0.5 * (h + h.T)
+        g = rng.standard_normal(n) * 10.0 ** rng.uniform(-2, 1)
+        _, report = check_exact(h, g, 10.0 ** rng.uniform(-2, 1))
+        if eigenvalues.min() < 0.0:
+            assert report["hess_shift"] >= -eigenvalues.min() - 1e-10 * np.abs(eigenvalues).max()
+
+
 @HYPOTHESIS
 @given(st.integers(1, 8), st.integers(0, 2**32 - 1), st.floats(1.5, 100.0))
 def test_exact_subproblem_interior_newton_step(n, seed, factor):

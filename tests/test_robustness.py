@@ -128,6 +128,17 @@ def test_factorizations_per_iteration_bounded(number):
     assert res.n_factorizations <= 3 * res.nit
 
 
+def test_biggs_exp6_from_100_x0_reaches_its_local_minimum():
+    # Without the pivot bound on λ the run crawled towards an asymptote
+    # (x₄, x₆ → ∓7·10⁴, f → 0.00448) and stopped at maxiter; the paper's
+    # local minimum is f = 0.005655649925.
+    problem = P.mgh(18, 100)
+    res = trust_exact(problem)
+    assert res.success
+    [(_, f_local)] = problem.local_minima
+    assert abs(res.fun - f_local) <= 1e-6 * max(1.0, f_local)
+
+
 def test_factorizations_over_the_mgh_set():
     ratios = []
     for number in range(1, 36):
