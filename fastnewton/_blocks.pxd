@@ -29,6 +29,48 @@ cdef inline int factorize(Block* h, Py_ssize_t n, double shift) noexcept nogil:
         return <int>band_factorize(h, n, shift)
 
 
+cdef inline double pivot_lower_bound(Block* h, Py_ssize_t n, double shift, int column,
+                                     double* work) noexcept nogil:
+    """A lower bound on −λ_min(H) from a Cholesky of H + shift·I that failed at `column`.
+
+    `column` is the 1-based failing column j that `factorize` returned. With
+    the leading factor L₁ (its first j − 1 columns, complete when the
+    factorization stops) and a the part of column j above the diagonal,
+    u = L₁⁻¹a and δ = ‖u‖² − (h_jj + shift) ≥ 0 make the leading j×j block
+    singular when δ is added to its last diagonal; its null vector
+    v = (−L₁⁻ᵀu, 1) has vᵀ(H + shift·I)v = −δ, so the Rayleigh quotient
+    gives −λ_min(H) ≥ shift + δ/‖v‖² (Moré & Sorensen 1983, §3). Dense
+    storage only: the band kernels keep an L D Lᵀ or band factor whose
+    partial state is not read here, and get `shift` back (no information).
+    O(j²) against the factorization's O(n³). `work` holds n doubles.
+    """
+    cdef Py_ssize_t i, k, j = column - 1
+    cdef double total, u_sq = 0.0, w_sq = 0.0, delta
+    if Block is BandBlock:
+        return shift
+    else:
+        if column < 1 or column > n:
+            return shift
+        # u = L₁⁻¹a, with a_i = H[i, j] read from the lower triangle as H[j, i].
+        for i in range(j):
+            total = h.values[j + i * n]
+            for k in range(i):
+                total -= h.factor[i + k * n] * work[k]
+            work[i] = total / h.factor[i + i * n]
+            u_sq += work[i] * work[i]
+        delta = u_sq - (h.values[j + j * n] + shift)
+        if not delta > 0.0:
+            return shift
+        # w = L₁⁻ᵀu, in place.
+        for i in range(j - 1, -1, -1):
+            total = work[i]
+            for k in range(i + 1, j):
+                total -= h.factor[k + i * n] * work[k]
+            work[i] = total / h.factor[i + i * n]
+            w_sq += work[i] * work[i]
+        return shift + delta / (1.0 + w_sq)
+
+
 cdef inline void solve(Block* h, Py_ssize_t n, double* rhs, bint lower_only=False) noexcept nogil:
     """rhs ← (H + shift·I)⁻¹ rhs with the factor of the last successful `factorize`; with
     `lower_only`, rhs ← R⁻¹ rhs for its Cholesky factor R Rᵀ = H + shift·I."""

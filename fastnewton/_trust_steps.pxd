@@ -6,7 +6,8 @@
 from libc.math cimport sqrt, fabs, fmax, fmin
 from fastnewton._bounds cimport CurvatureBounds
 from fastnewton._blocks cimport (Block, factorize, solve, matvec, curvature_bounds,
-                                 diagonal_min, modified_cholesky, smallest_curvature)
+                                 diagonal_min, modified_cholesky, smallest_curvature,
+                                 pivot_lower_bound)
 from fastnewton._vector cimport (dot_raw, norm2_raw, axpy_raw, copy_raw, boundary_roots_raw)
 
 cdef enum SubproblemStatus:
@@ -96,12 +97,20 @@ cdef inline double first_lambda(const LambdaBracket* bracket, bint newton_tried,
     return next_lambda(bracket.lower, bracket.upper)
 
 
-cdef inline double after_indefinite(LambdaBracket* bracket, double lam) noexcept nogil:
-    """The next λ when H + λI did not factor: λ is below −λ_min."""
-    bracket.lower = fmax(bracket.lower, lam)
+cdef inline void raise_lower(LambdaBracket* bracket, double lam_lower) noexcept nogil:
+    """Raise the bracket's lower end to `lam_lower`, a lower bound on −λ_min;
+    where rounding puts it at the upper end, raise that by the growing bump."""
+    bracket.lower = fmax(bracket.lower, lam_lower)
     if bracket.lower >= bracket.upper:
         bracket.upper = bracket.lower + bracket.bump
         bracket.bump *= 4.0
+
+
+cdef inline double after_indefinite(LambdaBracket* bracket, double lam,
+                                    double lam_pivot) noexcept nogil:
+    """The next λ when H + λI did not factor: λ, and `lam_pivot` from the
+    failing pivot (`_blocks.pivot_lower_bound`), are below −λ_min."""
+    raise_lower(bracket, fmax(lam, lam_pivot))
     return next_lambda(bracket.lower, bracket.upper)
 
 
@@ -258,7 +267,9 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     eigenvalue) the step is completed with a vector z of small curvature, by
     inverse iteration on the factor of H + λI, so that ‖p + τz‖ = radius
     (Moré & Sorensen, Lemma 3.4). `lam_previous` is the last positive λ of
-    the run (0 for none), tried first when it lies in the bracket.
+    the run (0 for none), tried first when it lies in the bracket. Where
+    H + λI fails to factor, the failing pivot raises the lower end of the
+    bracket past λ (`_blocks.pivot_lower_bound`, dense storage).
 
     λ within rounding of zero, below λ_floor = 10·n·ε·min{h_ii > 0}, cannot
     be told from zero: H + λI factors there or not by rounding alone. (The
@@ -278,8 +289,9 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     cdef double gnorm = norm2_raw(grad, n), lam, lam_floor
     cdef double step_norm = 0.0, z_curvature, tau, step_curvature
     cdef LambdaBracket bracket
-    cdef double step_lambda = 0.0, lam_newton = 0.0
+    cdef double step_lambda = 0.0, lam_newton = 0.0, lam_pivot = 0.0
     cdef bint have_step = False, newton_tried, newton_failed = False
+    cdef int failed_column
     cdef double* p = work.newton_step
     cdef double* z = work.curvature_vector
     clear_report(report)
@@ -288,8 +300,11 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
         # Try the Newton step first: inside the region it is the answer,
         # and the O(n²) bounds below are never needed.
         report.factorizations += 1
-        newton_failed = factorize(h, n, 0.0) != 0
-        if not newton_failed:
+        failed_column = factorize(h, n, 0.0)
+        newton_failed = failed_column != 0
+        if newton_failed:
+            lam_pivot = pivot_lower_bound(h, n, 0.0, failed_column, work.secular_work)
+        else:
             newton_solution(h, n, grad, p)
             step_norm = norm2_raw(p, n)
             if step_norm <= radius:
@@ -303,12 +318,15 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
             lam_newton = secular_step(h, n, p, step_norm, 0.0, radius, work.secular_work)
     curvature_bounds(h, n, &bounds)
     start_bracket(&bracket, &bounds, gnorm, radius)
+    raise_lower(&bracket, lam_pivot)
     lam_floor = 10.0 * n * 2.220446049250313e-16 * bounds.diag_min_positive
     lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton, lam_previous)
     for it in range(settings.maxiter):
         report.factorizations += 1
-        if factorize(h, n, lam) != 0:
-            lam = after_indefinite(&bracket, lam)
+        failed_column = factorize(h, n, lam)
+        if failed_column != 0:
+            lam = after_indefinite(&bracket, lam, pivot_lower_bound(h, n, lam, failed_column,
+                                                                    work.secular_work))
             continue
         newton_solution(h, n, grad, p)
         step_norm = norm2_raw(p, n)

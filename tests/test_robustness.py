@@ -128,6 +128,17 @@ def test_factorizations_per_iteration_bounded(number):
     assert res.n_factorizations <= 3 * res.nit
 
 
+def test_biggs_exp6_from_100_x0_reaches_its_local_minimum():
+    # Without the pivot bound on λ the run crawled towards an asymptote
+    # (x₄, x₆ → ∓7·10⁴, f → 0.00448) and stopped at maxiter; the paper's
+    # local minimum is f = 0.005655649925.
+    problem = P.mgh(18, 100)
+    res = trust_exact(problem)
+    assert res.success
+    [(_, f_local)] = problem.local_minima
+    assert abs(res.fun - f_local) <= 1e-6 * max(1.0, f_local)
+
+
 def test_factorizations_over_the_mgh_set():
     ratios = []
     for number in range(1, 36):
@@ -206,3 +217,38 @@ def test_newton_fits_reach_the_global_minimum():
         if not res.fun - reference <= 1e-6 * max(1.0, abs(reference)):
             missed.append(k)
     assert missed == []
+
+
+# ---------------------------------------------------------------------------
+# trust-ncg: the forcing term of truncated CG
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("products", ["hess", "hessp"])
+def test_trust_ncg_solves_meyer(products):
+    # Hessian eigenvalues from 1e-2 to 1e14: with the absolute forcing term
+    # min(0.5, √‖g‖), ‖g‖ ≈ 10⁴ kept it at 0.5, CG stopped after its first
+    # (steepest-descent) step and the run stalled at f = 88.95 (scipy: 87.966).
+    problem = P.mgh(10)
+    res = fastnewton.minimize(problem.fun, problem.x0, method="trust-ncg", jac=problem.jac,
+                              options={"gtol": 1e-8, "maxiter": 2000},
+                              **{products: getattr(problem, products)})
+    assert solved(problem, res.fun)
+
+
+@pytest.mark.parametrize("scale", [2.0 ** -20, 2.0 ** 13])
+def test_trust_ncg_iterates_do_not_depend_on_the_scale_of_f(scale):
+    # A power of two scales f, g and Hp exactly, so the iterates must agree
+    # bit for bit; an absolute forcing term (√‖g‖) would not.
+    problem = P.rosenbrock(10)
+
+    def run(c):
+        return fastnewton.minimize(lambda x: c * problem.fun(x), problem.x0,
+                                   method="trust-ncg", jac=lambda x: c * problem.jac(x),
+                                   hessp=lambda x, p: c * problem.hessp(x, p),
+                                   options={"gtol": 1e-300, "maxiter": 100})
+
+    plain, scaled = run(1.0), run(scale)
+    # The run reached ‖g‖ < ¼, where √‖g‖ < ½ would have tightened CG.
+    assert np.linalg.norm(plain.jac) < 0.25
+    assert scaled.nit == plain.nit
+    np.testing.assert_array_equal(scaled.x, plain.x)
