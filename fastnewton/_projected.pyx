@@ -51,6 +51,9 @@ cdef double MODEL_DECREASE = 0.01
 # after twice as many, and so on, so a prediction that did not help costs
 # O(log) of them.
 cdef Py_ssize_t INTERIOR_AFTER = 5
+# What `interior_jump` returns when the predicted face's step is longer than
+# the minor iterations may go.
+cdef int INTERIOR_TOO_LONG = 2
 # Most minor iterations of a products-only step (trust-ncg, trust-krylov).
 cdef Py_ssize_t PRODUCT_MINOR_ITERATIONS = 50
 
@@ -202,8 +205,9 @@ cdef int interior_jump(FactorableHessian hess, ReducedHessian reduced, const dou
     fixed multiple of the radius as the convergence theory allows) and it
     lowers the model below `model`, so it can only help the minor
     iterations that go on from it. On success `product` receives H·step
-    and `candidate_model` q(step); on failure only `step`, ``work.index``
-    and `reduced` were overwritten.
+    and `candidate_model` q(step); otherwise only `step`, ``work.index``
+    and `reduced` were overwritten, and it returns 0, or
+    INTERIOR_TOO_LONG when the step was longer than 2·radius.
     """
     cdef Py_ssize_t i, k, count = 0
     cdef Py_ssize_t* index = &work.index[0]
@@ -246,7 +250,7 @@ cdef int interior_jump(FactorableHessian hess, ReducedHessian reduced, const dou
             i = index[k]
             step[i] = clamp(x[i] + work.reduced_step[k], lower[i], upper[i]) - x[i]
     if not norm2_raw(step, n) <= 2.0 * radius:
-        return 0
+        return INTERIOR_TOO_LONG
     if (model_at(hess, grad, step, work.interior.product, n, candidate_model)
             or not candidate_model[0] < model):
         return 0
@@ -286,6 +290,7 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     cdef Py_ssize_t* index = &work.index[0]
     cdef double cauchy_model, base_model, model, step_norm2
     cdef Py_ssize_t minor, next_interior = INTERIOR_AFTER
+    cdef int jump
     cdef bint changed
     cdef StepReport report
     stats.events = 0
@@ -365,12 +370,18 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
         step, trial = trial, step
         if not model < base_model:
             break
-        if (minor + 1 == next_interior and masked is None
-                and interior_jump(<FactorableHessian>hess, reduced, x, grad, lower, upper, radius,
-                                  center, model, n, work, trial, product, &model)):
+        if minor + 1 == next_interior and masked is None:
             # Still freeing bounds after several minor iterations: go on from
             # the face the interior-point iterates predict (see `_interior`).
-            step, trial = trial, step
+            jump = interior_jump(<FactorableHessian>hess, reduced, x, grad, lower, upper, radius,
+                                 center, model, n, work, trial, product, &model)
+            if jump == INTERIOR_TOO_LONG:
+                # That face lies beyond the trust region: end the step here
+                # rather than free its bounds one solve at a time; the radius
+                # grows if the model holds, and the next step reaches it.
+                break
+            if jump:
+                step, trial = trial, step
         if minor + 1 == next_interior:
             next_interior *= 2
         step_norm2 = 0.0
