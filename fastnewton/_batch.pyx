@@ -1099,13 +1099,11 @@ cdef class BatchSolver:
                         copy_raw(&self.grad_trial[q, 0], &self.grad[q, 0], n)
                         self.f[q] = self.f_trial[q]
                     self.nit[self.index[q]] += 1
-            self.objective.hessians(self.x, self.positions_where(self.flags, 1, 1), k, self.grad,
-                                    self.hess)
+            self.hessians_where_flagged(k)
             with nogil:
                 for q in range(k):
-                    if self.flags[q] and not self.kernels.finite(&self.hess[q, 0]):
-                        self.state[q] = NONFINITE
-                    elif self.scalar[q] <= EPS * fmax(1.0, norm2_raw(&self.x[q, 0], self.n)):
+                    if (self.state[q] == RUNNING
+                            and self.scalar[q] <= EPS * fmax(1.0, norm2_raw(&self.x[q, 0], self.n))):
                         self.state[q] = NO_PROGRESS
         return 0
 
@@ -1185,12 +1183,7 @@ cdef class BatchSolver:
             with nogil:
                 for q in range(k):
                     self.end_search(q)
-            self.objective.hessians(self.x, self.positions_where(self.flags, 1, 1), k, self.grad,
-                                    self.hess)
-            with nogil:
-                for q in range(k):
-                    if self.flags[q] and not self.kernels.finite(&self.hess[q, 0]):
-                        self.state[q] = NONFINITE
+            self.hessians_where_flagged(k)
         return 0
 
     def run_projected_newton(self, double c1):
@@ -1311,12 +1304,18 @@ cdef class BatchSolver:
             with nogil:
                 for q in range(k):
                     self.flags[q] = self.state[q] == RUNNING
-            self.objective.hessians(self.x, self.positions_where(self.flags, 1, 1), k, self.grad,
-                                    self.hess)
-            with nogil:
-                for q in range(k):
-                    if self.flags[q] and not self.kernels.finite(&self.hess[q, 0]):
-                        self.state[q] = NONFINITE
+            self.hessians_where_flagged(k)
+        return 0
+
+    cdef int hessians_where_flagged(self, Py_ssize_t k) except -1:
+        """H at the positions q < k whose flags[q] is set (the steps just taken); status 4 where not finite."""
+        cdef Py_ssize_t q
+        self.objective.hessians(self.x, self.positions_where(self.flags, 1, 1), k, self.grad,
+                                self.hess)
+        with nogil:
+            for q in range(k):
+                if self.flags[q] and not self.kernels.finite(&self.hess[q, 0]):
+                    self.state[q] = NONFINITE
         return 0
 
     cdef object asking(self, SearchAsk low, SearchAsk high):
