@@ -58,17 +58,9 @@ def minimize(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     hessp : callable, optional
         ``hessp(x, p, *args)``, the Hessian-vector product ('trust-ncg').
     bounds : None, sequence of (min, max) pairs or scipy.optimize.Bounds, optional
-        Box constraints lo <= x <= hi (None or ±inf, or anything beyond ±1e20,
-        for none). With finite bounds 'trust-exact', 'dogleg', 'trust-ncg'
-        and 'trust-krylov' run a projected trust-region Newton method (Lin &
-        Moré 1999) and 'newton' a projected Newton method (Bertsekas 1982);
-        `x0` is projected into the box, every point the functions see
-        (finite-difference steps included) lies in it, success means
-        ‖P(x − ∇f) − x‖ <= gtol, and the result adds ``active_mask`` (−1 at
-        a lower bound, +1 at an upper one, 0 free) and a ``KKTPoint`` as
-        ``critical_point``. 'Newton-CG' and quasi-Newton Hessians do not take
-        bounds yet; products-only methods need `hessp` or a callable `hess`.
-        All-infinite bounds change nothing.
+        Box constraints lo <= x <= hi, as scipy takes them; with finite ones
+        every method but 'Newton-CG' runs its projected form (see
+        `fastnewton.newton` for what that means and what the result adds).
     constraints : empty sequence, optional
         Constraints other than bounds are not taken; constraints must be empty.
     tol : float, optional
