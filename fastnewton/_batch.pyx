@@ -62,7 +62,7 @@ from fastnewton._line_search cimport (LineSearch, SearchAsk, ASK_VALUE, ASK_SLOP
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._projected cimport (bounded_step, BoundedWork, BoundedStepStats, NewtonDirection,
                                     newton_direction, escape_direction, projected_trial,
-                                    MAX_HALVINGS)
+                                    MAX_HALVINGS, MAX_EXTENSIONS, worth_extending)
 from fastnewton._reduced cimport ReducedHessian
 from fastnewton._subproblems cimport ExactSubproblem
 from fastnewton._box cimport clamp, projected_gradient_norm, projected_step
@@ -1186,7 +1186,7 @@ cdef class BatchSolver:
             self.hessians_where_flagged(k)
         return 0
 
-    def run_projected_newton(self, double c1):
+    def run_projected_newton(self, double c1, double c2):
         """Projected Newton over each problem's box (`set_box`), the rules of `_projected.projected_newton`.
 
         Each problem takes `_projected.newton_direction` (or, at a first-order
@@ -1195,8 +1195,10 @@ cdef class BatchSolver:
         here on a `BlockView`), then backtracks along P(x + αd)
         (`_projected.projected_trial`); every problem still searching gets
         its value at its trial point in one call, then those that pass
-        Bertsekas' test their gradient in one call, until every search has
-        ended. Each problem gets `minimize`'s iterates and counts bit for bit.
+        Bertsekas' test their gradient in one call, and a step taken at
+        α = 1 is doubled while `_projected.worth_extending` says so, until
+        every search has ended. Each problem gets `minimize`'s iterates and
+        counts bit for bit.
         """
         cdef Py_ssize_t q, k, i, n = self.n
         cdef int failed
@@ -1208,8 +1210,10 @@ cdef class BatchSolver:
         cdef unsigned char[:, ::1] free = np.zeros((self.m, max(n, 1)), dtype=np.uint8)
         cdef double[::1] free_slope = np.empty(self.m), required = np.empty(self.m)
         cdef double[::1] curvature = np.empty(self.m)
+        cdef double[::1] free_length = np.empty(self.m), step_bound = np.empty(self.m)
         cdef signed char[::1] stationary = np.zeros(self.m, dtype=np.int8)
         cdef int[::1] halvings = np.zeros(self.m, dtype=np.intc)
+        cdef int[::1] extensions = np.zeros(self.m, dtype=np.intc)
         cdef signed char[::1] searching = np.zeros(self.m, dtype=np.int8)
         cdef signed char[::1] saw_nonfinite = np.zeros(self.m, dtype=np.int8)
         self.bounded_tools()
@@ -1243,19 +1247,23 @@ cdef class BatchSolver:
                     if self.nit[self.index[q]] >= self.maxiter:
                         self.state[q] = MAXITER
                         continue
-                elif newton_direction(view, self.bounded_reduced, &self.x[q, 0],
-                                      &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
-                                      n, work, &direction):
-                    self.state[q] = LINALG_ERROR
-                    continue
+                else:
+                    step_bound[q] = 1.75 * fmax(1.0, norm2_raw(&self.x[q, 0], n))
+                    if newton_direction(view, self.bounded_reduced, &self.x[q, 0],
+                                        &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
+                                        n, work, &direction):
+                        self.state[q] = LINALG_ERROR
+                        continue
                 searching[q] = True
                 copy_raw(&work.direction[0], &step[q, 0], n)
                 for i in range(n):
                     free[q, i] = work.free[i]
                 free_slope[q] = direction.free_slope
+                free_length[q] = direction.free_length
                 curvature[q] = direction.curvature
                 self.scalar[q] = 1.0
                 halvings[q] = 0
+                extensions[q] = 0
                 saw_nonfinite[q] = False
             any_searching = True
             while any_searching:
@@ -1287,8 +1295,25 @@ cdef class BatchSolver:
                             copy_raw(&self.x_trial[q, 0], &self.x[q, 0], n)
                             copy_raw(&self.grad_trial[q, 0], &self.grad[q, 0], n)
                             self.f[q] = self.f_trial[q]
-                            self.nit[self.index[q]] += 1
-                            searching[q] = False
+                            if extensions[q] == 0:
+                                self.nit[self.index[q]] += 1
+                            else:
+                                self.scalar[q] *= 2.0    # the step is twice as long now
+                            if (halvings[q] == 0 and not stationary[q]
+                                    and extensions[q] < MAX_EXTENSIONS
+                                    and worth_extending(
+                                        &self.x[q, 0], &self.grad[q, 0], &step[q, 0],
+                                        &free[q, 0], free_slope[q], free_length[q],
+                                        self.scalar[q], step_bound[q], c2, &self.lower[q, 0],
+                                        &self.upper[q, 0], n)):
+                                # The next trial is P(x + αd) from the point just taken.
+                                extensions[q] += 1
+                                any_searching = True
+                            else:
+                                searching[q] = False
+                            continue
+                        if extensions[q] > 0:
+                            searching[q] = False    # the doubling failed: keep the last step
                             continue
                         if self.flags[q] or not isfinite(self.f_trial[q]):
                             saw_nonfinite[q] = True

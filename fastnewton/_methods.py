@@ -263,7 +263,7 @@ def _drive_bounded(method, objective, x, storage, box, opts, reporter):
     lower, upper = box
     if method == "newton":
         return _projected_newton(objective, x, storage, lower, upper, opts["gtol"],
-                                 opts["inf_norm"], opts["maxiter"], opts["c1"],
+                                 opts["inf_norm"], opts["maxiter"], opts["c1"], opts["c2"],
                                  opts["escape_saddles"], reporter)
     return _projected_trust_region(objective, x, storage, _subproblem(method, n, opts),
                                    lower, upper, *_options.trust_radius_policy(opts),

@@ -525,7 +525,7 @@ def minimize_batch(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
         solver.run_trust_exact(*_options.trust_radius_policy(opts), opts["eta"])
         scalar_name = "trust_radius"
     elif box is not None:
-        solver.run_projected_newton(opts["c1"])
+        solver.run_projected_newton(opts["c1"], opts["c2"])
         scalar_name = "step_length"
     else:
         solver.run_newton(opts["c1"], opts["c2"])

@@ -8,6 +8,9 @@ from fastnewton._interior cimport InteriorWork
 # Most halvings of a projected search before it gives up.
 cdef enum:
     MAX_HALVINGS = 60
+# Most doublings of a projected Newton step (`worth_extending`).
+cdef enum:
+    MAX_EXTENSIONS = 30
 
 
 cdef struct BoundedStepStats:
@@ -22,6 +25,7 @@ cdef struct BoundedStepStats:
 
 cdef struct NewtonDirection:
     double free_slope     # g_Fᵀd_F, the slope of the free part of the direction
+    double free_length    # ‖d_F‖
     double curvature      # dᵀHd of a unit direction of negative curvature; 0 for Newton's
     double shift          # τ of the modified Cholesky factorization of H[F, F]
     int factorizations
@@ -63,3 +67,9 @@ cdef double projected_trial(const double* x, const double* grad, const double* d
                             const unsigned char* free, double free_slope, double curvature,
                             double alpha, const double* lower, const double* upper,
                             Py_ssize_t n, double* trial, bint* moved) noexcept nogil
+
+
+cdef bint worth_extending(const double* x, const double* grad, const double* direction,
+                          const unsigned char* free, double free_slope, double free_length,
+                          double alpha, double step_bound, double c2, const double* lower,
+                          const double* upper, Py_ssize_t n) noexcept nogil

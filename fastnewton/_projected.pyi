@@ -21,5 +21,6 @@ def projected_trust_region(objective: Objective, x0: NDArray[np.float64], hess: 
                            factoring: bool) -> dict[str, Any]: ...
 def projected_newton(objective: Objective, x0: NDArray[np.float64], hess: FactorableHessian,
                      lower: NDArray[np.float64], upper: NDArray[np.float64], gtol: float,
-                     inf_norm: bool, maxiter: int, c1: float, escape_saddles: bool,
+                     inf_norm: bool, maxiter: int, c1: float, c2: float,
+                     escape_saddles: bool,
                      reporter: Any) -> dict[str, Any]: ...

@@ -40,7 +40,7 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
 from fastnewton._interior cimport InteriorWork, predict_active_set
-from fastnewton._newton_step cimport NewtonStep, NEWTON_SEARCH
+from fastnewton._newton_step cimport NewtonStep, NEWTON_SEARCH, NEWTON_FACTOR_FAILED
 from fastnewton._line_search cimport LineSearch
 
 cdef double EPS = np.finfo(np.float64).eps
@@ -516,12 +516,17 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
                           Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1:
     """The projected Newton direction at x into ``work.direction``; 1 when H[F, F] could not be factored.
 
-    The variables that may move (`_box.not_binding`) take
-    d_F = −(H[F, F] + τI)⁻¹ g_F, τ from the modified Cholesky factorization;
-    the held ones d_i = −g_i / D_ii (D = |diag H|, `diagonal_scaling`), which
-    the projection then stops at their bound. ``work.free`` marks the moving
-    ones; `out` receives g_Fᵀd_F, τ and the factorizations. The batched
-    solver runs it on each problem's block.
+    The variables that may move (`_box.not_binding`) take the unconstrained
+    method's direction on their own (`_newton_step.newton_step` on H[F, F]
+    and g_F): d_F = −(H[F, F] + τI)⁻¹ g_F, τ from the modified Cholesky
+    factorization, replaced by the Moré–Sorensen step of radius
+    1.75·max(1, ‖x‖) when it is longer, so the bounded method does not walk
+    into the asymptotic valleys that bound keeps the unconstrained one out
+    of. The held ones take d_i = −g_i / D_ii (D = |diag H|,
+    `diagonal_scaling`), which the projection then stops at their bound.
+    ``work.free`` marks the moving ones; `out` receives g_Fᵀd_F, ‖d_F‖, τ
+    and the factorizations. The batched solver runs it on each problem's
+    block.
     """
     cdef Py_ssize_t i, k, count
     cdef double* direction = &work.direction[0]
@@ -529,19 +534,22 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     cdef double* scale = &work.scale[0]
     cdef unsigned char* free = &work.free[0]
     cdef Py_ssize_t* index = &work.index[0]
+    cdef LineSearch search
     out.shift = 0.0
     out.factorizations = 0
     out.free_slope = 0.0
+    out.free_length = 0.0
     out.curvature = 0.0
     diagonal_scaling(hess, scale, n)
     count = not_binding(x, grad, lower, upper, index, n)
     if count > 0:
         reduced.gather_free(index, count)
-        if reduced.modified_factorization(&out.shift, &out.factorizations):
+        gather(grad, index, count, &work.reduced_grad[0])
+        # Only the direction is used; the search it starts is left alone.
+        if reduced.newton_step(&work.reduced_grad[0], 0.0, False, 1e-4, 0.9, norm2_raw(x, n),
+                               reduced_step, &work.step_work, &search, &out.shift,
+                               &out.factorizations) == NEWTON_FACTOR_FAILED:
             return 1
-        for k in range(count):
-            reduced_step[k] = -grad[index[k]]
-        reduced.solve(reduced_step)
     for i in range(n):
         free[i] = 0
     for k in range(count):
@@ -551,9 +559,11 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
         if free[i]:
             direction[i] = reduced_step[k]
             out.free_slope += grad[i] * direction[i]
+            out.free_length += direction[i] * direction[i]
             k += 1
         else:
             direction[i] = -grad[i] / scale[i]
+    out.free_length = sqrt(out.free_length)
     return 0
 
 
@@ -587,6 +597,7 @@ cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const 
     out.shift = 0.0
     out.factorizations = 0
     out.free_slope = 0.0
+    out.free_length = 0.0
     out.curvature = 0.0
     for i in range(n):
         if lower[i] < upper[i] and (lower[i] < x[i] < upper[i] or fabs(grad[i]) <= gtol):
@@ -659,23 +670,58 @@ cdef double projected_trial(const double* x, const double* grad, const double* d
     return required
 
 
+cdef double path_slope(const double* x, const double* grad, const double* direction,
+                       const unsigned char* free, const double* lower, const double* upper,
+                       Py_ssize_t n) noexcept nogil:
+    """The slope of the path α ↦ P(x + αd) as it leaves x: Σ g_i d_i over the free i the box lets move."""
+    cdef Py_ssize_t i
+    cdef double slope = 0.0
+    for i in range(n):
+        if free[i] and ((direction[i] > 0.0 and x[i] < upper[i])
+                        or (direction[i] < 0.0 and x[i] > lower[i])):
+            slope += grad[i] * direction[i]
+    return slope
+
+
+cdef bint worth_extending(const double* x, const double* grad, const double* direction,
+                          const unsigned char* free, double free_slope, double free_length,
+                          double alpha, double step_bound, double c2, const double* lower,
+                          const double* upper, Py_ssize_t n) noexcept nogil:
+    """After a step of length α along d, whether to try twice that length.
+
+    A step taken at α = 1 may fall far short: where H[F, F] was shifted
+    (τ > 0), d is short along the directions of small or negative curvature,
+    and an Armijo search that only backtracks then crawls (exponential
+    fits in boxes: 100–600 iterations where the unconstrained method takes
+    13). As the strong Wolfe search of the unconstrained method would, the
+    step is doubled while the path still descends steeply at the new point
+    (slope < c2·g_Fᵀd_F) and the doubled length stays within the step
+    bound of `newton_direction`. Each doubling x⁺ = P(x + αd) (which is
+    P(x₀ + 2αd), since a box projection is monotone along d) is kept if
+    f(x) − f(x⁺) ≥ c1·α·|g_Fᵀd_F|, its own share of the sufficient decrease.
+    """
+    return (path_slope(x, grad, direction, free, lower, upper, n) < c2 * free_slope
+            and 2.0 * alpha * free_length <= step_bound)
+
+
 def projected_newton(Objective objective, object x0, FactorableHessian hess,
                      const double[::1] lower, const double[::1] upper, double gtol,
-                     bint inf_norm, Py_ssize_t maxiter, double c1, bint escape_saddles,
-                     object reporter):
+                     bint inf_norm, Py_ssize_t maxiter, double c1, double c2,
+                     bint escape_saddles, object reporter):
     """Minimize over the box from `x0` by projected Newton (Bertsekas 1982).
 
     Each iteration takes `newton_direction` and backtracks x(α) = P(x + αd)
     from α = 1 until Bertsekas' sufficient decrease
     f(x) − f(x(α)) ≥ c1·(−α g_Fᵀd_F + Σ_held g_i (x_i − x_i(α))) holds
-    (`projected_trial`) and ∇f there is finite. Where the projected gradient
+    (`projected_trial`) and ∇f there is finite; a step taken at α = 1 is
+    then doubled while `worth_extending` says so. Where the projected gradient
     passes the test, with `escape_saddles`, a feasible direction of negative
     curvature (`escape_direction`) is searched the same way on the
     curvature test instead, and the run ends with status SADDLE when no step
     along it lowers f. Returns a dict like `_newton.newton`'s.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
-    cdef int halving, failed, found
+    cdef int halving, extension, failed, found
     cdef BoundedWork work = BoundedWork(n)
     cdef ReducedHessian reduced = ReducedHessian(hess)
     x_array = x0
@@ -683,7 +729,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
                                                  work.grad_trial_array)
     cdef double[::1] x = x_array, x_trial = trial_array, grad = grad_array
     cdef double[::1] grad_trial = grad_trial_array
-    cdef double f, f_trial = 0.0, pgnorm, alpha, required
+    cdef double f, f_trial = 0.0, pgnorm, alpha, required, step_bound = 0.0
     cdef double max_shift = 0.0
     cdef bint accepted, saw_nonfinite, moved, stationary
     cdef NewtonDirection direction
@@ -708,6 +754,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
             status = MAXITER
             break
         if not stationary:
+            step_bound = 1.75 * fmax(1.0, norm2_raw(&x[0], n))
             failed = newton_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0], n,
                                       work, &direction)
             total_factorizations += direction.factorizations
@@ -746,6 +793,25 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
         grad_array, grad_trial_array = grad_trial_array, grad_array
         grad, grad_trial = grad_trial, grad
         f = f_trial
+        for extension in range(MAX_EXTENSIONS if halving == 0 and not stationary else 0):
+            if not worth_extending(&x[0], &grad[0], &work.direction[0], &work.free[0],
+                                   direction.free_slope, direction.free_length, alpha,
+                                   step_bound, c2, &lower[0], &upper[0], n):
+                break
+            required = projected_trial(&x[0], &grad[0], &work.direction[0], &work.free[0],
+                                       direction.free_slope, 0.0, alpha, &lower[0], &upper[0],
+                                       n, &x_trial[0], &moved)
+            objective.value(trial_array, &f_trial)
+            if not (isfinite(f_trial) and f - f_trial >= c1 * required):
+                break
+            if objective.gradient(trial_array, grad_trial) != 0:
+                break
+            x_array, trial_array = trial_array, x_array
+            x, x_trial = x_trial, x
+            grad_array, grad_trial_array = grad_trial_array, grad_array
+            grad, grad_trial = grad_trial, grad
+            f = f_trial
+            alpha *= 2.0
         pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
         nit += 1
         if hess.assemble(objective, x_array, grad):
