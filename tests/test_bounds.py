@@ -524,3 +524,42 @@ def test_contact_problem_frees_its_bounds_without_creeping():
     assert 0.3 < np.mean(res.x <= lower) < 0.5
     assert res.nit <= 12
     assert res.n_factorizations < 100
+
+
+def rising_and_falling_fits(m, seed):
+    """bench/bounds.py's section (4) data: a quarter of the decays rise (a < 0)."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0.0, 4.0, 20)
+    a = rng.uniform(0.5, 3.0, m) * np.where(rng.uniform(size=m) < 0.25, -0.3, 1.0)
+    b = rng.uniform(0.2, 2.0, m)
+    c = rng.uniform(-1.0, 1.0, m)
+    return t, a[:, None] * np.exp(-b[:, None] * t) + c[:, None] + 0.05 * rng.standard_normal((m, 20))
+
+
+@pytest.mark.parametrize("lowest", [0.0, -1e6])
+def test_newton_does_not_crawl_where_the_free_hessian_is_nearly_singular(lowest):
+    # Fits whose path passes regions of slight negative curvature (λ_min ≈ −6e-3
+    # against ‖H‖ ≈ 1400): the shifted Newton direction is short there, and a
+    # search that only backtracked stopped at maxiter (600) with f 0.003–0.026
+    # above the minimum.
+    t, Y = rising_and_falling_fits(10_000, 0)
+    chosen = [2112, 4261, 5487]
+    fun, jac, hess, _, _ = exp_fits(1, 0)
+    box = so.Bounds([lowest, lowest, -np.inf], np.inf)
+    starts = np.tile([1.0, 1.0, 0.0], (len(chosen), 1))
+    batch = fastnewton.minimize_batch(fun, starts, method="newton", jac=jac, hess=hess,
+                                      batch_args=(Y[chosen],), bounds=box,
+                                      options={"gtol": 1e-7, "norm": np.inf})
+    for k, i in enumerate(chosen):
+        y = Y[i][None]
+        one = (lambda p, y=y: fun(p[None], y)[0])
+        grad = (lambda p, y=y: jac(p[None], y)[0])
+        reference = so.minimize(one, starts[k], jac=grad, method="L-BFGS-B", bounds=box,
+                                options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 10_000})
+        res = fastnewton.minimize(one, starts[k], method="newton", jac=grad,
+                                  hess=lambda p, y=y: hess(p[None], y)[0], bounds=box,
+                                  options={"gtol": 1e-7, "norm": np.inf})
+        assert res.success and res.nit <= 100, (i, res.nit, res.message)
+        assert res.fun <= reference.fun + 1e-9 * max(1.0, reference.fun)
+        np.testing.assert_allclose(res.x, reference.x, rtol=1e-4, atol=1e-5)
+        assert batch.nit[k] == res.nit and np.array_equal(batch.x[k], res.x)
