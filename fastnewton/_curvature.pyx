@@ -20,7 +20,7 @@ a strict minimum; `certify` stops there when it can.
 
 import numpy as np
 
-from libc.math cimport fabs, fmax
+from libc.math cimport fabs, fmax, isfinite
 from fastnewton._bounds cimport CurvatureBounds
 from fastnewton._banded cimport BandBlock, band_curvature_bounds
 from fastnewton._hessian cimport FactorableHessian
@@ -146,6 +146,17 @@ def band_extreme_eigenvalues(double[::1, :] band):
     return smallest, largest
 
 
+cdef str kind_of(Py_ssize_t positive, Py_ssize_t negative, Py_ssize_t zero):
+    """`CriticalPoint.kind` of a critical point with this inertia."""
+    if positive and negative:
+        return "saddle"
+    if zero:
+        return "degenerate"
+    if negative:
+        return "maximum"
+    return "minimum"
+
+
 class CriticalPoint:
     """The second-order character of a point: what the Hessian's eigenvalues say.
 
@@ -227,13 +238,7 @@ tol=7.45e-08, method='eigenvalues', gradient_norm=nan)
         """'minimum', 'maximum', 'saddle', 'degenerate' or 'not critical'."""
         if not self.is_critical:
             return "not critical"
-        if self.n_positive and self.n_negative:
-            return "saddle"
-        if self.n_zero:
-            return "degenerate"
-        if self.n_negative:
-            return "maximum"
-        return "minimum"
+        return kind_of(self.n_positive, self.n_negative, self.n_zero)
 
     @property
     def inertia(self):
@@ -273,6 +278,18 @@ cpdef object certify(FactorableHessian hess, double tol=-1.0, bint cheap=True):
     return CriticalPoint(positive, negative, zero, smallest, largest, tol, method)
 
 
+cdef bint lower_into(const double[:, :, :] stack, Py_ssize_t k, double* values,
+                     Py_ssize_t n) noexcept nogil:
+    """Copy the lower triangle of stack[k] into column-major `values`; False if any entry is not finite."""
+    cdef Py_ssize_t i, j
+    cdef bint finite = True
+    for j in range(n):
+        for i in range(j, n):
+            values[i + j * n] = stack[k, i, j]
+            finite = finite and isfinite(stack[k, i, j])
+    return finite
+
+
 def certify_stack(hess, bandwidth=None):
     """Certificate kinds and inertias of a stack of Hessians: (m, n, n), or (m, b + 1, n) bands.
 
@@ -285,21 +302,38 @@ def certify_stack(hess, bandwidth=None):
     # Not imported at the top: both storages import this module.
     from fastnewton._banded import BandedHessian
     from fastnewton._dense import DenseHessian
-    cdef Py_ssize_t m = hess.shape[0], n = hess.shape[2], i
+    cdef Py_ssize_t m = hess.shape[0], n = hess.shape[2], i, k, negative, positive
+    cdef double tol
+    cdef double[::1] eigenvalues = np.empty(max(n, 1)), eigen_work = np.empty(2 * n + 1)
     cdef FactorableHessian storage = (DenseHessian(n) if bandwidth is None
                                       else BandedHessian(n, bandwidth))
+    cdef const double[:, :, :] dense_stack = hess if bandwidth is None else None
     kinds = np.full(m, None, dtype=object)
     inertia_array = np.full((m, 3), -1, dtype=np.intp)
     cdef Py_ssize_t[:, ::1] inertia = inertia_array
     for i in range(m):
-        if storage.load(hess[i]):
+        # A dense stack is copied in directly: `load` of each hess[i], a new
+        # array view apiece, cost more than the factorization at small n.
+        if (not lower_into(dense_stack, i, storage.dense.values, n) if bandwidth is None
+                else storage.load(hess[i])):
             continue
-        if storage.factorize(-storage.curvature_tolerance()) == 0:
+        tol = storage.curvature_tolerance()
+        if storage.factorize(-tol) == 0:
             kinds[i] = "minimum"
             inertia[i, 0], inertia[i, 1], inertia[i, 2] = n, 0, 0
             continue
-        point = certify(storage, -1.0, False)
-        kinds[i] = point.kind
-        inertia[i, 0], inertia[i, 1], inertia[i, 2] = (point.n_positive, point.n_negative,
-                                                       point.n_zero)
+        if bandwidth is None and symmetric_eigenvalues_lower(
+                storage.dense.values, <lapack_int>n, &eigenvalues[0], &eigen_work[0],
+                <lapack_int>(2 * n + 1)) == 0:
+            # `DenseHessian.spectrum`'s numbers, without a `CriticalPoint` apiece
+            # (its values are a copy, free to be overwritten).
+            negative = positive = 0
+            for k in range(n):
+                negative += eigenvalues[k] < -tol
+                positive += eigenvalues[k] > tol
+            inertia[i, 0], inertia[i, 1], inertia[i, 2] = positive, negative, n - positive - negative
+        else:
+            point = certify(storage, tol, False)
+            inertia[i, 0], inertia[i, 1], inertia[i, 2] = point.inertia
+        kinds[i] = kind_of(inertia[i, 0], inertia[i, 1], inertia[i, 2])
     return kinds, inertia_array

@@ -293,10 +293,11 @@ def _kkt_stack(solver, box, opts):
     inertia = inertia.copy()
     known = inertia[:, 0] >= 0
     inertia[known, 0] -= n_active[known]
+    # `_kkt.kkt_kind` for every row at once (the inertia is known where `known`).
     kinds = np.full(m, None, dtype=object)
-    for i in np.flatnonzero(known):
-        kinds[i] = _kkt.kkt_kind(projected[i], opts["gtol"], strict[i], inertia[i],
-                                 n_active[i] == n)
+    kinds[known] = np.select(
+        [projected > opts["gtol"], inertia[:, 1] > 0, (inertia[:, 2] > 0) | ~strict],
+        ["not critical", "saddle", "degenerate"], "minimum").astype(object)[known]
     return kinds, inertia, _kkt.active_mask(x, grad, lower, upper)
 
 
