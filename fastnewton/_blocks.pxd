@@ -153,9 +153,15 @@ cdef inline double smallest_curvature(Block* h, Py_ssize_t n, double shift, doub
     H + shift·I is nearly singular, and inverse iteration converges at the
     ratio of its two smallest eigenvalues. `product` is work space (H z).
     """
-    cdef Py_ssize_t it
+    return inverse_iteration(h, n, shift, z, product, 3)
+
+
+cdef inline double inverse_iteration(Block* h, Py_ssize_t n, double shift, double* z,
+                                     double* product, int iterations) noexcept nogil:
+    """`smallest_curvature` with a given number of iterations."""
+    cdef int it
     inverse_iteration_start(z, n)
-    for it in range(3):
+    for it in range(iterations):
         normalize_raw(z, n)
         solve(h, n, z)
     normalize_raw(z, n)
