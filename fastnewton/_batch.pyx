@@ -45,7 +45,8 @@ from fastnewton._banded cimport BandBlock
 from fastnewton._blocks cimport second_order_point, matvec
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
                                       NEWTON_NO_DESCENT, newton_step)
-from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, exact_settings,
+from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SecularPoint,
+                                      exact_settings,
                                       lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
                                       trust_ratio, next_radius, radius_cap, first_radius)
@@ -156,14 +157,15 @@ cdef class BlockKernels:
         return second_order_point(&dense, self.n)
 
     cdef void exact_step(self, double* hess, const double* grad, double radius,
-                         double* step, StepReport* report, double lam_previous) noexcept nogil:
+                         double* step, StepReport* report, double lam_previous,
+                         const SecularPoint* retry) noexcept nogil:
         """`_trust_steps.more_sorensen_step` on the block at `hess`."""
         cdef DenseBlock dense
         cdef BandBlock band
         if self.banded:
             band = self.band(hess)
             more_sorensen_step(&band, self.n, grad, radius, step, report, &self.work,
-                               &self.settings, lam_previous)
+                               &self.settings, lam_previous, retry)
             return
         dense = self.dense(hess)
         # With the order a literal, the compiler compiles a copy of the step
@@ -173,25 +175,25 @@ cdef class BlockKernels:
         # operations in the same order, so the same numbers.
         if self.n == 1:
             more_sorensen_step(&dense, 1, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous)
+                               lam_previous, retry)
         elif self.n == 2:
             more_sorensen_step(&dense, 2, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous)
+                               lam_previous, retry)
         elif self.n == 3:
             more_sorensen_step(&dense, 3, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous)
+                               lam_previous, retry)
         elif self.n == 4:
             more_sorensen_step(&dense, 4, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous)
+                               lam_previous, retry)
         elif self.n == 5:
             more_sorensen_step(&dense, 5, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous)
+                               lam_previous, retry)
         elif self.n == 6:
             more_sorensen_step(&dense, 6, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous)
+                               lam_previous, retry)
         else:
             more_sorensen_step(&dense, self.n, grad, radius, step, report, &self.work,
-                               &self.settings, lam_previous)
+                               &self.settings, lam_previous, retry)
 
     cdef double grad_curvature(self, double* hess, const double* grad) noexcept nogil:
         """gᵀHg for the block at `hess`."""
@@ -738,8 +740,11 @@ cdef class BatchSolver:
     cdef double[:, ::1] x, grad, x_trial, grad_trial, step
     cdef double[:, ::1] hess      # one block (`BlockKernels`) per row
     cdef double[::1] f, f_trial, scalar, model_decrease, ratio
-    # trust-exact: each problem's last positive λ (`ExactSubproblem.lam_previous`).
-    cdef double[::1] lam_previous
+    # trust-exact: each problem's last positive λ (`ExactSubproblem.lam_previous`),
+    # and its last solve's `SecularPoint` (valid: 1), which a rejected step's
+    # next solve starts from (`ExactSubproblem.last`).
+    cdef double[::1] lam_previous, secular_lam, secular_norm, secular_w2
+    cdef signed char[::1] secular_valid
     cdef signed char[::1] state, hits_boundary, flags, rejected
     # With bounds (`set_box`): each problem's box, by position.
     cdef bint bounded
@@ -785,6 +790,10 @@ cdef class BatchSolver:
         self.scalar = np.empty(m)
         self.model_decrease = np.empty(m)
         self.lam_previous = np.zeros(m)
+        self.secular_lam = np.zeros(m)
+        self.secular_norm = np.zeros(m)
+        self.secular_w2 = np.zeros(m)
+        self.secular_valid = np.zeros(m, dtype=np.int8)
         self.ratio = np.empty(m)
         self.state = np.full(m, RUNNING, dtype=np.int8)
         self.hits_boundary = np.zeros(m, dtype=np.int8)
@@ -856,6 +865,10 @@ cdef class BatchSolver:
         self.scalar[dest] = self.scalar[source]
         self.model_decrease[dest] = self.model_decrease[source]
         self.lam_previous[dest] = self.lam_previous[source]
+        self.secular_lam[dest] = self.secular_lam[source]
+        self.secular_norm[dest] = self.secular_norm[source]
+        self.secular_w2[dest] = self.secular_w2[source]
+        self.secular_valid[dest] = self.secular_valid[source]
         if self.bounded:
             copy_raw(&self.lower[source, 0], &self.lower[dest, 0], n)
             copy_raw(&self.upper[source, 0], &self.upper[dest, 0], n)
@@ -1008,6 +1021,7 @@ cdef class BatchSolver:
         or with a box (`set_box`) those of `_projected.projected_trust_region`."""
         cdef Py_ssize_t q, k, i, n = self.n
         cdef StepReport report
+        cdef SecularPoint retry
         cdef double rho
         self.start(1.0 if initial_radius is None else initial_radius)
         if initial_radius is None:
@@ -1032,8 +1046,18 @@ cdef class BatchSolver:
                     for q in range(k):
                         if self.stops(q):
                             continue
+                        # After a rejection H and g are the last solve's.
+                        retry.lam = self.secular_lam[q]
+                        retry.step_norm = self.secular_norm[q]
+                        retry.w_norm_sq = self.secular_w2[q]
+                        retry.valid = self.secular_valid[q]
                         self.kernels.exact_step(&self.hess[q, 0], &self.grad[q, 0], self.scalar[q],
-                                                &self.step[q, 0], &report, self.lam_previous[q])
+                                                &self.step[q, 0], &report, self.lam_previous[q],
+                                                &retry if self.rejected[q] else NULL)
+                        self.secular_lam[q] = report.secular.lam
+                        self.secular_norm[q] = report.secular.step_norm
+                        self.secular_w2[q] = report.secular.w_norm_sq
+                        self.secular_valid[q] = report.secular.valid
                         if report.hess_shift > 0.0:
                             self.lam_previous[q] = report.hess_shift
                         if report.status != SUBPROBLEM_OK:

@@ -153,15 +153,16 @@ cdef class FactorableHessian(SymmetricMatrix):
 
     cdef void exact_step(self, const double* grad, double radius, double* step,
                          StepReport* report, StepWork* work,
-                         const ExactSettings* settings, double lam_previous) noexcept:
+                         const ExactSettings* settings, double lam_previous,
+                         const SecularPoint* retry) noexcept:
         """`_trust_steps.more_sorensen_step` on this matrix."""
         cdef PyThreadState* gil = release_gil_if(self.release_gil)
         if self.banded:
             steps.more_sorensen_step(&self.band, self.n, grad, radius, step, report, work,
-                                     settings, lam_previous)
+                                     settings, lam_previous, retry)
         else:
             steps.more_sorensen_step(&self.dense, self.n, grad, radius, step, report, work,
-                                     settings, lam_previous)
+                                     settings, lam_previous, retry)
         reacquire_gil(gil)
 
     cdef void dogleg_step(self, const double* grad, double radius, double* step,

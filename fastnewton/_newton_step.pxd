@@ -89,7 +89,8 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     solve(h, n, direction)
     if norm2_raw(direction, n) > step_bound:
         settings = exact_settings(25)
-        more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings, 0.0)
+        more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings, 0.0,
+                           NULL)
         factorizations[0] += report.factorizations
         if report.status != SUBPROBLEM_OK:
             return NEWTON_FACTOR_FAILED

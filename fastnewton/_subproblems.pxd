@@ -1,11 +1,12 @@
 from fastnewton._hessian cimport SymmetricMatrix
-from fastnewton._trust_steps cimport StepReport, StepWork, ExactSettings
+from fastnewton._trust_steps cimport StepReport, StepWork, ExactSettings, SecularPoint
 
 
 cdef class TrustRegionSubproblem:
     cdef Py_ssize_t n
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1
+    cdef void same_model_next(self) noexcept
 
 
 cdef class FactoringSubproblem(TrustRegionSubproblem):
@@ -17,3 +18,6 @@ cdef class ExactSubproblem(FactoringSubproblem):
     cdef ExactSettings settings
     # The last positive λ, where the next subproblem's iteration starts.
     cdef double lam_previous
+    # The last solve's secular point, and whether the next solve has its H and g.
+    cdef SecularPoint last
+    cdef bint retry

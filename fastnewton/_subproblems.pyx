@@ -27,6 +27,10 @@ cdef class TrustRegionSubproblem:
                    double[::1] step, StepReport* report) except -1:
         raise NotImplementedError
 
+    cdef void same_model_next(self) noexcept:
+        """The next `solve` has the H and g of the last one (its step was rejected)."""
+        pass
+
 
 cdef class FactoringSubproblem(TrustRegionSubproblem):
     """Work space for the steps of `_trust_steps`, which factorize H."""
@@ -61,14 +65,23 @@ cdef class ExactSubproblem(FactoringSubproblem):
     def __cinit__(self, Py_ssize_t n, int maxiter):
         self.settings = exact_settings(maxiter)
         self.lam_previous = 0.0
+        self.last.valid = False
+        self.retry = False
 
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1:
         (<FactorableHessian?>hess).exact_step(&grad[0], radius, &step[0], report, &self.work,
-                                              &self.settings, self.lam_previous)
+                                              &self.settings, self.lam_previous,
+                                              &self.last if self.retry else NULL)
+        self.retry = False
+        self.last = report.secular
         if report.hess_shift > 0.0:
             self.lam_previous = report.hess_shift
         return 0
+
+    cdef void same_model_next(self) noexcept:
+        """Start the next solve from this one's secular point (`more_sorensen_step`'s `retry`)."""
+        self.retry = True
 
 
 cdef class SteihaugSubproblem(TrustRegionSubproblem):

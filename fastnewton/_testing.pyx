@@ -64,10 +64,13 @@ def modified_cholesky(matrix):
     return shift, np.tril(np.asarray(<double[:n, :n]>storage.dense.factor).T)
 
 
-def solve_subproblem(str kind, matrix, grad, double radius):
+def solve_subproblem(str kind, matrix, grad, double radius, first_radius=None):
     """Run one trust-region subproblem solver ('dogleg', 'exact', 'steihaug') on dense H.
 
-    Returns (step, report dict).
+    With `first_radius`, the solver first solves for that radius, is told its
+    step was rejected (`same_model_next`), and then solves for `radius`, as
+    the driver does after a rejection. Returns (step, report dict) of the
+    last solve.
     """
     cdef FactorableHessian storage = dense_from(matrix)
     cdef Py_ssize_t n = storage.n
@@ -83,6 +86,9 @@ def solve_subproblem(str kind, matrix, grad, double radius):
         solver = SteihaugSubproblem(n)
     else:
         raise ValueError("kind must be 'dogleg', 'exact' or 'steihaug', got %r" % (kind,))
+    if first_radius is not None:
+        solver.solve(storage, g, first_radius, step, &report)
+        solver.same_model_next()
     solver.solve(storage, g, radius, step, &report)
     return np.asarray(step), dict(report)
 

@@ -128,6 +128,8 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             if (hess.learns_from_trials and not events & EVENT_NONFINITE
                     and objective.gradient(trial_array, grad_trial) == 0):
                 hess.trial_update(x, grad, x_trial, grad_trial)
+            elif not hess.learns_from_trials:
+                subproblem.same_model_next()
         nit += 1
         if events & EVENT_ACCEPTED and hess.assemble(objective, x_array, grad):
             status = NONFINITE

@@ -16,6 +16,17 @@ cdef enum SubproblemStatus:
     SUBPROBLEM_NONFINITE
 
 
+cdef struct SecularPoint:
+    # Where a Moré–Sorensen solve left the secular equation: its last
+    # factored λ, ‖p(λ)‖ there and ‖w‖² (R w = p), the data of Newton's step
+    # on 1/‖p(λ)‖ − 1/radius. A rejected step's next subproblem has the same
+    # H and g and a smaller radius, and starts from it (`more_sorensen_step`).
+    double lam
+    double step_norm
+    double w_norm_sq
+    bint valid
+
+
 cdef struct StepReport:
     double model_decrease      # m(0) − m(p), positive for a useful step
     double step_norm
@@ -26,6 +37,7 @@ cdef struct StepReport:
     bint hessian_modified
     bint negative_curvature
     SubproblemStatus status
+    SecularPoint secular       # `more_sorensen_step` only
 
 
 cdef struct ExactSettings:
@@ -235,6 +247,7 @@ cdef inline void clear_report(StepReport* report) noexcept nogil:
     report.hess_shift = 0.0
     report.factorizations = 0
     report.status = SUBPROBLEM_OK
+    report.secular.valid = False
 
 
 cdef inline void newton_solution(Block* h, Py_ssize_t n, const double* grad, double* p) noexcept nogil:
@@ -253,10 +266,21 @@ cdef inline double secular_step(Block* h, Py_ssize_t n, const double* p, double 
     return secular_newton(lam, step_norm, dot_raw(w, w, n), radius)
 
 
+cdef inline void remember_secular(Block* h, Py_ssize_t n, const double* p, double step_norm,
+                                  double lam, double* w, SecularPoint* point) noexcept nogil:
+    """Record λ, ‖p(λ)‖ and ‖w‖² (R w = p, with the factor of H + λI) in `point`."""
+    copy_raw(p, w, n)
+    solve(h, n, w, True)
+    point.lam = lam
+    point.step_norm = step_norm
+    point.w_norm_sq = dot_raw(w, w, n)
+    point.valid = True
+
+
 cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, double radius,
                                     double* step, StepReport* report, StepWork* work,
                                     const ExactSettings* settings,
-                                    double lam_previous) noexcept nogil:
+                                    double lam_previous, const SecularPoint* retry) noexcept nogil:
     """Nearly exact trust-region step by the safeguarded λ iteration of Moré & Sorensen (1983).
 
     The solution is p(λ) = −(H + λI)⁻¹g with H + λI positive semidefinite and
@@ -267,7 +291,13 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     eigenvalue) the step is completed with a vector z of small curvature, by
     inverse iteration on the factor of H + λI, so that ‖p + τz‖ = radius
     (Moré & Sorensen, Lemma 3.4). `lam_previous` is the last positive λ of
-    the run (0 for none), tried first when it lies in the bracket. Where
+    the run (0 for none), tried first when it lies in the bracket. `retry`
+    (NULL when H or g changed) is the `SecularPoint` of the previous solve of
+    the same H and g, for a rejected step's smaller radius: where its step was
+    longer than this radius, λ* lies above its λ, and Newton's step on the
+    secular equation from there is the first λ, without the factorizations
+    of trying λ = 0 and `lam_previous` again (on the trigonometric function,
+    half of the factorizations of a run went to rejected steps). Where
     H + λI fails to factor, the failing pivot raises the lower end of the
     bracket past λ (`_blocks.pivot_lower_bound`, dense storage).
 
@@ -294,8 +324,9 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     cdef int failed_column
     cdef double* p = work.newton_step
     cdef double* z = work.curvature_vector
+    cdef bint retrying = retry != NULL and retry.valid and retry.step_norm > radius
     clear_report(report)
-    newton_tried = diagonal_min(h, n) > 0.0
+    newton_tried = not retrying and diagonal_min(h, n) > 0.0
     if newton_tried:
         # Try the Newton step first: inside the region it is the answer,
         # and the O(n²) bounds below are never needed.
@@ -312,6 +343,7 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
                 report.step_norm = step_norm
                 report.hits_boundary = step_norm >= (1.0 - settings.k_easy) * radius
                 report.model_decrease = model_decrease(h, n, grad, step, work)
+                remember_secular(h, n, p, step_norm, 0.0, work.secular_work, &report.secular)
                 return
             # Too long: the secular-equation Newton step from λ = 0 is the
             # best first λ.
@@ -320,7 +352,12 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     start_bracket(&bracket, &bounds, gnorm, radius)
     raise_lower(&bracket, lam_pivot)
     lam_floor = 10.0 * n * 2.220446049250313e-16 * bounds.diag_min_positive
-    lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton, lam_previous)
+    if retrying:
+        bracket.lower = fmax(bracket.lower, retry.lam)
+        lam = inside_or_safeguarded(&bracket, secular_newton(retry.lam, retry.step_norm,
+                                                              retry.w_norm_sq, radius))
+    else:
+        lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton, lam_previous)
     for it in range(settings.maxiter):
         report.factorizations += 1
         failed_column = factorize(h, n, lam)
@@ -335,6 +372,7 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
         if step_norm <= radius and lam == 0.0:
             break   # interior: the Newton step fits
         if fabs(step_norm - radius) <= settings.k_easy * radius:
+            remember_secular(h, n, p, step_norm, lam, work.secular_work, &report.secular)
             break   # on the boundary to the accuracy asked
         lam_newton = secular_step(h, n, p, step_norm, lam, radius, work.secular_work)
         if step_norm < radius:
@@ -345,6 +383,7 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
             step_curvature = -dot_raw(p, grad, n)   # pᵀ(H + λI)p
             if lam <= lam_floor or hard_case_close_enough(tau, z_curvature, step_curvature, lam,
                                                           radius, settings.k_hard):
+                remember_secular(h, n, p, step_norm, lam, work.secular_work, &report.secular)
                 axpy_raw(tau, z, p, p, n)
                 report.hard_case = True
                 break

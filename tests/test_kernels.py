@@ -326,6 +326,43 @@ def test_exact_subproblem_near_optimal(problem):
 
 
 @HYPOTHESIS
+@given(seeded_problems(), st.floats(1.5, 20.0))
+def test_exact_subproblem_after_a_rejection_near_optimal(problem, shrink):
+    # The solve that follows a rejected step starts from the last solve's
+    # secular point (same H and g, smaller radius); the guarantee is unchanged.
+    h, g, radius = problem
+    assume(np.linalg.norm(g) > 0)
+    step, report = T.solve_subproblem("exact", h, g, radius, first_radius=shrink * radius)
+    assert_report_consistent(h, g, radius, step, report)
+    _, m_star = trs_reference(h, g, radius)
+    m = model(h, g, step)
+    tol = 1e-10 * model_scale(h, g, radius)
+    assert m_star <= m + tol
+    assert m <= MS_FACTOR * m_star + tol
+
+
+def test_exact_subproblem_after_a_rejection_factors_less():
+    # Over fixed random problems whose first step lies on the boundary, the
+    # solves after a rejection (radius / 4) take fewer factorizations in all
+    # than the same solves from scratch.
+    rng = np.random.default_rng(7)
+    fresh = retried = 0
+    for _ in range(200):
+        n = rng.integers(2, 9)
+        a = rng.standard_normal((n, n))
+        h = a + a.T + rng.uniform(-2.0, 4.0) * np.eye(n)
+        g = rng.standard_normal(n)
+        radius = 10.0 ** rng.uniform(-2, 1)
+        _, first = T.solve_subproblem("exact", h, g, radius)
+        if not first["hits_boundary"]:
+            continue
+        fresh += T.solve_subproblem("exact", h, g, radius / 4)[1]["factorizations"]
+        retried += T.solve_subproblem("exact", h, g, radius / 4,
+                                      first_radius=radius)[1]["factorizations"]
+    assert retried < 0.8 * fresh, (retried, fresh)
+
+
+@HYPOTHESIS
 @given(symmetric_matrices(), st.integers(0, 2**32 - 1), st.floats(1e-2, 1e2))
 def test_exact_subproblem_near_optimal_hypothesis_matrices(h, seed, radius):
     g = np.random.default_rng(seed).standard_normal(h.shape[0])
