@@ -369,7 +369,11 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     multiple of the identity found by doubling that makes the Cholesky
     factorization succeed (Nocedal & Wright 2006, Alg. 3.3): τ = 0 whenever H
     is positive definite, so the pure Newton step is kept near a minimizer,
-    and d is a descent direction even where H is indefinite. The step length
+    and d is a descent direction even where H is indefinite. Where that τ
+    (at least 10⁻³·‖H‖∞) far exceeds the most negative curvature c found by
+    inverse iteration, √(τ·2|c|) is used instead, so d is not short along
+    the directions of small curvature; a d longer than 1.75·max(1, ‖x‖) is
+    replaced by the trust-region step of that length. The step length
     satisfies the strong Wolfe conditions (Alg. 3.5–3.6), trying 1 first.
 
     Parameters
