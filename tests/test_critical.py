@@ -517,3 +517,31 @@ def test_critical_point_constructor_kind_rules():
     assert CriticalPoint(1, 0, 1, 0.0, 1.0, 1e-8, "x").kind == "degenerate"
     assert CriticalPoint(0, 1, 1, -1.0, 0.0, 1e-8, "x").kind == "degenerate"
     assert fastnewton.CriticalPoint is CriticalPoint
+
+
+def test_stack_certificates_match_one_at_a_time_and_eigvalsh():
+    # certify_stack, which classifies minimize_batch's Hessians, against
+    # classify_critical_point one matrix at a time and against numpy's
+    # eigenvalues: definite, singular, indefinite, negative definite, a
+    # non-C-contiguous stack, and one non-finite matrix (no certificate).
+    from fastnewton._curvature import certify_stack
+    rng = np.random.default_rng(11)
+    m, n = 400, 4
+    a = rng.standard_normal((m, n, n))
+    stack = a + a.transpose(0, 2, 1)
+    stack[:100] = np.einsum("kij,klj->kil", a[:100], a[:100]) + 0.1 * np.eye(n)
+    stack[100:200, :, -1] = stack[100:200, -1, :] = 0.0
+    stack[200:220] = -np.einsum("kij,klj->kil", a[200:220], a[200:220]) - np.eye(n)
+    stack[399, 0, 0] = np.nan
+    strided = np.asfortranarray(stack.transpose(1, 2, 0)).transpose(2, 0, 1)
+    for given in (stack, strided):
+        kinds, inertia = certify_stack(given)
+        assert kinds[399] is None and tuple(inertia[399]) == (-1, -1, -1)
+        for i in range(399):
+            point = classify_critical_point(stack[i])
+            assert kinds[i] == point.kind and tuple(inertia[i]) == point.inertia, i
+            eigenvalues = np.linalg.eigvalsh(stack[i])
+            tol = point.tol
+            assert tuple(inertia[i]) == (np.sum(eigenvalues > tol), np.sum(eigenvalues < -tol),
+                                         np.sum(np.abs(eigenvalues) <= tol)), i
+    assert {"minimum", "degenerate", "saddle", "maximum"} <= set(kinds[:399])
