@@ -520,9 +520,10 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     method's direction on their own (`_newton_step.newton_step` on H[F, F]
     and g_F): d_F = −(H[F, F] + τI)⁻¹ g_F, τ from the modified Cholesky
     factorization, replaced by the Moré–Sorensen step of radius
-    1.75·max(1, ‖x‖) when it is longer, so the bounded method does not walk
-    into the asymptotic valleys that bound keeps the unconstrained one out
-    of. The held ones take d_i = −g_i / D_ii (D = |diag H|,
+    1.75·max(1, ‖x‖) when it is longer (the step bound that keeps the
+    unconstrained method out of asymptotic valleys), and with the shift
+    refined where it far exceeds the negative curvature it cures. The held
+    ones take d_i = −g_i / D_ii (D = |diag H|,
     `diagonal_scaling`), which the projection then stops at their bound.
     ``work.free`` marks the moving ones; `out` receives g_Fᵀd_F, ‖d_F‖, τ
     and the factorizations. The batched solver runs it on each problem's
