@@ -746,6 +746,8 @@ cdef class BatchSolver:
     cdef double[::1] lam_previous, secular_lam, secular_norm, secular_w2
     cdef signed char[::1] secular_valid
     cdef signed char[::1] state, hits_boundary, flags, rejected
+    # With bounds: the step is the unconstrained subproblem's (`BoundedStepStats`).
+    cdef signed char[::1] unconstrained_step
     # With bounds (`set_box`): each problem's box, by position.
     cdef bint bounded
     cdef double[:, ::1] lower, upper
@@ -797,6 +799,7 @@ cdef class BatchSolver:
         self.ratio = np.empty(m)
         self.state = np.full(m, RUNNING, dtype=np.int8)
         self.hits_boundary = np.zeros(m, dtype=np.int8)
+        self.unconstrained_step = np.zeros(m, dtype=np.int8)
         self.flags = np.zeros(m, dtype=np.int8)
         self.rejected = np.zeros(m, dtype=np.int8)
         self.searches_memory = np.zeros(m * sizeof(LineSearch), dtype=np.uint8)
@@ -874,6 +877,7 @@ cdef class BatchSolver:
             copy_raw(&self.upper[source, 0], &self.upper[dest, 0], n)
         self.searches[dest] = self.searches[source]
         self.hits_boundary[dest] = self.hits_boundary[source]
+        self.unconstrained_step[dest] = self.unconstrained_step[source]
         self.state[dest] = RUNNING
 
     cdef Py_ssize_t compact(self):
@@ -1012,7 +1016,9 @@ cdef class BatchSolver:
             else:
                 copy_raw(&self.bounded_work.step[0], &self.step[q, 0], n)
                 self.model_decrease[q] = -stats.model
-                self.hits_boundary[q] = norm2_raw(&self.step[q, 0], n) >= 0.99 * self.scalar[q]
+                self.hits_boundary[q] = (stats.hits_boundary or norm2_raw(&self.step[q, 0], n)
+                                         >= 0.99 * self.scalar[q])
+                self.unconstrained_step[q] = stats.unconstrained
         return 0
 
     def run_trust_exact(self, object initial_radius, double max_radius,
@@ -1108,7 +1114,7 @@ cdef class BatchSolver:
                     rho = self.ratio[q]
                     if self.flags[q] and not row_finite(&self.grad_trial[q, 0], n):
                         rho = -INFINITY
-                    if self.bounded and rho < 0.25:
+                    if self.bounded and rho < 0.25 and not self.unconstrained_step[q]:
                         # As `projected_trust_region`: below the step bounds may have shortened.
                         self.scalar[q] = 0.25 * fmin(self.scalar[q],
                                                      norm2_raw(&self.step[q, 0], n))

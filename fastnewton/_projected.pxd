@@ -21,6 +21,10 @@ cdef struct BoundedStepStats:
     int modified          # subproblems whose Hessian was shifted (dogleg)
     double max_shift
     double shift          # the last subproblem's λ or τ
+    # The trust region lay inside the box and the step is the unconstrained
+    # subproblem's: the driver then treats it as the unconstrained one does.
+    bint unconstrained
+    bint hits_boundary    # (unconstrained) the subproblem's own boundary test
 
 
 cdef struct NewtonDirection:

@@ -258,6 +258,29 @@ cdef int interior_jump(FactorableHessian hess, ReducedHessian reduced, const dou
     return 1
 
 
+cdef bint region_inside_box(const double* x, const double* lower, const double* upper,
+                            double radius, Py_ssize_t n) noexcept nogil:
+    """Whether every point within `radius` of x lies strictly inside the box."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if not (x[i] - radius > lower[i] and x[i] + radius < upper[i]):
+            return False
+    return True
+
+
+cdef void record_subproblem(const StepReport* report, BoundedStepStats* stats) noexcept nogil:
+    """Add a subproblem solve's counts and events to `stats`."""
+    stats.factorizations += report.factorizations
+    stats.hard_cases += report.hard_case
+    stats.shift = report.hess_shift
+    if report.hessian_modified:
+        stats.modified += 1
+        stats.max_shift = fmax(stats.max_shift, report.hess_shift)
+    stats.events |= ((EVENT_HARD_CASE if report.hard_case else 0)
+                     | (EVENT_MODIFIED if report.hessian_modified else 0)
+                     | (EVENT_NEGATIVE_CURVATURE if report.negative_curvature else 0))
+
+
 cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
                       ReducedHessian reduced, MaskedProducts masked, const double* x,
                       const double* grad, const double* lower, const double* upper,
@@ -299,6 +322,23 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     stats.modified = 0
     stats.max_shift = 0.0
     stats.shift = 0.0
+    stats.unconstrained = False
+    stats.hits_boundary = False
+    if masked is None and region_inside_box(x, lower, upper, radius, n):
+        # No step of the trust region reaches a bound, so the bounded
+        # subproblem is the unconstrained one: its solution is the step, and
+        # no Cauchy point or minor iteration is needed (n = 3 fits: most
+        # iterations, a third of the batch's own time).
+        copy_raw(grad, &work.reduced_grad[0], n)
+        subproblem.solve(hess, work.reduced_grad[:n], radius, work.step[:n], &report)
+        if report.status != SUBPROBLEM_OK:
+            return (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
+                    else NONFINITE)
+        record_subproblem(&report, stats)
+        stats.model = -report.model_decrease
+        stats.unconstrained = True
+        stats.hits_boundary = report.hits_boundary
+        return 0
     diagonal_scaling(hess, scale, n)
     for i in range(n):
         scale[i] = grad[i] / scale[i]
@@ -351,18 +391,11 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
                              work.direction[:n], &report)
         for k in range(count):
             direction[index[k]] -= step[index[k]]
-        stats.factorizations += report.factorizations
         if report.status != SUBPROBLEM_OK:
+            stats.factorizations += report.factorizations
             return (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
                     else NONFINITE)
-        stats.hard_cases += report.hard_case
-        stats.shift = report.hess_shift
-        if report.hessian_modified:
-            stats.modified += 1
-            stats.max_shift = fmax(stats.max_shift, report.hess_shift)
-        stats.events |= ((EVENT_HARD_CASE if report.hard_case else 0)
-                         | (EVENT_MODIFIED if report.hessian_modified else 0)
-                         | (EVENT_NEGATIVE_CURVATURE if report.negative_curvature else 0))
+        record_subproblem(&report, stats)
         base_model = model
         if subspace_search(hess, grad, model_grad, step, base_model, center, direction,
                            lower, upper, n, trial, product, &model):
@@ -476,11 +509,13 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
         if rho > eta and objective.gradient(trial_array, grad_trial):
             rho = -INFINITY
             events |= EVENT_NONFINITE
-        if step_norm >= 0.99 * radius:
+        if step_norm >= 0.99 * radius or stats.hits_boundary:
             events |= EVENT_BOUNDARY
         # A rejected step shrinks the radius below the step actually taken,
-        # which bounds may have kept much shorter than the radius.
-        radius = (0.25 * fmin(radius, step_norm) if rho < 0.25
+        # which bounds may have kept much shorter than the radius; a step of
+        # the unconstrained subproblem is treated as the unconstrained
+        # driver treats it.
+        radius = (0.25 * fmin(radius, step_norm) if rho < 0.25 and not stats.unconstrained
                   else next_radius(rho, radius, events & EVENT_BOUNDARY,
                                    radius_cap(max_radius, relative_max_radius, &x[0], n)))
         if rho > eta:
