@@ -12,8 +12,10 @@ while the free set changes. Every step lowers the model at least as much
 as the Cauchy point, which gives the convergence theory of Conn, Gould &
 Toint (2000, ch. 12); the projections change many bounds per iteration,
 and the minor iterations, which cost no evaluation of f, free and fix
-bounds until the model's own active set settles. `bounded_step` is the
-step; the batched solver runs it on each problem's block.
+bounds until the model's own active set settles. Where the trust region
+lies inside the box, the step is the unconstrained subproblem's.
+`bounded_step` is the step; the batched solver runs it on each problem's
+block.
 
 `projected_newton` follows Bertsekas (1982): variables on a bound that −g
 pushes against are held, the others take the Newton step of the
