@@ -296,9 +296,12 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     again from where it ended while that changes the free set, now also
     freeing bounds the model's gradient points away from. `reduced` (a
     factoring subproblem: Moré–Sorensen, dogleg) or `masked` (products
-    only) restricts H to the free set. `stats` receives the model value
-    q(s) < 0 (or not, when no step helps), the events and the subproblem's
-    counts. The batched solver runs it on each problem's block.
+    only) restricts H to the free set. Where no point of the trust region
+    reaches a bound (`region_inside_box`, factoring subproblems), the
+    unconstrained subproblem's solution is the step (`stats.unconstrained`).
+    `stats` receives the model value q(s) < 0 (or not, when no step helps),
+    the events and the subproblem's counts. The batched solver runs it on
+    each problem's block.
     """
     cdef Py_ssize_t i, k, count, previous_count = -1
     cdef double free_radius2
