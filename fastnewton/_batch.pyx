@@ -741,10 +741,11 @@ cdef class BatchSolver:
     cdef double[:, ::1] hess      # one block (`BlockKernels`) per row
     cdef double[::1] f, f_trial, scalar, model_decrease, ratio
     # trust-exact: each problem's last positive λ (`ExactSubproblem.lam_previous`),
-    # and its last solve's `SecularPoint` (valid: 1), which a rejected step's
-    # next solve starts from (`ExactSubproblem.last`).
-    cdef double[::1] lam_previous, secular_lam, secular_norm, secular_w2
-    cdef signed char[::1] secular_valid
+    # and its last solve's `SecularPoint`, which a rejected step's next solve
+    # starts from (`ExactSubproblem.last`).
+    cdef double[::1] lam_previous
+    cdef object secular_memory
+    cdef SecularPoint* secular
     cdef signed char[::1] state, hits_boundary, flags, rejected
     # With bounds: the step is the unconstrained subproblem's (`BoundedStepStats`).
     cdef signed char[::1] unconstrained_step
@@ -792,10 +793,8 @@ cdef class BatchSolver:
         self.scalar = np.empty(m)
         self.model_decrease = np.empty(m)
         self.lam_previous = np.zeros(m)
-        self.secular_lam = np.zeros(m)
-        self.secular_norm = np.zeros(m)
-        self.secular_w2 = np.zeros(m)
-        self.secular_valid = np.zeros(m, dtype=np.int8)
+        self.secular_memory = np.zeros(m * sizeof(SecularPoint), dtype=np.uint8)
+        self.secular = <SecularPoint*><size_t>self.secular_memory.ctypes.data
         self.ratio = np.empty(m)
         self.state = np.full(m, RUNNING, dtype=np.int8)
         self.hits_boundary = np.zeros(m, dtype=np.int8)
@@ -868,10 +867,7 @@ cdef class BatchSolver:
         self.scalar[dest] = self.scalar[source]
         self.model_decrease[dest] = self.model_decrease[source]
         self.lam_previous[dest] = self.lam_previous[source]
-        self.secular_lam[dest] = self.secular_lam[source]
-        self.secular_norm[dest] = self.secular_norm[source]
-        self.secular_w2[dest] = self.secular_w2[source]
-        self.secular_valid[dest] = self.secular_valid[source]
+        self.secular[dest] = self.secular[source]
         if self.bounded:
             copy_raw(&self.lower[source, 0], &self.lower[dest, 0], n)
             copy_raw(&self.upper[source, 0], &self.upper[dest, 0], n)
@@ -1027,7 +1023,6 @@ cdef class BatchSolver:
         or with a box (`set_box`) those of `_projected.projected_trust_region`."""
         cdef Py_ssize_t q, k, i, n = self.n
         cdef StepReport report
-        cdef SecularPoint retry
         cdef double rho
         self.start(1.0 if initial_radius is None else initial_radius)
         if initial_radius is None:
@@ -1053,17 +1048,10 @@ cdef class BatchSolver:
                         if self.stops(q):
                             continue
                         # After a rejection H and g are the last solve's.
-                        retry.lam = self.secular_lam[q]
-                        retry.step_norm = self.secular_norm[q]
-                        retry.w_norm_sq = self.secular_w2[q]
-                        retry.valid = self.secular_valid[q]
                         self.kernels.exact_step(&self.hess[q, 0], &self.grad[q, 0], self.scalar[q],
                                                 &self.step[q, 0], &report, self.lam_previous[q],
-                                                &retry if self.rejected[q] else NULL)
-                        self.secular_lam[q] = report.secular.lam
-                        self.secular_norm[q] = report.secular.step_norm
-                        self.secular_w2[q] = report.secular.w_norm_sq
-                        self.secular_valid[q] = report.secular.valid
+                                                &self.secular[q] if self.rejected[q] else NULL)
+                        self.secular[q] = report.secular
                         if report.hess_shift > 0.0:
                             self.lam_previous[q] = report.hess_shift
                         if report.status != SUBPROBLEM_OK:

@@ -551,6 +551,15 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
                                                        n, False))
 
 
+cdef inline void clear_direction(NewtonDirection* out) noexcept nogil:
+    """No direction yet: every field of `out` zero."""
+    out.shift = 0.0
+    out.factorizations = 0
+    out.free_slope = 0.0
+    out.free_length = 0.0
+    out.curvature = 0.0
+
+
 cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
                           const double* grad, const double* lower, const double* upper,
                           Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1:
@@ -576,11 +585,7 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     cdef unsigned char* free = &work.free[0]
     cdef Py_ssize_t* index = &work.index[0]
     cdef LineSearch search
-    out.shift = 0.0
-    out.factorizations = 0
-    out.free_slope = 0.0
-    out.free_length = 0.0
-    out.curvature = 0.0
+    clear_direction(out)
     diagonal_scaling(hess, scale, n)
     count = not_binding(x, grad, lower, upper, index, n)
     if count > 0:
@@ -635,11 +640,7 @@ cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const 
     cdef bint clipped = False
     cdef LineSearch search
     cdef NewtonStep outcome
-    out.shift = 0.0
-    out.factorizations = 0
-    out.free_slope = 0.0
-    out.free_length = 0.0
-    out.curvature = 0.0
+    clear_direction(out)
     for i in range(n):
         if lower[i] < upper[i] and (lower[i] < x[i] < upper[i] or fabs(grad[i]) <= gtol):
             index[count] = i
