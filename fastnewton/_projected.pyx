@@ -270,9 +270,12 @@ cdef bint region_inside_box(const double* x, const double* lower, const double* 
     return True
 
 
-cdef void record_subproblem(const StepReport* report, BoundedStepStats* stats) noexcept nogil:
-    """Add a subproblem solve's counts and events to `stats`."""
+cdef int record_subproblem(const StepReport* report, BoundedStepStats* stats) noexcept nogil:
+    """Add a subproblem solve's counts and events to `stats`; 0, or the Status that ends the run."""
     stats.factorizations += report.factorizations
+    if report.status != SUBPROBLEM_OK:
+        return (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
+                else NONFINITE)
     stats.hard_cases += report.hard_case
     stats.shift = report.hess_shift
     if report.hessian_modified:
@@ -281,6 +284,7 @@ cdef void record_subproblem(const StepReport* report, BoundedStepStats* stats) n
     stats.events |= ((EVENT_HARD_CASE if report.hard_case else 0)
                      | (EVENT_MODIFIED if report.hessian_modified else 0)
                      | (EVENT_NEGATIVE_CURVATURE if report.negative_curvature else 0))
+    return 0
 
 
 cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
@@ -318,7 +322,7 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     cdef Py_ssize_t* index = &work.index[0]
     cdef double cauchy_model, base_model, model, step_norm2
     cdef Py_ssize_t minor, next_interior = INTERIOR_AFTER
-    cdef int jump
+    cdef int jump, failed
     cdef bint changed
     cdef StepReport report
     stats.events = 0
@@ -336,10 +340,9 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
         # iterations, a third of the batch's own time).
         copy_raw(grad, &work.reduced_grad[0], n)
         subproblem.solve(hess, work.reduced_grad[:n], radius, work.step[:n], &report)
-        if report.status != SUBPROBLEM_OK:
-            return (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
-                    else NONFINITE)
-        record_subproblem(&report, stats)
+        failed = record_subproblem(&report, stats)
+        if failed:
+            return failed
         stats.model = -report.model_decrease
         stats.unconstrained = True
         stats.hits_boundary = report.hits_boundary
@@ -396,11 +399,9 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
                              work.direction[:n], &report)
         for k in range(count):
             direction[index[k]] -= step[index[k]]
-        if report.status != SUBPROBLEM_OK:
-            stats.factorizations += report.factorizations
-            return (LINALG_ERROR if report.status == SUBPROBLEM_FACTORIZATION_FAILED
-                    else NONFINITE)
-        record_subproblem(&report, stats)
+        failed = record_subproblem(&report, stats)
+        if failed:
+            return failed
         base_model = model
         if subspace_search(hess, grad, model_grad, step, base_model, center, direction,
                            lower, upper, n, trial, product, &model):
