@@ -1211,12 +1211,13 @@ cdef class BatchSolver:
         point, `_projected.escape_direction`) on its block (with
         the GIL: it is written once over the storage interface, and runs
         here on a `BlockView`), then backtracks along P(x + αd)
-        (`_projected.projected_trial`); every problem still searching gets
-        its value at its trial point in one call, then those that pass
-        Bertsekas' test their gradient in one call, and a step taken at
-        α = 1 is doubled while `_projected.worth_extending` says so, until
-        every search has ended. Each problem gets `minimize`'s iterates and
-        counts bit for bit.
+        (`_projected.projected_trial`). Every problem still searching gets
+        its value at its trial point in one call, round after round until
+        each has passed Bertsekas' test or ended; then those that passed get
+        their gradient in one call (a halving in any one problem costs the
+        batch a call of fun only). A step taken at α = 1 is doubled while
+        `_projected.worth_extending` says so, until every search has ended.
+        Each problem gets `minimize`'s iterates and counts bit for bit.
         """
         cdef Py_ssize_t q, k, i, n = self.n
         cdef int failed
@@ -1234,6 +1235,7 @@ cdef class BatchSolver:
         cdef int[::1] extensions = np.zeros(self.m, dtype=np.intc)
         cdef signed char[::1] searching = np.zeros(self.m, dtype=np.int8)
         cdef signed char[::1] saw_nonfinite = np.zeros(self.m, dtype=np.int8)
+        cdef signed char[::1] valued = np.zeros(self.m, dtype=np.int8)
         self.bounded_tools()
         view, work = self.bounded_view, self.bounded_work
         self.start_searches()
@@ -1285,10 +1287,11 @@ cdef class BatchSolver:
                 saw_nonfinite[q] = False
             any_searching = True
             while any_searching:
+                # Values: every search that still needs one at its trial point.
                 with nogil:
                     for q in range(k):
                         self.flags[q] = False
-                        if searching[q]:
+                        if searching[q] and not valued[q]:
                             required[q] = projected_trial(
                                 &self.x[q, 0], &self.grad[q, 0], &step[q, 0], &free[q, 0],
                                 free_slope[q], curvature[q], self.scalar[q], &self.lower[q, 0],
@@ -1297,19 +1300,37 @@ cdef class BatchSolver:
                             self.flags[q] = moved
                 self.objective.values(self.x_trial, self.positions_where(self.flags, 1, 1), k,
                                       self.f_trial, self.grad_trial)
-                with nogil:
-                    for q in range(k):
-                        self.flags[q] = (searching[q] and isfinite(self.f_trial[q])
-                                         and self.f[q] - self.f_trial[q] >= c1 * required[q])
-                if not self.jac_with_value:
-                    self.objective.gradients(self.x_trial, self.positions_where(self.flags, 1, 1),
-                                             k, self.f_trial, self.grad_trial)
                 any_searching = False
                 with nogil:
                     for q in range(k):
-                        if not searching[q]:
+                        if searching[q] and not valued[q]:
+                            if (isfinite(self.f_trial[q])
+                                    and self.f[q] - self.f_trial[q] >= c1 * required[q]):
+                                valued[q] = True
+                            else:
+                                self.search_failed(q, extensions, halvings, saw_nonfinite,
+                                                   stationary, required, searching, False)
+                                any_searching = any_searching or searching[q]
+                if any_searching:
+                    # Gradients wait until every search has its value: a problem
+                    # that halves then costs the batch one call of fun, not also
+                    # one of jac.
+                    continue
+                with nogil:
+                    for q in range(k):
+                        self.flags[q] = searching[q] and valued[q]
+                        valued[q] = False
+                if not self.jac_with_value:
+                    self.objective.gradients(self.x_trial, self.positions_where(self.flags, 1, 1),
+                                             k, self.f_trial, self.grad_trial)
+                with nogil:
+                    for q in range(k):
+                        if not self.flags[q]:
                             continue
-                        if self.flags[q] and row_finite(&self.grad_trial[q, 0], n):
+                        if not row_finite(&self.grad_trial[q, 0], n):
+                            self.search_failed(q, extensions, halvings, saw_nonfinite,
+                                               stationary, required, searching, True)
+                        else:
                             copy_raw(&self.x_trial[q, 0], &self.x[q, 0], n)
                             copy_raw(&self.grad_trial[q, 0], &self.grad[q, 0], n)
                             self.f[q] = self.f_trial[q]
@@ -1326,29 +1347,37 @@ cdef class BatchSolver:
                                         &self.upper[q, 0], n)):
                                 # The next trial is P(x + αd) from the point just taken.
                                 extensions[q] += 1
-                                any_searching = True
                             else:
                                 searching[q] = False
-                            continue
-                        if extensions[q] > 0:
-                            searching[q] = False    # the doubling failed: keep the last step
-                            continue
-                        if self.flags[q] or not isfinite(self.f_trial[q]):
-                            saw_nonfinite[q] = True
-                        halvings[q] += 1
-                        if not required[q] > 0.0 or halvings[q] >= MAX_HALVINGS:
-                            # The step has rounded away, or no length helps.
-                            self.state[q] = (SADDLE if stationary[q] else NONFINITE
-                                             if saw_nonfinite[q] else NO_PROGRESS)
-                            searching[q] = False
-                            continue
-                        self.scalar[q] *= 0.5
-                        any_searching = True
+                        any_searching = any_searching or searching[q]
             with nogil:
                 for q in range(k):
                     self.flags[q] = self.state[q] == RUNNING
             self.hessians_where_flagged(k)
         return 0
+
+    cdef void search_failed(self, Py_ssize_t q, int[::1] extensions, int[::1] halvings,
+                            signed char[::1] saw_nonfinite, const signed char[::1] stationary,
+                            const double[::1] required, signed char[::1] searching,
+                            bint gradient_not_finite) noexcept nogil:
+        """Position q's projected trial failed (no sufficient decrease, or ∇f not finite there).
+
+        A failed doubling keeps the step already taken; otherwise α halves,
+        and the run stops where the step has rounded away or no length helps
+        (the rules of `_projected.projected_newton`).
+        """
+        if extensions[q] > 0:
+            searching[q] = False
+            return
+        if gradient_not_finite or not isfinite(self.f_trial[q]):
+            saw_nonfinite[q] = True
+        halvings[q] += 1
+        if not required[q] > 0.0 or halvings[q] >= MAX_HALVINGS:
+            self.state[q] = (SADDLE if stationary[q] else NONFINITE
+                             if saw_nonfinite[q] else NO_PROGRESS)
+            searching[q] = False
+            return
+        self.scalar[q] *= 0.5
 
     cdef int hessians_where_flagged(self, Py_ssize_t k) except -1:
         """H at the positions q < k whose flags[q] is set (the steps just taken); status 4 where not finite."""
