@@ -465,6 +465,46 @@ def test_minimize_batch_with_bounds_jac_true_and_nonfinite_values(method):
     assert refused > 0
 
 
+def test_minimize_batch_newton_with_bounds_nonfinite_gradients_and_halvings():
+    # A finite f whose separate jac is NaN where x₀ + x₁ > 2.5 (inside the box
+    # [0, 2]²): a trial point there passes the value test and is then refused
+    # for its gradient, so the search halves. The batch asks for gradients only
+    # after every search has its value; each problem must still get minimize's
+    # iterates and counts.
+    rng = np.random.default_rng(5)
+    m = 16
+    centres = rng.uniform(-1.0, 3.0, (m, 2))
+
+    def fun(x, c):
+        return np.sum((x - c) ** 2, axis=-1) + x[..., 0] * x[..., 1]
+
+    def jac(x, c):
+        grad = 2.0 * (x - c) + x[..., ::-1]
+        return np.where((x[..., 0] + x[..., 1] > 2.5)[..., None], np.nan, grad)
+
+    def hess(x, c):
+        return np.broadcast_to(np.array([[2.0, 1.0], [1.0, 2.0]]), x.shape[:-1] + (2, 2)).copy()
+
+    x0 = np.full((m, 2), 0.1)
+    bounds = [(0.0, 2.0)] * 2
+    res = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, bounds=bounds,
+                                    batch_args=(centres,), method="newton")
+    halved = 0
+    for i in range(m):
+        one = fastnewton.minimize(fun, x0[i], args=(centres[i],), jac=jac, hess=hess,
+                                  bounds=bounds, method="newton")
+        np.testing.assert_array_equal(res.x[i], one.x)
+        assert (res.status[i], res.nit[i], res.nfev[i], res.njev[i], res.nhev[i]) == (
+            one.status, one.nit, one.nfev, one.njev, one.nhev)
+        halved += one.nfev - 1 - one.nit
+        ref = so.minimize(fun, x0[i], args=(centres[i],), method="L-BFGS-B", bounds=bounds,
+                          options=dict(gtol=1e-10))
+        if ref.x.sum() < 2.5 - 1e-6:
+            assert one.success, one.message
+            np.testing.assert_allclose(one.x, ref.x, atol=1e-6)
+    assert halved > 0
+
+
 def product_target(x, c):
     """(x₀x₁ − c)², vectorized over leading dimensions; stationary at 0 with curvature −2c along (1, 1)."""
     r = x[..., 0] * x[..., 1] - c
