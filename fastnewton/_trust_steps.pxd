@@ -259,22 +259,19 @@ cdef inline void newton_solution(Block* h, Py_ssize_t n, const double* grad, dou
 
 
 cdef inline double secular_step(Block* h, Py_ssize_t n, const double* p, double step_norm,
-                                double lam, double radius, double* w) noexcept nogil:
-    """Newton's λ for 1/‖p(λ)‖ − 1/radius = 0: needs ‖w‖² with R w = p (Moré & Sorensen 1983, eq. 3.4)."""
-    copy_raw(p, w, n)
-    solve(h, n, w, True)
-    return secular_newton(lam, step_norm, dot_raw(w, w, n), radius)
+                                double lam, double radius, double* w,
+                                SecularPoint* point) noexcept nogil:
+    """Newton's λ for 1/‖p(λ)‖ − 1/radius = 0: needs ‖w‖² with R w = p (Moré & Sorensen 1983, eq. 3.4).
 
-
-cdef inline void remember_secular(Block* h, Py_ssize_t n, const double* p, double step_norm,
-                                  double lam, double* w, SecularPoint* point) noexcept nogil:
-    """Record λ, ‖p(λ)‖ and ‖w‖² (R w = p, with the factor of H + λI) in `point`."""
+    λ, ‖p(λ)‖ and ‖w‖² are recorded in `point`, for a rejected step's next
+    solve; the caller sets ``point.valid`` where the solve ends at this λ.
+    """
     copy_raw(p, w, n)
     solve(h, n, w, True)
     point.lam = lam
     point.step_norm = step_norm
     point.w_norm_sq = dot_raw(w, w, n)
-    point.valid = True
+    return secular_newton(lam, step_norm, point.w_norm_sq, radius)
 
 
 cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, double radius,
@@ -343,11 +340,15 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
                 report.step_norm = step_norm
                 report.hits_boundary = step_norm >= (1.0 - settings.k_easy) * radius
                 report.model_decrease = model_decrease(h, n, grad, step, work)
-                remember_secular(h, n, p, step_norm, 0.0, work.secular_work, &report.secular)
+                # Recorded for a retry; its Newton λ is not needed.
+                secular_step(h, n, p, step_norm, 0.0, radius, work.secular_work,
+                             &report.secular)
+                report.secular.valid = True
                 return
             # Too long: the secular-equation Newton step from λ = 0 is the
             # best first λ.
-            lam_newton = secular_step(h, n, p, step_norm, 0.0, radius, work.secular_work)
+            lam_newton = secular_step(h, n, p, step_norm, 0.0, radius, work.secular_work,
+                                      &report.secular)
     curvature_bounds(h, n, &bounds)
     start_bracket(&bracket, &bounds, gnorm, radius)
     raise_lower(&bracket, lam_pivot)
@@ -371,10 +372,11 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
         step_lambda = lam
         if step_norm <= radius and lam == 0.0:
             break   # interior: the Newton step fits
+        lam_newton = secular_step(h, n, p, step_norm, lam, radius, work.secular_work,
+                                  &report.secular)
         if fabs(step_norm - radius) <= settings.k_easy * radius:
-            remember_secular(h, n, p, step_norm, lam, work.secular_work, &report.secular)
+            report.secular.valid = True
             break   # on the boundary to the accuracy asked
-        lam_newton = secular_step(h, n, p, step_norm, lam, radius, work.secular_work)
         if step_norm < radius:
             # λ > 0 and the step is short: either λ is too large, or we are
             # in the hard case and must add a component along z.
@@ -383,7 +385,7 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
             step_curvature = -dot_raw(p, grad, n)   # pᵀ(H + λI)p
             if lam <= lam_floor or hard_case_close_enough(tau, z_curvature, step_curvature, lam,
                                                           radius, settings.k_hard):
-                remember_secular(h, n, p, step_norm, lam, work.secular_work, &report.secular)
+                report.secular.valid = True    # recorded by `secular_step` above
                 axpy_raw(tau, z, p, p, n)
                 report.hard_case = True
                 break
