@@ -61,9 +61,12 @@ from fastnewton._line_search cimport (LineSearch, SearchAsk, ASK_VALUE, ASK_SLOP
                                      trial_length)
 
 from fastnewton._hessian cimport FactorableHessian
-from fastnewton._projected cimport (bounded_step, BoundedWork, BoundedStepStats, NewtonDirection,
-                                    newton_direction, escape_direction, projected_trial,
-                                    MAX_HALVINGS, MAX_EXTENSIONS, worth_extending)
+from fastnewton._projected cimport (bounded_step, BoundedWork, BoundedStepStats,
+                                    newton_direction, escape_direction, ProjectedSearch,
+                                    SearchOutcome, SEARCH_GOES_ON, SEARCH_FAILED,
+                                    begin_projected_search, next_projected_trial,
+                                    sufficient_decrease, trial_refused, trial_taken,
+                                    failed_status)
 from fastnewton._reduced cimport ReducedHessian
 from fastnewton._subproblems cimport ExactSubproblem
 from fastnewton._box cimport clamp, projected_gradient_norm, projected_step
@@ -1224,31 +1227,27 @@ cdef class BatchSolver:
         Each problem takes `_projected.newton_direction` (or, at a first-order
         point, `_projected.escape_direction`) on its block (with
         the GIL: it is written once over the storage interface, and runs
-        here on a `BlockView`), then backtracks along P(x + αd)
-        (`_projected.projected_trial`). Every problem still searching gets
-        its value at its trial point in one call, round after round until
-        each has passed Bertsekas' test or ended; then those that passed get
-        their gradient in one call (a halving in any one problem costs the
-        batch a call of fun only). A step taken at α = 1 is doubled while
-        `_projected.worth_extending` says so, until every search has ended.
+        here on a `BlockView`), then searches along P(x + αd) by the rules
+        `projected_newton` runs too (`_projected.ProjectedSearch`: backtrack
+        from α = 1, double a full step while worth it). Every problem still
+        searching gets its value at its trial point in one call, round after
+        round until each has passed Bertsekas' test or ended; then those that
+        passed get their gradient in one call (a halving in any one problem
+        costs the batch a call of fun only), until every search has ended.
         Each problem gets `minimize`'s iterates and counts bit for bit.
         """
         cdef Py_ssize_t q, k, i, n = self.n
-        cdef int failed
-        cdef bint moved, any_searching
-        cdef NewtonDirection direction
+        cdef bint moved, any_searching, stationary
+        cdef SearchOutcome outcome
         cdef BlockView view
         cdef BoundedWork work
         cdef double[:, ::1] step = self.step
         cdef unsigned char[:, ::1] free = np.zeros((self.m, max(n, 1)), dtype=np.uint8)
-        cdef double[::1] free_slope = np.empty(self.m), required = np.empty(self.m)
-        cdef double[::1] curvature = np.empty(self.m)
-        cdef double[::1] free_length = np.empty(self.m), step_bound = np.empty(self.m)
-        cdef signed char[::1] stationary = np.zeros(self.m, dtype=np.int8)
-        cdef int[::1] halvings = np.zeros(self.m, dtype=np.intc)
-        cdef int[::1] extensions = np.zeros(self.m, dtype=np.intc)
+        # Each problem's search (`_projected.ProjectedSearch`), and whether it
+        # still searches and has its value at the trial point.
+        searches_memory = np.zeros(self.m * sizeof(ProjectedSearch), dtype=np.uint8)
+        cdef ProjectedSearch* searches = <ProjectedSearch*><size_t>searches_memory.ctypes.data
         cdef signed char[::1] searching = np.zeros(self.m, dtype=np.int8)
-        cdef signed char[::1] saw_nonfinite = np.zeros(self.m, dtype=np.int8)
         cdef signed char[::1] valued = np.zeros(self.m, dtype=np.int8)
         self.bounded_tools()
         view, work = self.bounded_view, self.bounded_work
@@ -1269,36 +1268,29 @@ cdef class BatchSolver:
             for q in range(k):
                 view.point_at(&self.hess[q, 0])
                 searching[q] = False
-                stationary[q] = projected_gradient_norm(&self.x[q, 0], &self.grad[q, 0],
-                                                        &self.lower[q, 0], &self.upper[q, 0],
-                                                        n, self.inf_norm) <= self.gtol
-                if stationary[q]:
+                stationary = projected_gradient_norm(&self.x[q, 0], &self.grad[q, 0],
+                                                     &self.lower[q, 0], &self.upper[q, 0],
+                                                     n, self.inf_norm) <= self.gtol
+                if stationary:
                     if not escape_direction(view, self.bounded_reduced, &self.x[q, 0],
                                             &self.grad[q, 0], &self.lower[q, 0],
-                                            &self.upper[q, 0], self.gtol, n, work, &direction):
+                                            &self.upper[q, 0], self.gtol, n, work,
+                                            &searches[q].direction):
                         self.state[q] = SUCCESS
                         continue
                     if self.nit[self.index[q]] >= self.maxiter:
                         self.state[q] = MAXITER
                         continue
-                else:
-                    step_bound[q] = 1.75 * fmax(1.0, norm2_raw(&self.x[q, 0], n))
-                    if newton_direction(view, self.bounded_reduced, &self.x[q, 0],
-                                        &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
-                                        n, work, &direction):
-                        self.state[q] = LINALG_ERROR
-                        continue
+                elif newton_direction(view, self.bounded_reduced, &self.x[q, 0],
+                                      &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
+                                      n, work, &searches[q].direction):
+                    self.state[q] = LINALG_ERROR
+                    continue
                 searching[q] = True
                 copy_raw(&work.direction[0], &step[q, 0], n)
                 for i in range(n):
                     free[q, i] = work.free[i]
-                free_slope[q] = direction.free_slope
-                free_length[q] = direction.free_length
-                curvature[q] = direction.curvature
-                self.scalar[q] = 1.0
-                halvings[q] = 0
-                extensions[q] = 0
-                saw_nonfinite[q] = False
+                begin_projected_search(&searches[q], stationary)
             any_searching = True
             while any_searching:
                 # Values: every search that still needs one at its trial point.
@@ -1306,10 +1298,10 @@ cdef class BatchSolver:
                     for q in range(k):
                         self.flags[q] = False
                         if searching[q] and not valued[q]:
-                            required[q] = projected_trial(
-                                &self.x[q, 0], &self.grad[q, 0], &step[q, 0], &free[q, 0],
-                                free_slope[q], curvature[q], self.scalar[q], &self.lower[q, 0],
-                                &self.upper[q, 0], n, &self.x_trial[q, 0], &moved)
+                            next_projected_trial(&searches[q], &self.x[q, 0], &self.grad[q, 0],
+                                                 &step[q, 0], &free[q, 0], &self.lower[q, 0],
+                                                 &self.upper[q, 0], n, &self.x_trial[q, 0],
+                                                 &moved)
                             # Unmoved, the trial point's value is known (`Objective`'s cache).
                             self.flags[q] = moved
                 self.objective.values(self.x_trial, self.positions_where(self.flags, 1, 1), k,
@@ -1318,12 +1310,12 @@ cdef class BatchSolver:
                 with nogil:
                     for q in range(k):
                         if searching[q] and not valued[q]:
-                            if (isfinite(self.f_trial[q])
-                                    and self.f[q] - self.f_trial[q] >= c1 * required[q]):
+                            if sufficient_decrease(&searches[q], self.f[q], self.f_trial[q], c1):
                                 valued[q] = True
                             else:
-                                self.search_failed(q, extensions, halvings, saw_nonfinite,
-                                                   stationary, required, searching, False)
+                                self.end_search_if(q, trial_refused(
+                                    &searches[q], not isfinite(self.f_trial[q])), searches,
+                                    searching)
                                 any_searching = any_searching or searching[q]
                 if any_searching:
                     # Gradients wait until every search has its value: a problem
@@ -1342,27 +1334,17 @@ cdef class BatchSolver:
                         if not self.flags[q]:
                             continue
                         if not row_finite(&self.grad_trial[q, 0], n):
-                            self.search_failed(q, extensions, halvings, saw_nonfinite,
-                                               stationary, required, searching, True)
+                            outcome = trial_refused(&searches[q], True)
                         else:
                             copy_raw(&self.x_trial[q, 0], &self.x[q, 0], n)
                             copy_raw(&self.grad_trial[q, 0], &self.grad[q, 0], n)
                             self.f[q] = self.f_trial[q]
-                            if extensions[q] == 0:
+                            if searches[q].extensions == 0:
                                 self.nit[self.index[q]] += 1
-                            else:
-                                self.scalar[q] *= 2.0    # the step is twice as long now
-                            if (halvings[q] == 0 and not stationary[q]
-                                    and extensions[q] < MAX_EXTENSIONS
-                                    and worth_extending(
-                                        &self.x[q, 0], &self.grad[q, 0], &step[q, 0],
-                                        &free[q, 0], free_slope[q], free_length[q],
-                                        self.scalar[q], step_bound[q], c2, &self.lower[q, 0],
-                                        &self.upper[q, 0], n)):
-                                # The next trial is P(x + αd) from the point just taken.
-                                extensions[q] += 1
-                            else:
-                                searching[q] = False
+                            outcome = trial_taken(&searches[q], &self.x[q, 0], &self.grad[q, 0],
+                                                  &step[q, 0], &free[q, 0], c2,
+                                                  &self.lower[q, 0], &self.upper[q, 0], n)
+                        self.end_search_if(q, outcome, searches, searching)
                         any_searching = any_searching or searching[q]
             with nogil:
                 for q in range(k):
@@ -1370,28 +1352,16 @@ cdef class BatchSolver:
             self.hessians_where_flagged(k)
         return 0
 
-    cdef void search_failed(self, Py_ssize_t q, int[::1] extensions, int[::1] halvings,
-                            signed char[::1] saw_nonfinite, const signed char[::1] stationary,
-                            const double[::1] required, signed char[::1] searching,
-                            bint gradient_not_finite) noexcept nogil:
-        """Position q's projected trial failed (no sufficient decrease, or ∇f not finite there).
-
-        A failed doubling keeps the step already taken; otherwise α halves,
-        and the run stops where the step has rounded away or no length helps
-        (the rules of `_projected.projected_newton`).
-        """
-        if extensions[q] > 0:
-            searching[q] = False
+    cdef void end_search_if(self, Py_ssize_t q, SearchOutcome outcome,
+                            const ProjectedSearch* searches,
+                            signed char[::1] searching) noexcept nogil:
+        """After position q's trial: its step length so far, and its end when the search is over."""
+        self.scalar[q] = searches[q].alpha
+        if outcome == SEARCH_GOES_ON:
             return
-        if gradient_not_finite or not isfinite(self.f_trial[q]):
-            saw_nonfinite[q] = True
-        halvings[q] += 1
-        if not required[q] > 0.0 or halvings[q] >= MAX_HALVINGS:
-            self.state[q] = (SADDLE if stationary[q] else NONFINITE
-                             if saw_nonfinite[q] else NO_PROGRESS)
-            searching[q] = False
-            return
-        self.scalar[q] *= 0.5
+        searching[q] = False
+        if outcome == SEARCH_FAILED:
+            self.state[q] = failed_status(&searches[q])
 
     cdef int hessians_where_flagged(self, Py_ssize_t k) except -1:
         """H at the positions q < k whose flags[q] is set (the steps just taken); status 4 where not finite."""

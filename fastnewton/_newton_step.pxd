@@ -19,6 +19,11 @@ cdef enum NewtonStep:
     NEWTON_NO_DESCENT      # rounding kept the direction from descending
 
 
+cdef inline double newton_step_bound(double x_norm) noexcept nogil:
+    """1.75·max(1, ‖x‖) for ‖x‖ = `x_norm`: the longest Newton step `newton_step` takes as it is."""
+    return 1.75 * fmax(1.0, x_norm)
+
+
 cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, double f,
                                    bint stationary, double c1, double c2, double x_norm,
                                    double* direction, StepWork* work, LineSearch* search,
@@ -46,7 +51,7 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     factorizations tried.
     """
     cdef Py_ssize_t i
-    cdef double curvature, slope, refined, step_bound = 1.75 * fmax(1.0, x_norm)
+    cdef double curvature, slope, refined, step_bound = newton_step_bound(x_norm)
     cdef StepReport report
     cdef ExactSettings settings
     if modified_cholesky(h, n, shift, factorizations):

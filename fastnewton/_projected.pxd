@@ -3,6 +3,7 @@ from fastnewton._reduced cimport ReducedHessian, MaskedProducts
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport StepWork
 from fastnewton._interior cimport InteriorWork
+from fastnewton._status cimport Status
 
 
 # Most halvings of a projected search before it gives up.
@@ -32,7 +33,26 @@ cdef struct NewtonDirection:
     double free_length    # ‖d_F‖
     double curvature      # dᵀHd of a unit direction of negative curvature; 0 for Newton's
     double shift          # τ of the modified Cholesky factorization of H[F, F]
+    double step_bound     # Newton's: `_newton_step.newton_step_bound` at x; 0 otherwise
     int factorizations
+
+
+cdef enum SearchOutcome:
+    SEARCH_GOES_ON        # try the next trial point (α halved, or doubled)
+    SEARCH_TOOK_STEP      # the search ends at the point taken last
+    SEARCH_FAILED         # no step length helps: the run ends (`failed_status`)
+
+
+cdef struct ProjectedSearch:
+    # A projected Newton search along P(x + αd), in `projected_newton` and in
+    # each problem of the batch: the direction's numbers and the search's state.
+    NewtonDirection direction
+    double alpha
+    double required       # the decrease Bertsekas' test asks of f at the trial point
+    int halvings
+    int extensions
+    bint stationary       # a search on curvature from a first-order point
+    bint saw_nonfinite
 
 
 cdef class BoundedWork:
@@ -67,13 +87,16 @@ cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const 
                           NewtonDirection* out) except -1
 
 
-cdef double projected_trial(const double* x, const double* grad, const double* direction,
-                            const unsigned char* free, double free_slope, double curvature,
-                            double alpha, const double* lower, const double* upper,
-                            Py_ssize_t n, double* trial, bint* moved) noexcept nogil
-
-
-cdef bint worth_extending(const double* x, const double* grad, const double* direction,
-                          const unsigned char* free, double free_slope, double free_length,
-                          double alpha, double step_bound, double c2, const double* lower,
-                          const double* upper, Py_ssize_t n) noexcept nogil
+cdef void begin_projected_search(ProjectedSearch* search, bint stationary) noexcept nogil
+cdef void next_projected_trial(ProjectedSearch* search, const double* x, const double* grad,
+                               const double* direction, const unsigned char* free,
+                               const double* lower, const double* upper, Py_ssize_t n,
+                               double* trial, bint* moved) noexcept nogil
+cdef bint sufficient_decrease(const ProjectedSearch* search, double f,
+                              double f_trial, double c1) noexcept nogil
+cdef SearchOutcome trial_refused(ProjectedSearch* search, bint nonfinite) noexcept nogil
+cdef SearchOutcome trial_taken(ProjectedSearch* search, const double* x, const double* grad,
+                               const double* direction, const unsigned char* free, double c2,
+                               const double* lower, const double* upper,
+                               Py_ssize_t n) noexcept nogil
+cdef Status failed_status(const ProjectedSearch* search) noexcept nogil

@@ -42,7 +42,8 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
 from fastnewton._interior cimport InteriorWork, predict_active_set
-from fastnewton._newton_step cimport NewtonStep, NEWTON_SEARCH, NEWTON_FACTOR_FAILED
+from fastnewton._newton_step cimport (NewtonStep, NEWTON_SEARCH, NEWTON_FACTOR_FAILED,
+                                      newton_step_bound)
 from fastnewton._line_search cimport LineSearch
 
 cdef double EPS = np.finfo(np.float64).eps
@@ -559,6 +560,7 @@ cdef inline void clear_direction(NewtonDirection* out) noexcept nogil:
     out.free_slope = 0.0
     out.free_length = 0.0
     out.curvature = 0.0
+    out.step_bound = 0.0
 
 
 cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
@@ -575,9 +577,9 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     refined where it far exceeds the negative curvature it cures. The held
     ones take d_i = −g_i / D_ii (D = |diag H|,
     `diagonal_scaling`), which the projection then stops at their bound.
-    ``work.free`` marks the moving ones; `out` receives g_Fᵀd_F, ‖d_F‖, τ
-    and the factorizations. The batched solver runs it on each problem's
-    block.
+    ``work.free`` marks the moving ones; `out` receives g_Fᵀd_F, ‖d_F‖, τ,
+    the step bound and the factorizations. The batched solver runs it on
+    each problem's block.
     """
     cdef Py_ssize_t i, k, count
     cdef double* direction = &work.direction[0]
@@ -586,14 +588,16 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     cdef unsigned char* free = &work.free[0]
     cdef Py_ssize_t* index = &work.index[0]
     cdef LineSearch search
+    cdef double x_norm = norm2_raw(x, n)
     clear_direction(out)
+    out.step_bound = newton_step_bound(x_norm)
     diagonal_scaling(hess, scale, n)
     count = not_binding(x, grad, lower, upper, index, n)
     if count > 0:
         reduced.gather_free(index, count)
         gather(grad, index, count, &work.reduced_grad[0])
         # Only the direction is used; the search it starts is left alone.
-        if reduced.newton_step(&work.reduced_grad[0], 0.0, False, 1e-4, 0.9, norm2_raw(x, n),
+        if reduced.newton_step(&work.reduced_grad[0], 0.0, False, 1e-4, 0.9, x_norm,
                                reduced_step, &work.step_work, &search, &out.shift,
                                &out.factorizations) == NEWTON_FACTOR_FAILED:
             return 1
@@ -727,9 +731,9 @@ cdef double path_slope(const double* x, const double* grad, const double* direct
 
 
 cdef bint worth_extending(const double* x, const double* grad, const double* direction,
-                          const unsigned char* free, double free_slope, double free_length,
-                          double alpha, double step_bound, double c2, const double* lower,
-                          const double* upper, Py_ssize_t n) noexcept nogil:
+                          const unsigned char* free, const NewtonDirection* newton,
+                          double alpha, double c2, const double* lower, const double* upper,
+                          Py_ssize_t n) noexcept nogil:
     """After a step of length α along d, whether to try twice that length.
 
     A step taken at α = 1 may fall far short: where H[F, F] was shifted
@@ -743,8 +747,81 @@ cdef bint worth_extending(const double* x, const double* grad, const double* dir
     P(x₀ + 2αd), since a box projection is monotone along d) is kept if
     f(x) − f(x⁺) ≥ c1·α·|g_Fᵀd_F|, its own share of the sufficient decrease.
     """
-    return (path_slope(x, grad, direction, free, lower, upper, n) < c2 * free_slope
-            and 2.0 * alpha * free_length <= step_bound)
+    return (path_slope(x, grad, direction, free, lower, upper, n) < c2 * newton.free_slope
+            and 2.0 * alpha * newton.free_length <= newton.step_bound)
+
+
+cdef void begin_projected_search(ProjectedSearch* search, bint stationary) noexcept nogil:
+    """Start the search along ``search.direction`` (already set) from α = 1."""
+    search.alpha = 1.0
+    search.required = 0.0
+    search.halvings = 0
+    search.extensions = 0
+    search.stationary = stationary
+    search.saw_nonfinite = False
+
+
+cdef void next_projected_trial(ProjectedSearch* search, const double* x, const double* grad,
+                               const double* direction, const unsigned char* free,
+                               const double* lower, const double* upper, Py_ssize_t n,
+                               double* trial, bint* moved) noexcept nogil:
+    """trial = P(x + αd) from the point x the search stands at, and the decrease it asks there.
+
+    A doubling starts from the point just taken with the same α, so its
+    trial is P(x₀ + 2αd) and it asks for its own share of the decrease.
+    """
+    search.required = projected_trial(x, grad, direction, free, search.direction.free_slope,
+                                      search.direction.curvature, search.alpha, lower, upper,
+                                      n, trial, moved)
+
+
+cdef bint sufficient_decrease(const ProjectedSearch* search, double f,
+                              double f_trial, double c1) noexcept nogil:
+    """Whether f at the trial point passes the search's test (and is finite)."""
+    return isfinite(f_trial) and f - f_trial >= c1 * search.required
+
+
+cdef SearchOutcome trial_refused(ProjectedSearch* search, bint nonfinite) noexcept nogil:
+    """The trial point failed the test (`nonfinite`: f or ∇f there was not finite).
+
+    A failed doubling keeps the step already taken; otherwise α halves, and
+    the search fails where the step has rounded away or 60 halvings did
+    not help.
+    """
+    if search.extensions > 0:
+        return SEARCH_TOOK_STEP
+    if nonfinite:
+        search.saw_nonfinite = True
+    search.halvings += 1
+    if not search.required > 0.0 or search.halvings >= MAX_HALVINGS:
+        return SEARCH_FAILED
+    search.alpha *= 0.5
+    return SEARCH_GOES_ON
+
+
+cdef SearchOutcome trial_taken(ProjectedSearch* search, const double* x, const double* grad,
+                               const double* direction, const unsigned char* free, double c2,
+                               const double* lower, const double* upper,
+                               Py_ssize_t n) noexcept nogil:
+    """The trial point passed and is now x (with ∇f there): end, or double (`worth_extending`).
+
+    Only a Newton step taken at α = 1 is doubled, at most MAX_EXTENSIONS times.
+    """
+    if search.extensions > 0:
+        search.alpha *= 2.0      # the step taken is twice as long as the last one
+    if (search.halvings == 0 and not search.stationary
+            and search.extensions < MAX_EXTENSIONS
+            and worth_extending(x, grad, direction, free, &search.direction, search.alpha, c2,
+                                lower, upper, n)):
+        search.extensions += 1
+        return SEARCH_GOES_ON
+    return SEARCH_TOOK_STEP
+
+
+cdef Status failed_status(const ProjectedSearch* search) noexcept nogil:
+    """How a failed search ends the run: at a saddle it could not leave, at non-finite values, or with no progress."""
+    return (SADDLE if search.stationary else NONFINITE if search.saw_nonfinite
+            else NO_PROGRESS)
 
 
 def projected_newton(Objective objective, object x0, FactorableHessian hess,
@@ -764,7 +841,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
     along it lowers f. Returns a dict like `_newton.newton`'s.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
-    cdef int halving, extension, failed, found
+    cdef int failed, found
     cdef BoundedWork work = BoundedWork(n)
     cdef ReducedHessian reduced = ReducedHessian(hess)
     x_array = x0
@@ -772,10 +849,11 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
                                                  work.grad_trial_array)
     cdef double[::1] x = x_array, x_trial = trial_array, grad = grad_array
     cdef double[::1] grad_trial = grad_trial_array
-    cdef double f, f_trial = 0.0, pgnorm, alpha, required, step_bound = 0.0
+    cdef double f, f_trial = 0.0, pgnorm
     cdef double max_shift = 0.0
-    cdef bint accepted, saw_nonfinite, moved, stationary
-    cdef NewtonDirection direction
+    cdef bint moved, stationary, passed
+    cdef ProjectedSearch search
+    cdef SearchOutcome outcome
     cdef Status status
     cdef int events
 
@@ -788,8 +866,8 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
                 status = SUCCESS
                 break
             found = escape_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0],
-                                     gtol, n, work, &direction)
-            total_factorizations += direction.factorizations
+                                     gtol, n, work, &search.direction)
+            total_factorizations += search.direction.factorizations
             if not found:
                 status = SUCCESS
                 break
@@ -797,71 +875,47 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
             status = MAXITER
             break
         if not stationary:
-            step_bound = 1.75 * fmax(1.0, norm2_raw(&x[0], n))
             failed = newton_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0], n,
-                                      work, &direction)
-            total_factorizations += direction.factorizations
+                                      work, &search.direction)
+            total_factorizations += search.direction.factorizations
             if failed:
                 status = LINALG_ERROR
                 break
-        alpha = 1.0
-        accepted = False
-        saw_nonfinite = False
-        for halving in range(MAX_HALVINGS):
-            required = projected_trial(&x[0], &grad[0], &work.direction[0], &work.free[0],
-                                       direction.free_slope, direction.curvature, alpha,
-                                       &lower[0], &upper[0], n, &x_trial[0], &moved)
+        begin_projected_search(&search, stationary)
+        while True:
+            next_projected_trial(&search, &x[0], &grad[0], &work.direction[0], &work.free[0],
+                                 &lower[0], &upper[0], n, &x_trial[0], &moved)
             objective.value(trial_array, &f_trial)
-            if isfinite(f_trial) and f - f_trial >= c1 * required:
-                if objective.gradient(trial_array, grad_trial) == 0:
-                    accepted = True
-                    break
-                saw_nonfinite = True     # the gradient there was not finite
-            elif not isfinite(f_trial):
-                saw_nonfinite = True
-            if not required > 0.0:
-                break    # the step has rounded away
-            alpha *= 0.5
-        if not accepted:
-            status = (SADDLE if stationary else NONFINITE if saw_nonfinite else NO_PROGRESS)
+            passed = sufficient_decrease(&search, f, f_trial, c1)
+            if passed and objective.gradient(trial_array, grad_trial) == 0:
+                x_array, trial_array = trial_array, x_array
+                x, x_trial = x_trial, x
+                grad_array, grad_trial_array = grad_trial_array, grad_array
+                grad, grad_trial = grad_trial, grad
+                f = f_trial
+                outcome = trial_taken(&search, &x[0], &grad[0], &work.direction[0],
+                                      &work.free[0], c2, &lower[0], &upper[0], n)
+            else:
+                # Not finite: f there, or ∇f where f passed.
+                outcome = trial_refused(&search, passed or not isfinite(f_trial))
+            if outcome != SEARCH_GOES_ON:
+                break
+        if outcome == SEARCH_FAILED:
+            status = failed_status(&search)
             break
-        events = EVENT_ACCEPTED | (EVENT_MODIFIED if direction.shift > 0.0 else 0)
+        events = EVENT_ACCEPTED | (EVENT_MODIFIED if search.direction.shift > 0.0 else 0)
         events |= EVENT_NEGATIVE_CURVATURE if stationary else 0
-        events |= EVENT_NONFINITE if saw_nonfinite else 0
-        if direction.shift > 0.0:
+        events |= EVENT_NONFINITE if search.saw_nonfinite else 0
+        if search.direction.shift > 0.0:
             n_modified += 1
-            max_shift = fmax(max_shift, direction.shift)
-        x_array, trial_array = trial_array, x_array
-        x, x_trial = x_trial, x
-        grad_array, grad_trial_array = grad_trial_array, grad_array
-        grad, grad_trial = grad_trial, grad
-        f = f_trial
-        for extension in range(MAX_EXTENSIONS if halving == 0 and not stationary else 0):
-            if not worth_extending(&x[0], &grad[0], &work.direction[0], &work.free[0],
-                                   direction.free_slope, direction.free_length, alpha,
-                                   step_bound, c2, &lower[0], &upper[0], n):
-                break
-            required = projected_trial(&x[0], &grad[0], &work.direction[0], &work.free[0],
-                                       direction.free_slope, 0.0, alpha, &lower[0], &upper[0],
-                                       n, &x_trial[0], &moved)
-            objective.value(trial_array, &f_trial)
-            if not (isfinite(f_trial) and f - f_trial >= c1 * required):
-                break
-            if objective.gradient(trial_array, grad_trial) != 0:
-                break
-            x_array, trial_array = trial_array, x_array
-            x, x_trial = x_trial, x
-            grad_array, grad_trial_array = grad_trial_array, grad_array
-            grad, grad_trial = grad_trial, grad
-            f = f_trial
-            alpha *= 2.0
+            max_shift = fmax(max_shift, search.direction.shift)
         pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
         nit += 1
         if hess.assemble(objective, x_array, grad):
             status = NONFINITE
             break
-        if reporter is not None and reporter(nit, x_array, f, pgnorm, alpha, events,
-                                             direction.shift):
+        if reporter is not None and reporter(nit, x_array, f, pgnorm, search.alpha, events,
+                                             search.direction.shift):
             status = CALLBACK_STOP
             break
     return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
