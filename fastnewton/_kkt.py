@@ -42,6 +42,13 @@ def kkt_kind(projected_norm, gtol, strict, inertia, all_active):
     return "minimum"
 
 
+def kkt_kinds(projected_norm, gtol, strict, inertia):
+    """`kkt_kind` for many points at once, each with a known inertia: arrays of shape
+    (m,), (m,) and (m, 3); returns an object array of m kinds."""
+    return np.select([projected_norm > gtol, inertia[:, 1] > 0, (inertia[:, 2] > 0) | ~strict],
+                     ["not critical", "saddle", "degenerate"], "minimum").astype(object)
+
+
 class KKTPoint:
     """What the KKT conditions say of a point of a bound-constrained problem.
 

@@ -293,11 +293,8 @@ def _kkt_stack(solver, box, opts):
     inertia = inertia.copy()
     known = inertia[:, 0] >= 0
     inertia[known, 0] -= n_active[known]
-    # `_kkt.kkt_kind` for every row at once (the inertia is known where `known`).
     kinds = np.full(m, None, dtype=object)
-    kinds[known] = np.select(
-        [projected > opts["gtol"], inertia[:, 1] > 0, (inertia[:, 2] > 0) | ~strict],
-        ["not critical", "saddle", "degenerate"], "minimum").astype(object)[known]
+    kinds[known] = _kkt.kkt_kinds(projected[known], opts["gtol"], strict[known], inertia[known])
     return kinds, inertia, _kkt.active_mask(x, grad, lower, upper)
 
 

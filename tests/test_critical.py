@@ -545,3 +545,21 @@ def test_stack_certificates_match_one_at_a_time_and_eigvalsh():
             assert tuple(inertia[i]) == (np.sum(eigenvalues > tol), np.sum(eigenvalues < -tol),
                                          np.sum(np.abs(eigenvalues) <= tol)), i
     assert {"minimum", "degenerate", "saddle", "maximum"} <= set(kinds[:399])
+
+
+def test_kkt_kinds_of_a_batch_match_kkt_kind_one_at_a_time():
+    # minimize_batch's bounded certificates name each row's kind with the
+    # vectorized kkt_kinds; it must say what KKTPoint's kkt_kind says for
+    # every combination of projected gradient, complementarity and inertia.
+    import itertools
+    from fastnewton._kkt import kkt_kind, kkt_kinds
+    gtol = 1e-6
+    rows = list(itertools.product([0.0, 5e-7, 2e-6], [True, False],
+                                  [(3, 0, 0), (2, 1, 0), (2, 0, 1), (1, 1, 1), (0, 0, 0), (0, 3, 0)]))
+    projected = np.array([r[0] for r in rows])
+    strict = np.array([r[1] for r in rows])
+    inertia = np.array([r[2] for r in rows])
+    kinds = kkt_kinds(projected, gtol, strict, inertia)
+    expected = [kkt_kind(p, gtol, s, tuple(i), sum(i) == 0) for p, s, i in rows]
+    assert kinds.tolist() == expected
+    assert set(expected) == {"not critical", "saddle", "degenerate", "minimum"}
