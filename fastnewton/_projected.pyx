@@ -26,6 +26,7 @@ picks the step length.
 import numpy as np
 
 from libc.math cimport isfinite, fabs, fmin, fmax, sqrt, INFINITY
+from libc.string cimport memset
 from fastnewton._hessian cimport SymmetricMatrix, FactorableHessian
 from fastnewton._objective cimport Objective
 from fastnewton._reduced cimport ReducedHessian, MaskedProducts
@@ -326,14 +327,7 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
     cdef int jump, failed
     cdef bint changed
     cdef StepReport report
-    stats.events = 0
-    stats.factorizations = 0
-    stats.hard_cases = 0
-    stats.modified = 0
-    stats.max_shift = 0.0
-    stats.shift = 0.0
-    stats.unconstrained = False
-    stats.hits_boundary = False
+    memset(stats, 0, sizeof(BoundedStepStats))     # no events, counts or step yet
     if masked is None and region_inside_box(x, lower, upper, radius, n):
         # No step of the trust region reaches a bound, so the bounded
         # subproblem is the unconstrained one: its solution is the step, and
@@ -555,12 +549,7 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
 
 cdef inline void clear_direction(NewtonDirection* out) noexcept nogil:
     """No direction yet: every field of `out` zero."""
-    out.shift = 0.0
-    out.factorizations = 0
-    out.free_slope = 0.0
-    out.free_length = 0.0
-    out.curvature = 0.0
-    out.step_bound = 0.0
+    memset(out, 0, sizeof(NewtonDirection))
 
 
 cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
