@@ -46,7 +46,7 @@ from fastnewton._blocks cimport second_order_point, matvec
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
                                       NEWTON_NO_DESCENT, newton_step)
 from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SecularPoint,
-                                      exact_settings,
+                                      WarmStart, exact_settings,
                                       lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
                                       trust_ratio, next_radius, radius_cap, first_radius)
@@ -160,7 +160,7 @@ cdef class BlockKernels:
         return second_order_point(&dense, self.n)
 
     cdef void exact_step(self, double* hess, const double* grad, double radius,
-                         double* step, StepReport* report, double lam_previous,
+                         double* step, StepReport* report, WarmStart warm,
                          const SecularPoint* retry) noexcept nogil:
         """`_trust_steps.more_sorensen_step` on the block at `hess`."""
         cdef DenseBlock dense
@@ -168,7 +168,7 @@ cdef class BlockKernels:
         if self.banded:
             band = self.band(hess)
             more_sorensen_step(&band, self.n, grad, radius, step, report, &self.work,
-                               &self.settings, lam_previous, retry)
+                               &self.settings, warm, retry)
             return
         dense = self.dense(hess)
         # With the order a literal, the compiler compiles a copy of the step
@@ -178,25 +178,25 @@ cdef class BlockKernels:
         # operations in the same order, so the same numbers.
         if self.n == 1:
             more_sorensen_step(&dense, 1, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous, retry)
+                               warm, retry)
         elif self.n == 2:
             more_sorensen_step(&dense, 2, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous, retry)
+                               warm, retry)
         elif self.n == 3:
             more_sorensen_step(&dense, 3, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous, retry)
+                               warm, retry)
         elif self.n == 4:
             more_sorensen_step(&dense, 4, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous, retry)
+                               warm, retry)
         elif self.n == 5:
             more_sorensen_step(&dense, 5, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous, retry)
+                               warm, retry)
         elif self.n == 6:
             more_sorensen_step(&dense, 6, grad, radius, step, report, &self.work, &self.settings,
-                               lam_previous, retry)
+                               warm, retry)
         else:
             more_sorensen_step(&dense, self.n, grad, radius, step, report, &self.work,
-                               &self.settings, lam_previous, retry)
+                               &self.settings, warm, retry)
 
     cdef double grad_curvature(self, double* hess, const double* grad) noexcept nogil:
         """gᵀHg for the block at `hess`."""
@@ -757,10 +757,11 @@ cdef class BatchSolver:
     cdef double[:, ::1] x, grad, x_trial, grad_trial, step
     cdef double[:, ::1] hess      # one block (`BlockKernels`) per row
     cdef double[::1] f, f_trial, scalar, model_decrease, ratio
-    # trust-exact: each problem's last positive λ (`ExactSubproblem.lam_previous`),
-    # and its last solve's `SecularPoint`, which a rejected step's next solve
-    # starts from (`ExactSubproblem.last`).
-    cdef double[::1] lam_previous
+    # trust-exact: each problem's warm start (`ExactSubproblem.warm`), and its
+    # last solve's `SecularPoint`, which a rejected step's next solve starts
+    # from (`ExactSubproblem.last`).
+    cdef object warm_memory
+    cdef WarmStart* warm
     cdef object secular_memory
     cdef SecularPoint* secular
     cdef signed char[::1] state, hits_boundary, flags, rejected
@@ -809,7 +810,8 @@ cdef class BatchSolver:
         self.f_trial = np.empty(m)
         self.scalar = np.empty(m)
         self.model_decrease = np.empty(m)
-        self.lam_previous = np.zeros(m)
+        self.warm_memory = np.zeros(m * sizeof(WarmStart), dtype=np.uint8)   # λ = 0, not indefinite
+        self.warm = <WarmStart*><size_t>self.warm_memory.ctypes.data
         self.secular_memory = np.zeros(m * sizeof(SecularPoint), dtype=np.uint8)
         self.secular = <SecularPoint*><size_t>self.secular_memory.ctypes.data
         self.ratio = np.empty(m)
@@ -883,7 +885,7 @@ cdef class BatchSolver:
         self.f[dest] = self.f[source]
         self.scalar[dest] = self.scalar[source]
         self.model_decrease[dest] = self.model_decrease[source]
-        self.lam_previous[dest] = self.lam_previous[source]
+        self.warm[dest] = self.warm[source]
         self.secular[dest] = self.secular[source]
         if self.bounded:
             copy_raw(&self.lower[source, 0], &self.lower[dest, 0], n)
@@ -1017,11 +1019,11 @@ cdef class BatchSolver:
             if self.stops(q):
                 continue
             view.point_at(&self.hess[q, 0])
-            subproblem.lam_previous = self.lam_previous[q]
+            subproblem.warm = self.warm[q]
             failed = bounded_step(view, subproblem, self.bounded_reduced, None, &self.x[q, 0],
                                   &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
                                   self.scalar[q], n, self.bounded_work, &stats)
-            self.lam_previous[q] = subproblem.lam_previous
+            self.warm[q] = subproblem.warm
             if failed:
                 self.state[q] = failed
             elif not stats.model < 0.0:
@@ -1066,11 +1068,12 @@ cdef class BatchSolver:
                             continue
                         # After a rejection H and g are the last solve's.
                         self.kernels.exact_step(&self.hess[q, 0], &self.grad[q, 0], self.scalar[q],
-                                                &self.step[q, 0], &report, self.lam_previous[q],
+                                                &self.step[q, 0], &report, self.warm[q],
                                                 &self.secular[q] if self.rejected[q] else NULL)
                         self.secular[q] = report.secular
+                        self.warm[q].indefinite = report.indefinite
                         if report.hess_shift > 0.0:
-                            self.lam_previous[q] = report.hess_shift
+                            self.warm[q].lam = report.hess_shift
                         if report.status != SUBPROBLEM_OK:
                             self.state[q] = (LINALG_ERROR
                                              if report.status == SUBPROBLEM_FACTORIZATION_FAILED

@@ -4,7 +4,8 @@
 from fastnewton._bounds cimport CurvatureBounds
 from fastnewton._dense cimport DenseBlock
 from fastnewton._banded cimport BandBlock
-from fastnewton._trust_steps cimport StepReport, StepWork, ExactSettings, SecularPoint
+from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SecularPoint,
+                                      WarmStart)
 from fastnewton._objective cimport Objective
 from fastnewton._line_search cimport LineSearch
 from fastnewton._newton_step cimport NewtonStep
@@ -48,7 +49,7 @@ cdef class FactorableHessian(SymmetricMatrix):
     cdef void curvature_bounds(self, CurvatureBounds* bounds) noexcept
     cdef void exact_step(self, const double* grad, double radius, double* step,
                          StepReport* report, StepWork* work,
-                         const ExactSettings* settings, double lam_previous,
+                         const ExactSettings* settings, WarmStart warm,
                          const SecularPoint* retry) noexcept
     cdef void dogleg_step(self, const double* grad, double radius, double* step,
                           StepReport* report, StepWork* work) noexcept

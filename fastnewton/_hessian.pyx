@@ -153,16 +153,16 @@ cdef class FactorableHessian(SymmetricMatrix):
 
     cdef void exact_step(self, const double* grad, double radius, double* step,
                          StepReport* report, StepWork* work,
-                         const ExactSettings* settings, double lam_previous,
+                         const ExactSettings* settings, WarmStart warm,
                          const SecularPoint* retry) noexcept:
         """`_trust_steps.more_sorensen_step` on this matrix."""
         cdef PyThreadState* gil = release_gil_if(self.release_gil)
         if self.banded:
             steps.more_sorensen_step(&self.band, self.n, grad, radius, step, report, work,
-                                     settings, lam_previous, retry)
+                                     settings, warm, retry)
         else:
             steps.more_sorensen_step(&self.dense, self.n, grad, radius, step, report, work,
-                                     settings, lam_previous, retry)
+                                     settings, warm, retry)
         reacquire_gil(gil)
 
     cdef void dogleg_step(self, const double* grad, double radius, double* step,

@@ -7,7 +7,7 @@ from fastnewton._blocks cimport (Block, modified_cholesky, factorize, solve,
                                  smallest_curvature, inverse_iteration,
                                  curvature_tolerance)
 from fastnewton._line_search cimport LineSearch, WOLFE_MAXITER, wolfe_begin, curvature_begin
-from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SUBPROBLEM_OK,
+from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, WarmStart, SUBPROBLEM_OK,
                                       exact_settings, more_sorensen_step)
 from libc.math cimport fmax, sqrt
 from fastnewton._vector cimport dot_raw, norm2_raw
@@ -54,6 +54,7 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     cdef double curvature, slope, refined, step_bound = newton_step_bound(x_norm)
     cdef StepReport report
     cdef ExactSettings settings
+    cdef WarmStart cold      # no warm start: the step bound's solve stands alone
     if modified_cholesky(h, n, shift, factorizations):
         return NEWTON_FACTOR_FAILED
     if stationary:
@@ -94,7 +95,9 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     solve(h, n, direction)
     if norm2_raw(direction, n) > step_bound:
         settings = exact_settings(25)
-        more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings, 0.0,
+        cold.lam = 0.0
+        cold.indefinite = False
+        more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings, cold,
                            NULL)
         factorizations[0] += report.factorizations
         if report.status != SUBPROBLEM_OK:

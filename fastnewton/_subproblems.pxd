@@ -1,5 +1,5 @@
 from fastnewton._hessian cimport SymmetricMatrix
-from fastnewton._trust_steps cimport StepReport, StepWork, ExactSettings, SecularPoint
+from fastnewton._trust_steps cimport StepReport, StepWork, ExactSettings, SecularPoint, WarmStart
 
 
 cdef class TrustRegionSubproblem:
@@ -16,8 +16,9 @@ cdef class FactoringSubproblem(TrustRegionSubproblem):
 
 cdef class ExactSubproblem(FactoringSubproblem):
     cdef ExactSettings settings
-    # The last positive λ, where the next subproblem's iteration starts.
-    cdef double lam_previous
+    # The last positive λ, where the next subproblem's iteration starts, and
+    # whether H was indefinite there (`_trust_steps.WarmStart`).
+    cdef WarmStart warm
     # The last solve's secular point, and whether the next solve has its H and g.
     cdef SecularPoint last
     cdef bint retry

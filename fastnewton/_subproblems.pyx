@@ -64,19 +64,21 @@ cdef class ExactSubproblem(FactoringSubproblem):
 
     def __cinit__(self, Py_ssize_t n, int maxiter):
         self.settings = exact_settings(maxiter)
-        self.lam_previous = 0.0
+        self.warm.lam = 0.0
+        self.warm.indefinite = False
         self.last.valid = False
         self.retry = False
 
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1:
         (<FactorableHessian?>hess).exact_step(&grad[0], radius, &step[0], report, &self.work,
-                                              &self.settings, self.lam_previous,
+                                              &self.settings, self.warm,
                                               &self.last if self.retry else NULL)
         self.retry = False
         self.last = report.secular
+        self.warm.indefinite = report.indefinite
         if report.hess_shift > 0.0:
-            self.lam_previous = report.hess_shift
+            self.warm.lam = report.hess_shift
         return 0
 
     cdef void same_model_next(self) noexcept:

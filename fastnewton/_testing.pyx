@@ -64,17 +64,21 @@ def modified_cholesky(matrix):
     return shift, np.tril(np.asarray(<double[:n, :n]>storage.dense.factor).T)
 
 
-def solve_subproblem(str kind, matrix, grad, double radius, first_radius=None):
+def solve_subproblem(str kind, matrix, grad, double radius, first_radius=None, previous=None):
     """Run one trust-region subproblem solver ('dogleg', 'exact', 'steihaug') on dense H.
 
     With `first_radius`, the solver first solves for that radius, is told its
     step was rejected (`same_model_next`), and then solves for `radius`, as
-    the driver does after a rejection. Returns (step, report dict) of the
-    last solve.
+    the driver does after a rejection. With `previous` = (H₀, g₀, radius₀),
+    it first solves that subproblem, as at the point before an accepted
+    step, and starts from there (the exact solver's warm start). Returns
+    (step, report dict) of the last solve.
     """
     cdef FactorableHessian storage = dense_from(matrix)
+    cdef FactorableHessian previous_storage
     cdef Py_ssize_t n = storage.n
     cdef double[::1] g = np.array(grad, dtype=np.float64)
+    cdef double[::1] previous_g
     cdef double[::1] step = np.zeros(n)
     cdef StepReport report
     cdef TrustRegionSubproblem solver
@@ -86,6 +90,10 @@ def solve_subproblem(str kind, matrix, grad, double radius, first_radius=None):
         solver = SteihaugSubproblem(n)
     else:
         raise ValueError("kind must be 'dogleg', 'exact' or 'steihaug', got %r" % (kind,))
+    if previous is not None:
+        previous_storage = dense_from(previous[0])
+        previous_g = np.array(previous[1], dtype=np.float64)
+        solver.solve(previous_storage, previous_g, previous[2], step, &report)
     if first_radius is not None:
         solver.solve(storage, g, first_radius, step, &report)
         solver.same_model_next()

@@ -303,8 +303,9 @@ def test_modified_cholesky_indefinite(h):
 MS_FACTOR = 0.8
 
 
-def check_exact(h, g, radius, first_radius=None):
-    step, report = T.solve_subproblem("exact", h, g, radius, first_radius=first_radius)
+def check_exact(h, g, radius, first_radius=None, previous=None):
+    step, report = T.solve_subproblem("exact", h, g, radius, first_radius=first_radius,
+                                      previous=previous)
     assert_report_consistent(h, g, radius, step, report)
     _, m_star = trs_reference(h, g, radius)
     m = model(h, g, step)
@@ -354,6 +355,77 @@ def test_exact_subproblem_after_a_rejection_factors_less():
         retried += T.solve_subproblem("exact", h, g, radius / 4,
                                       first_radius=radius)[1]["factorizations"]
     assert retried < 0.8 * fresh, (retried, fresh)
+
+
+def nearby(h, g, seed, size):
+    """H and g moved by a symmetric perturbation of relative size `size`, as at the next point of a run."""
+    rng = np.random.default_rng(seed)
+    e = rng.standard_normal(h.shape)
+    scale = max(np.linalg.norm(h, 2), 1e-300)
+    return (h + size * scale * 0.5 * (e + e.T) / np.sqrt(h.shape[0]),
+            g + size * np.linalg.norm(g) * rng.standard_normal(g.shape[0]) / np.sqrt(g.shape[0]))
+
+
+@HYPOTHESIS
+@given(seeded_problems(), st.integers(0, 2**32 - 1), st.floats(0.0, 0.3), st.floats(0.25, 4.0))
+def test_exact_subproblem_after_a_warm_start_near_optimal(problem, seed, size, scale):
+    # A solve at a new point starts from the last solve's λ and, where that
+    # solve found H indefinite, does not try λ = 0 first; the guarantee is
+    # unchanged, whatever the new H is (indefinite or not, interior step or not).
+    h, g, radius = problem
+    assume(np.linalg.norm(g) > 0)
+    h0, g0 = nearby(h, g, seed, size)
+    check_exact(h, g, radius, previous=(h0, g0, scale * radius))
+
+
+def indefinite_pairs(count, seed):
+    """`count` pairs of nearby subproblems whose first H is indefinite with its step on the boundary."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    while len(pairs) < count:
+        n = int(rng.integers(2, 12))
+        a = rng.standard_normal((n, n))
+        h = a + a.T + rng.uniform(-1.0, 2.0) * np.eye(n)
+        g = rng.standard_normal(n)
+        radius = 10.0 ** rng.uniform(-1, 1)
+        if np.linalg.eigvalsh(h)[0] >= 0.0:
+            continue
+        h1, g1 = nearby(h, g, int(rng.integers(2**32)), 0.05)
+        pairs.append(((h, g, radius), (h1, g1, radius * rng.uniform(0.5, 2.0))))
+    return pairs
+
+
+def test_exact_subproblem_after_an_indefinite_h_factors_less():
+    # Over fixed random pairs (an indefinite H, then a nearby H), the second
+    # solves take fewer factorizations in all when started from the first
+    # (its λ, and λ = 0 left out) than from scratch; each meets the
+    # Moré–Sorensen guarantee against the eigendecomposition's optimum.
+    fresh = warm = 0
+    for first, second in indefinite_pairs(200, 11):
+        fresh += check_exact(*second)[1]["factorizations"]
+        warm += check_exact(*second, previous=first)[1]["factorizations"]
+    assert warm < 0.8 * fresh, (warm, fresh)
+
+
+def test_exact_subproblem_finds_an_interior_newton_step_after_an_indefinite_h():
+    # The last H was indefinite, so λ = 0 is not tried first; at the new,
+    # positive definite H the Newton step fits, and it must still be found:
+    # the numpy solve of H p = −g, with no shift.
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n = int(rng.integers(2, 8))
+        q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        h = (q * rng.uniform(1.0, 10.0, n)) @ q.T
+        g = rng.standard_normal(n)
+        newton = np.linalg.solve(h, -g)
+        # Just indefinite, with a short step: its λ lies well inside the
+        # new solve's bracket, so that is where the new solve starts.
+        lowest = np.linalg.eigvalsh(h)[0]
+        previous = (h - (lowest + 0.5) * np.eye(n), g, 0.5 * np.linalg.norm(newton))
+        step, report = T.solve_subproblem("exact", h, g, 2.0 * np.linalg.norm(newton),
+                                          previous=previous)
+        assert report["hess_shift"] == 0.0 and not report["hits_boundary"]
+        np.testing.assert_allclose(step, newton, rtol=1e-10, atol=1e-12 * np.linalg.norm(newton))
 
 
 @HYPOTHESIS
