@@ -422,11 +422,10 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
                     and (completes or lam_newton <= 0.0)):
                 # Short at the warm start's λ, with nothing to show λ* > 0
                 # (the curvature along z is positive in H itself, beyond
-                # rounding), and
-                # Newton's λ or the hard-case test points to 0: H may be
-                # positive definite by now, with an interior Newton step
-                # that only λ = 0 gives (a completion along z would trade it
-                # for a boundary step, and Newton's rate with it).
+                # rounding), and Newton's λ or the hard-case test points to
+                # 0: H may be positive definite by now, with an interior
+                # Newton step that only λ = 0 gives (a completion along z
+                # would trade it for a boundary step, and Newton's rate with it).
                 bracket.upper = lam
                 lam = 0.0
                 continue
