@@ -56,11 +56,16 @@ cdef class Objective:
     # `reusable_user_point`).
     cdef object user_point
     cdef double* user_point_data
+    # `point_data`: the two points of the solver's viewed last, and which to replace next.
+    cdef object viewed_first, viewed_second
+    cdef const double[::1] first_view, second_view
+    cdef bint replace_second
 
     cdef void need_work_arrays(self)
     cdef object point_for_user(self, object x_array)
+    cdef const double* point_data(self, object x_array) except NULL
     cdef bint reusable_user_point(self) noexcept
-    cdef object private_point(self, const double[::1] x)
+    cdef object private_point(self, const double* x)
     cdef object user_gradient(self, object point)
     cdef object call(self, object function, object x_array)
     cdef object call_at(self, object function, object point)

@@ -12,14 +12,11 @@ import numpy as np
 
 from libc.math cimport sqrt, isfinite, fmin, INFINITY
 from cpython.ref cimport PyObject, _Py_REFCNT
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_RECORDS_RO
 from fastnewton._vector cimport copy_into, copy_raw, equal_raw
 from fastnewton._box cimport clamp
 from fastnewton._differences cimport (forward_rel_step, central_rel_step, step_group,
                                       difference_group, symmetrize_columns, add_group_to_band)
-
-cdef bint same_point(const double[::1] a, const double[::1] b) noexcept nogil:
-    return equal_raw(&a[0], &b[0], a.shape[0])
-
 
 cdef bint copy_checked(const double[:] source, double[::1] dest) noexcept nogil:
     """Copy `source` (any stride) into `dest`; False if any value is not finite."""
@@ -99,7 +96,41 @@ cdef const double[:] vector_view(object value, Py_ssize_t n, str name) except *:
 
 cdef int copy_vector(object value, double[::1] out, str name) except -1:
     """Validate a length-n vector from the user and copy it; returns 1 if it is not finite."""
+    cdef int copied = copy_float64_vector(value, out)
+    if copied >= 0:
+        return copied
     return 0 if copy_checked(vector_view(value, out.shape[0], name), out) else 1
+
+
+cdef int copy_float64_vector(object value, double[::1] out) except -2:
+    """`copy_vector`'s common case, a numpy float64 vector of the right length, read
+    through the buffer protocol: 0, or 1 if not finite; −1 for any other value.
+
+    A typed memoryview of each returned vector cost about 250 ns against
+    60 ns for the bare buffer (n = 10), and a solve takes one or two per
+    iteration.
+    """
+    cdef Py_buffer buffer
+    cdef Py_ssize_t i, n = out.shape[0], stride
+    cdef const char* data
+    cdef bint finite = True
+    if type(value) is not np.ndarray or (<object>value).dtype is not FLOAT64:
+        return -1
+    PyObject_GetBuffer(value, &buffer, PyBUF_RECORDS_RO)
+    try:
+        if buffer.ndim != 1 or buffer.shape[0] != n or buffer.itemsize != 8:
+            return -1
+        data = <const char*>buffer.buf
+        stride = buffer.strides[0]
+        for i in range(n):
+            out[i] = (<const double*>(data + i * stride))[0]
+            finite = finite and isfinite(out[i])
+    finally:
+        PyBuffer_Release(&buffer)
+    return 0 if finite else 1
+
+
+cdef object FLOAT64 = np.dtype(np.float64)
 
 
 cdef class Objective:
@@ -188,10 +219,31 @@ cdef class Objective:
         hess at one point share one copy, a comparison instead of two
         copies); else `private_point`.
         """
-        cdef const double[::1] x = x_array
-        if self.user_point is not None and equal_raw(&x[0], self.user_point_data, self.n):
+        cdef const double* x = self.point_data(x_array)
+        if self.user_point is not None and equal_raw(x, self.user_point_data, self.n):
             return self.user_point
         return self.private_point(x)
+
+    cdef const double* point_data(self, object x_array) except NULL:
+        """The data of the solver's point `x_array` (float64, C-contiguous, length n).
+
+        The two arrays asked last stay viewed: a driver alternates between
+        its point and its trial point, and a typed memoryview made afresh
+        costs about 250 ns, several times per iteration. Holding the views
+        also keeps both buffers exported, so neither can be resized away.
+        """
+        if x_array is self.viewed_first:
+            return &self.first_view[0]
+        if x_array is self.viewed_second:
+            return &self.second_view[0]
+        if self.replace_second:
+            self.second_view = x_array
+            self.viewed_second = x_array
+        else:
+            self.first_view = x_array
+            self.viewed_first = x_array
+        self.replace_second = not self.replace_second
+        return self.point_data(x_array)
 
     cdef bint reusable_user_point(self) noexcept:
         """True when the solver holds the only reference to the last point handed out.
@@ -205,14 +257,14 @@ cdef class Objective:
         # object argument would add.
         return self.user_point is not None and _Py_REFCNT(<PyObject*>self.user_point) == 1
 
-    cdef object private_point(self, const double[::1] x):
+    cdef object private_point(self, const double* x):
         """`user_point` set to a copy of `x`, in place when `reusable_user_point`, else new."""
         cdef double[::1] data
         if not self.reusable_user_point():
             self.user_point = np.empty(self.n)
             data = self.user_point
             self.user_point_data = &data[0]
-        copy_raw(&x[0], self.user_point_data, self.n)
+        copy_raw(x, self.user_point_data, self.n)
         return self.user_point
 
     cdef object call(self, object function, object x_array):
@@ -242,11 +294,11 @@ cdef class Objective:
 
     cdef int value(self, object x_array, double* f) except -1:
         """f at `x_array` (cached for the last point asked)."""
-        cdef const double[::1] x = x_array
-        if self.has_cached_value and same_point(x, self.cached_point):
+        cdef const double* x = self.point_data(x_array)
+        if self.has_cached_value and equal_raw(x, &self.cached_point[0], self.n):
             f[0] = self.cached_value
             return 0
-        copy_into(x, self.cached_point)
+        copy_raw(x, &self.cached_point[0], self.n)
         self.has_cached_value = False
         self.has_cached_gradient = False
         if self.gradient_source == GRADIENT_WITH_VALUE:
@@ -264,7 +316,7 @@ cdef class Objective:
 
     cdef int gradient(self, object x_array, double[::1] out) except -1:
         """∇f at `x_array` into `out`; returns 1 when it is not finite."""
-        cdef const double[::1] x = x_array
+        cdef const double[::1] x
         cdef double f0, f_plus, f_minus = 0.0
         cdef Py_ssize_t j
         cdef bint central = self.gradient_source == GRADIENT_CENTRAL
@@ -272,12 +324,14 @@ cdef class Objective:
             self.njev += 1
             return copy_vector(self.call(self.jac, x_array), out, "jac")
         if self.gradient_source == GRADIENT_WITH_VALUE:
-            if not (self.has_cached_gradient and same_point(x, self.cached_point)):
+            if not (self.has_cached_gradient
+                    and equal_raw(self.point_data(x_array), &self.cached_point[0], self.n)):
                 self.has_cached_value = False
                 self.value(x_array, &f0)
             copy_into(self.cached_gradient, out)
             return 0 if all_finite(out) else 1
         # Finite differences of f, one coordinate at a time: the 1-by-n Jacobian of f.
+        x = x_array
         self.need_work_arrays()
         self.value(x_array, &f0)
         copy_into(x, self.value_point)
@@ -368,7 +422,7 @@ cdef class Objective:
         cdef bint central = self.hessian_source == HESSIAN_CENTRAL
         cdef bint finite = True
         for group in range(stride):
-            self.private_point(x)
+            self.private_point(&x[0])
             step_group(self.user_point_data, &x[0], group, stride, rel_step, False, n, central,
                        self.lower, self.upper)
             plus = vector_view(self.user_gradient(self.user_point), n, "jac")
@@ -376,7 +430,7 @@ cdef class Objective:
                 self.need_work_arrays()
                 copy_checked(plus, self.gradient_plus)   # finiteness is checked below
                 plus = self.gradient_plus
-                self.private_point(x)
+                self.private_point(&x[0])
                 step_group(self.user_point_data, &x[0], group, stride, rel_step, True, n, central,
                            self.lower, self.upper)
                 minus = vector_view(self.user_gradient(self.user_point), n, "jac")

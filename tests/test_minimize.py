@@ -916,3 +916,72 @@ def test_trust_ncg_with_finite_differences(jac_kind, hess_kind):
                               **kwargs)
     assert res.success
     np.testing.assert_allclose(res.x, np.ones(10), atol=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# Gradients in every layout numpy has
+# ---------------------------------------------------------------------------
+
+def strided(g):
+    out = np.zeros(2 * g.size)
+    out[::2] = g
+    return out[::2]
+
+
+GRADIENT_LAYOUTS = {
+    "strided float64 view": strided,
+    "big-endian float64": lambda g: g.astype(">f8"),
+    "float32": lambda g: g.astype(np.float32),
+    "list": lambda g: g.tolist(),
+    "read-only": lambda g: np.frombuffer(g.tobytes()),
+}
+
+
+@pytest.mark.parametrize("layout", GRADIENT_LAYOUTS)
+@pytest.mark.parametrize("method", ["trust-exact", "newton"])
+def test_gradient_layout_gives_the_same_iterates(method, layout):
+    # The common float64 vector is read straight from its buffer; every other
+    # layout must be read as the same numbers (float32 as its own rounding).
+    problem = P.rosenbrock(4)
+    convert = GRADIENT_LAYOUTS[layout]
+    if layout == "float32":
+        reference_jac = lambda x: problem.jac(x).astype(np.float32).astype(np.float64)
+    else:
+        reference_jac = problem.jac
+    ref = fastnewton.minimize(problem.fun, problem.x0, method=method, jac=reference_jac,
+                              hess=problem.hess)
+    res = fastnewton.minimize(problem.fun, problem.x0, method=method,
+                              jac=lambda x: convert(problem.jac(x)), hess=problem.hess)
+    np.testing.assert_array_equal(res.x, ref.x)
+    assert res.nit == ref.nit and res.njev == ref.njev
+
+
+@pytest.mark.parametrize("value, shape", [(np.zeros((4, 1)), r"\(4, 1\)"),
+                                          (np.zeros(3), r"\(3,\)")])
+def test_gradient_of_the_wrong_shape_is_refused(value, shape):
+    problem = P.rosenbrock(4)
+    with pytest.raises(ValueError, match=r"jac must return an array of shape \(4,\), got shape "
+                       + shape):
+        fastnewton.minimize(problem.fun, problem.x0, method="trust-exact",
+                            jac=lambda x: value, hess=problem.hess)
+
+
+def test_non_finite_gradient_mid_run_is_caught_in_a_float64_vector():
+    # A NaN in the common float64 case must be seen (the fast read checks it too).
+    problem = P.rosenbrock(2)
+    calls = []
+
+    def jac(x):
+        calls.append(1)
+        g = problem.jac(x)
+        if len(calls) > 3:
+            g[1] = np.nan
+        return g
+
+    res = fastnewton.minimize(problem.fun, problem.x0, method="trust-exact", jac=jac,
+                              hess=problem.hess)
+    # Every trial after the third is refused for its gradient: the radius
+    # shrinks until the run stops, at the last point with a finite gradient.
+    assert not res.success and res.status == 2 and res.nit > 3
+    assert np.all(np.isfinite(res.x)) and np.all(np.isfinite(res.jac))
+    np.testing.assert_array_equal(res.jac, problem.jac(res.x))
