@@ -229,7 +229,7 @@ cdef class QuasiNewtonHessian(SecantHessian):
 
     cdef int assemble(self, Objective objective, object x_array, const double[::1] grad) except -1:
         """Update B with the step from the last point to `x_array` (none at the first call)."""
-        cdef const double[::1] x = x_array
+        cdef const double* x = objective.point_data(x_array)
         cdef Py_ssize_t i, n = self.n
         if self.started:
             for i in range(n):
@@ -237,7 +237,7 @@ cdef class QuasiNewtonHessian(SecantHessian):
                 self.delta_grad[i] = grad[i] - self.g_prev[i]
             self.update_raw()
         self.started = True
-        copy_raw(&x[0], &self.x_prev[0], n)
+        copy_raw(x, &self.x_prev[0], n)
         copy_raw(&grad[0], &self.g_prev[0], n)
         return 0
 

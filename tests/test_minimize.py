@@ -985,3 +985,46 @@ def test_non_finite_gradient_mid_run_is_caught_in_a_float64_vector():
     assert not res.success and res.status == 2 and res.nit > 3
     assert np.all(np.isfinite(res.x)) and np.all(np.isfinite(res.jac))
     np.testing.assert_array_equal(res.jac, problem.jac(res.x))
+
+
+HESSIAN_LAYOUTS = {
+    "Fortran order": np.asfortranarray,
+    "transposed view": lambda h: h.T,
+    "strided float64 view": lambda h: np.repeat(h, 2, axis=1)[:, ::2],
+    "big-endian float64": lambda h: h.astype(">f8"),
+    "float32": lambda h: h.astype(np.float32),
+    "nested list": lambda h: h.tolist(),
+}
+
+
+@pytest.mark.parametrize("layout", HESSIAN_LAYOUTS)
+@pytest.mark.parametrize("method", ["trust-exact", "newton", "dogleg"])
+def test_hessian_layout_gives_the_same_iterates(method, layout):
+    # As for gradients: a float64 (n, n) array of any strides is read from
+    # its buffer, other values are converted; the numbers must be the same.
+    problem = P.rosenbrock(4)
+    convert = HESSIAN_LAYOUTS[layout]
+    if layout == "float32":
+        reference_hess = lambda x: problem.hess(x).astype(np.float32).astype(np.float64)
+    else:
+        reference_hess = problem.hess
+    ref = fastnewton.minimize(problem.fun, problem.x0, method=method, jac=problem.jac,
+                              hess=reference_hess)
+    res = fastnewton.minimize(problem.fun, problem.x0, method=method, jac=problem.jac,
+                              hess=lambda x: convert(problem.hess(x)))
+    np.testing.assert_array_equal(res.x, ref.x)
+    assert res.nit == ref.nit and res.nhev == ref.nhev
+    np.testing.assert_array_equal(res.hess, reference_hess(res.x))
+
+
+def test_hessian_with_a_nan_in_the_lower_triangle_is_caught():
+    # The fast read checks what it copies: only the lower triangle is read.
+    problem = P.rosenbrock(3)
+    upper_nan = lambda x: problem.hess(x) + np.triu(np.full((3, 3), np.nan), 1)
+    lower_nan = lambda x: problem.hess(x) + np.tril(np.full((3, 3), np.nan), -1)
+    ok = fastnewton.minimize(problem.fun, problem.x0, method="trust-exact", jac=problem.jac,
+                             hess=upper_nan)
+    bad = fastnewton.minimize(problem.fun, problem.x0, method="trust-exact", jac=problem.jac,
+                              hess=lower_nan)
+    assert ok.success
+    assert not bad.success and bad.status == 4 and "Hessian" in bad.message
