@@ -1,5 +1,6 @@
 """Validation of the arguments and options shared by every method."""
 
+import functools
 import math
 import numbers
 import os
@@ -424,6 +425,12 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _SCIPY_OPTIMIZE_DIR = os.path.dirname(os.path.abspath(scipy.optimize.__file__))
 
 
+@functools.cache
+def _method_options(method):
+    """The options `method` takes, by name (found once per method)."""
+    return {name: option for name, option in OPTIONS.items() if method in option.methods}
+
+
 def parse_options(method, n, options, tol, extra):
     """Validate the options of `method` and fill in defaults.
 
@@ -447,7 +454,8 @@ def parse_options(method, n, options, tol, extra):
         Every option of the method by name, validated, plus ``inf_norm``
         (the norm is ∞) and ``rel_step`` (the finite-difference step).
     """
-    known = {name: option for name, option in OPTIONS.items() if method in option.methods}
+    known = _method_options(method)
+    # Read afresh each call: the table is the one place defaults live.
     parsed = {name: option.default_for(method) for name, option in known.items()}
     if tol is not None:
         parsed["gtol"] = _number("tol", tol, 0.0, math.inf)

@@ -31,6 +31,7 @@ from fastnewton._dense cimport symmetric_matvec
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._objective cimport Objective, copy_vector
 from fastnewton._vector cimport copy_raw, dot_raw, norm2_raw
+from fastnewton._gil cimport PyThreadState, release_gil_if, reacquire_gil
 
 cdef enum UpdateFormula:
     FORMULA_BFGS
@@ -246,6 +247,7 @@ cdef class QuasiNewtonHessian(SecantHessian):
         cdef Py_ssize_t n = self.n
         cdef double* values = self.dense.values
         cdef bint updated
+        cdef PyThreadState* gil
         if all_zero(&self.delta_x[0], n):
             return 0
         if all_zero(&self.delta_grad[0], n):
@@ -259,13 +261,16 @@ cdef class QuasiNewtonHessian(SecantHessian):
                 set_scaled_identity(values, n, first_step_scale(&self.delta_x[0],
                                                                 &self.delta_grad[0], n)
                                     if self.auto_scale else self.scale)
-        with nogil:
-            if self.formula == FORMULA_BFGS:
-                updated = bfgs_update(values, n, &self.delta_x[0], &self.delta_grad[0],
-                                      &self.product[0], &self.work[0], self.threshold, self.damp)
-            else:
-                updated = sr1_update(values, n, &self.delta_x[0], &self.delta_grad[0],
-                                     &self.product[0], &self.work[0], self.threshold)
+        # The GIL is released for large n only: on a small B, releasing and
+        # taking it back cost more than the update itself.
+        gil = release_gil_if(self.release_gil)
+        if self.formula == FORMULA_BFGS:
+            updated = bfgs_update(values, n, &self.delta_x[0], &self.delta_grad[0],
+                                  &self.product[0], &self.work[0], self.threshold, self.damp)
+        else:
+            updated = sr1_update(values, n, &self.delta_x[0], &self.delta_grad[0],
+                                 &self.product[0], &self.work[0], self.threshold)
+        reacquire_gil(gil)
         if updated:
             self.n_updates += 1
             self.fresh_information = True
