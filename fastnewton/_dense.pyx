@@ -5,9 +5,9 @@ from scipy.sparse import issparse
 from scipy.sparse.linalg import LinearOperator
 
 from libc.math cimport isfinite
-from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_RECORDS_RO
+from cpython.buffer cimport PyBuffer_Release
 from fastnewton._hessian cimport FactorableHessian
-from fastnewton._objective cimport Objective, HESSIAN_CALLABLE
+from fastnewton._objective cimport Objective, HESSIAN_CALLABLE, float64_buffer
 from fastnewton._curvature import dense_eigenvalues
 
 # Below this order a factorization, product or copy takes less time than
@@ -27,29 +27,19 @@ cdef bint copy_lower_checked(const double[:, :] source, double[::1, :] dest,
     return finite
 
 
-cdef object FLOAT64 = np.dtype(np.float64)
-
-
 cdef int copy_float64_matrix(object value, double[::1, :] dest, Py_ssize_t n) except -2:
-    """`DenseHessian.load`'s common case on a small matrix, a numpy float64 (n, n) array
-    (any strides), read through the buffer protocol: 0, or 1 if not finite; −1 for any
-    other value.
-
-    A typed memoryview of each returned matrix cost about 300 ns, a large
-    part of an iteration's own work on a small problem. (A large one is
-    copied by `load` without the GIL, where the view costs nothing that
-    counts.)
+    """`DenseHessian.load`'s common case on a small matrix (`_objective.float64_buffer`), a
+    float64 (n, n) array: 0, or 1 if not finite; −1 for any other value. (A large one is
+    copied by `load` without the GIL, where a typed memoryview costs nothing that counts.)
     """
     cdef Py_buffer buffer
     cdef Py_ssize_t i, j, row_stride, column_stride
     cdef const char* data
     cdef bint finite = True
-    if type(value) is not np.ndarray or (<object>value).dtype is not FLOAT64:
+    if not float64_buffer(value, &buffer, 2):
         return -1
-    PyObject_GetBuffer(value, &buffer, PyBUF_RECORDS_RO)
     try:
-        if (buffer.ndim != 2 or buffer.shape[0] != n or buffer.shape[1] != n
-                or buffer.itemsize != 8):
+        if buffer.shape[0] != n or buffer.shape[1] != n:
             return -1
         data = <const char*>buffer.buf
         row_stride = buffer.strides[0]

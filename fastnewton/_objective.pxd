@@ -85,3 +85,4 @@ cdef class Objective:
 
 
 cdef int copy_vector(object value, double[::1] out, str name) except -1
+cdef bint float64_buffer(object value, Py_buffer* buffer, int ndim) except -1

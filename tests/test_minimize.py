@@ -937,25 +937,6 @@ GRADIENT_LAYOUTS = {
 }
 
 
-@pytest.mark.parametrize("layout", GRADIENT_LAYOUTS)
-@pytest.mark.parametrize("method", ["trust-exact", "newton"])
-def test_gradient_layout_gives_the_same_iterates(method, layout):
-    # The common float64 vector is read straight from its buffer; every other
-    # layout must be read as the same numbers (float32 as its own rounding).
-    problem = P.rosenbrock(4)
-    convert = GRADIENT_LAYOUTS[layout]
-    if layout == "float32":
-        reference_jac = lambda x: problem.jac(x).astype(np.float32).astype(np.float64)
-    else:
-        reference_jac = problem.jac
-    ref = fastnewton.minimize(problem.fun, problem.x0, method=method, jac=reference_jac,
-                              hess=problem.hess)
-    res = fastnewton.minimize(problem.fun, problem.x0, method=method,
-                              jac=lambda x: convert(problem.jac(x)), hess=problem.hess)
-    np.testing.assert_array_equal(res.x, ref.x)
-    assert res.nit == ref.nit and res.njev == ref.njev
-
-
 @pytest.mark.parametrize("value, shape", [(np.zeros((4, 1)), r"\(4, 1\)"),
                                           (np.zeros(3), r"\(3,\)")])
 def test_gradient_of_the_wrong_shape_is_refused(value, shape):
@@ -997,24 +978,30 @@ HESSIAN_LAYOUTS = {
 }
 
 
-@pytest.mark.parametrize("layout", HESSIAN_LAYOUTS)
-@pytest.mark.parametrize("method", ["trust-exact", "newton", "dogleg"])
-def test_hessian_layout_gives_the_same_iterates(method, layout):
-    # As for gradients: a float64 (n, n) array of any strides is read from
-    # its buffer, other values are converted; the numbers must be the same.
+LAYOUT_CASES = ([("jac", layout, method) for layout in GRADIENT_LAYOUTS
+                 for method in ("trust-exact", "newton")]
+                + [("hess", layout, method) for layout in HESSIAN_LAYOUTS
+                   for method in ("trust-exact", "newton", "dogleg")])
+
+
+@pytest.mark.parametrize("which, layout, method", LAYOUT_CASES)
+def test_derivative_layout_gives_the_same_iterates(which, layout, method):
+    # A float64 vector, or (n, n) matrix, of any strides is read straight
+    # from its buffer; every other value is converted. The numbers must be
+    # the same (float32: its own rounding), so the iterates are.
     problem = P.rosenbrock(4)
-    convert = HESSIAN_LAYOUTS[layout]
+    exact = {"jac": problem.jac, "hess": problem.hess}
+    convert = (GRADIENT_LAYOUTS if which == "jac" else HESSIAN_LAYOUTS)[layout]
+    reference = dict(exact)
     if layout == "float32":
-        reference_hess = lambda x: problem.hess(x).astype(np.float32).astype(np.float64)
-    else:
-        reference_hess = problem.hess
-    ref = fastnewton.minimize(problem.fun, problem.x0, method=method, jac=problem.jac,
-                              hess=reference_hess)
-    res = fastnewton.minimize(problem.fun, problem.x0, method=method, jac=problem.jac,
-                              hess=lambda x: convert(problem.hess(x)))
+        reference[which] = lambda x: exact[which](x).astype(np.float32).astype(np.float64)
+    converted = dict(exact)
+    converted[which] = lambda x: convert(exact[which](x))
+    ref = fastnewton.minimize(problem.fun, problem.x0, method=method, **reference)
+    res = fastnewton.minimize(problem.fun, problem.x0, method=method, **converted)
     np.testing.assert_array_equal(res.x, ref.x)
-    assert res.nit == ref.nit and res.nhev == ref.nhev
-    np.testing.assert_array_equal(res.hess, reference_hess(res.x))
+    assert (res.nit, res.njev, res.nhev) == (ref.nit, ref.njev, ref.nhev)
+    np.testing.assert_array_equal(res.hess, reference["hess"](res.x))
 
 
 def test_hessian_with_a_nan_in_the_lower_triangle_is_caught():
