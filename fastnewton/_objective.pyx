@@ -145,7 +145,6 @@ cdef int copy_float64_vector(object value, double[::1] out) except -2:
     return 0 if finite else 1
 
 
-
 cdef class Objective:
     """The user's functions, their counters and their finite differences.
 

@@ -303,11 +303,11 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     the run (0 for none), tried first when it lies in the bracket. Where the
     last solve found H indefinite (`warm.indefinite`), λ = 0 is not tried
     first: H at a nearby point is most likely indefinite too, and its
-    factorization would fail (dense n = 1000, an indefinite quadratic plus a
-    quartic: 225 factorizations in 82 iterations, one wasted per iteration,
-    against 171 without); λ = 0 is still tried when the step at the warm λ
-    is short, nothing shows λ* > 0, and the secular Newton step or the
-    hard-case test points to it. `retry`
+    factorization would fail (bench/robustness.py, dense n = 1000, an
+    indefinite quadratic plus a quartic: 226 factorizations in 83 iterations,
+    one of them wasted in most, against 172 without); λ = 0 is still tried
+    when the step at the warm λ is short, nothing shows λ* > 0, and the
+    secular Newton step or the hard-case test points to it. `retry`
     (NULL when H or g changed) is the `SecularPoint` of the previous solve of
     the same H and g, for a rejected step's smaller radius: where its step was
     longer than this radius, λ* lies above its λ, and Newton's step on the
