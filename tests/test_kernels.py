@@ -412,20 +412,28 @@ def test_exact_subproblem_finds_an_interior_newton_step_after_an_indefinite_h():
     # positive definite H the Newton step fits, and it must still be found:
     # the numpy solve of H p = −g, with no shift.
     rng = np.random.default_rng(5)
+    starts_warm = 0
     for _ in range(50):
         n = int(rng.integers(2, 8))
         q, _ = np.linalg.qr(rng.standard_normal((n, n)))
         h = (q * rng.uniform(1.0, 10.0, n)) @ q.T
         g = rng.standard_normal(n)
         newton = np.linalg.solve(h, -g)
-        # Just indefinite, with a short step: its λ lies well inside the
-        # new solve's bracket, so that is where the new solve starts.
+        # Barely indefinite, with a long step: its small λ lies inside the
+        # new solve's bracket, so that is where the new solve starts, and
+        # there the hard-case test can accept a completion along z to the
+        # boundary (a first version of the rule took it in 37 of 50 such
+        # solves with the radius at 1.1‖p‖).
         lowest = np.linalg.eigvalsh(h)[0]
-        previous = (h - (lowest + 0.5) * np.eye(n), g, 0.5 * np.linalg.norm(newton))
-        step, report = T.solve_subproblem("exact", h, g, 2.0 * np.linalg.norm(newton),
+        previous = (h - (lowest + 0.02) * np.eye(n), g, 3.0 * np.linalg.norm(newton))
+        step, report = T.solve_subproblem("exact", h, g, 1.2 * np.linalg.norm(newton),
                                           previous=previous)
+        starts_warm += report["factorizations"] == 2
         assert report["hess_shift"] == 0.0 and not report["hits_boundary"]
         np.testing.assert_allclose(step, newton, rtol=1e-10, atol=1e-12 * np.linalg.norm(newton))
+    # Most solves began at the warm λ and then went to λ = 0 (two
+    # factorizations), so the test runs the path it is about.
+    assert starts_warm >= 25, starts_warm
 
 
 @HYPOTHESIS
