@@ -1,6 +1,5 @@
 """Validation of the arguments and options shared by every method."""
 
-import functools
 import math
 import numbers
 import os
@@ -425,10 +424,16 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _SCIPY_OPTIMIZE_DIR = os.path.dirname(os.path.abspath(scipy.optimize.__file__))
 
 
-@functools.cache
+_METHOD_OPTIONS = {}
+
+
 def _method_options(method):
-    """The options `method` takes, by name (found once per method)."""
-    return {name: option for name, option in OPTIONS.items() if method in option.methods}
+    """The options `method` takes, by name (found once per method, kept in `_METHOD_OPTIONS`)."""
+    known = _METHOD_OPTIONS.get(method)
+    if known is None:
+        known = _METHOD_OPTIONS[method] = {name: option for name, option in OPTIONS.items()
+                                           if method in option.methods}
+    return known
 
 
 def parse_options(method, n, options, tol, extra):
