@@ -85,4 +85,6 @@ cdef class Objective:
 
 
 cdef int copy_vector(object value, double[::1] out, str name) except -1
+cdef int copy_vector_raw(object value, double* out, Py_ssize_t n, str name) except -1
+cdef object vector_from(const double* v, Py_ssize_t n)
 cdef bint float64_buffer(object value, Py_buffer* buffer, int ndim) except -1

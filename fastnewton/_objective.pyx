@@ -96,10 +96,29 @@ cdef const double[:] vector_view(object value, Py_ssize_t n, str name) except *:
 
 cdef int copy_vector(object value, double[::1] out, str name) except -1:
     """Validate a length-n vector from the user and copy it; returns 1 if it is not finite."""
-    cdef int copied = copy_float64_vector(value, out)
+    return copy_vector_raw(value, &out[0], out.shape[0], name)
+
+
+cdef int copy_vector_raw(object value, double* out, Py_ssize_t n, str name) except -1:
+    """`copy_vector` into n doubles at `out`."""
+    cdef int copied = copy_float64_vector(value, out, n)
     if copied >= 0:
         return copied
-    return 0 if copy_checked(vector_view(value, out.shape[0], name), out) else 1
+    return 0 if copy_checked(vector_view(value, n, name), <double[:n]>out) else 1
+
+
+cdef object vector_from(const double* v, Py_ssize_t n):
+    """A new float64 array holding the n doubles at `v`, for the user's functions.
+
+    Written through its buffer: `np.asarray(<double[:n]>v).copy()` made a
+    Cython array and a memoryview on the way, about 1 µs per product.
+    """
+    cdef Py_buffer buffer
+    array = np.empty(n)
+    PyObject_GetBuffer(array, &buffer, PyBUF_RECORDS_RO)
+    copy_raw(v, <double*>buffer.buf, n)
+    PyBuffer_Release(&buffer)
+    return array
 
 
 cdef object FLOAT64 = np.dtype(np.float64)
@@ -123,11 +142,11 @@ cdef bint float64_buffer(object value, Py_buffer* buffer, int ndim) except -1:
     return False
 
 
-cdef int copy_float64_vector(object value, double[::1] out) except -2:
-    """`copy_vector`'s common case (`float64_buffer`), a float64 vector of the right length:
+cdef int copy_float64_vector(object value, double* out, Py_ssize_t n) except -2:
+    """`copy_vector`'s common case (`float64_buffer`), a float64 vector of length n:
     0, or 1 if not finite; −1 for any other value."""
     cdef Py_buffer buffer
-    cdef Py_ssize_t i, n = out.shape[0], stride
+    cdef Py_ssize_t i, stride
     cdef const char* data
     cdef bint finite = True
     if not float64_buffer(value, &buffer, 1):
@@ -457,32 +476,31 @@ cdef class Objective:
 
     cdef int set_product_point(self, object x_array, const double[::1] grad) except -1:
         """Set the point at which `hessian_product` multiplies (hessp or differences of ∇f)."""
-        cdef const double[::1] x = x_array
+        cdef const double* x = self.point_data(x_array)
         if self.product_point_array is None:
             self.product_point_array = np.empty(self.n)
             self.product_point = self.product_point_array
             self.product_gradient = np.empty(self.n)
-        copy_into(x, self.product_point)
+        copy_raw(x, &self.product_point[0], self.n)
         copy_into(grad, self.product_gradient)
         return 0
 
     cdef int hessian_product(self, const double* v, double* out) except -1:
         """H v at the point of the last `set_product_point`, from hessp or differences of ∇f; 1 when not finite."""
         cdef Py_ssize_t i, n = self.n
-        cdef double[::1] out_view = <double[:n]>out
         cdef double v_norm = 0.0, x_norm = 0.0, h
         cdef bint central
         if self.product_kind == PRODUCTS_HESSP:
-            v_array = np.asarray(<double[:n]>v).copy()
             self.nhev += 1
-            return copy_vector(self.hessp(self.point_for_user(self.product_point_array), v_array, *self.args),
-                               out_view, "hessp")
+            return copy_vector_raw(self.hessp(self.point_for_user(self.product_point_array),
+                                              vector_from(v, n), *self.args), out, n, "hessp")
         # H v ≈ (∇f(x + h v) − ∇f(x)) / h, h scaled to the lengths of x and v.
         for i in range(n):
             v_norm += v[i] * v[i]
             x_norm += self.product_point[i] * self.product_point[i]
         if v_norm == 0.0:
-            out_view[:] = 0.0
+            for i in range(n):
+                out[i] = 0.0
             return 0
         central = self.product_kind == PRODUCTS_CENTRAL
         h = self.hessian_rel_step * (1.0 + sqrt(x_norm)) / sqrt(v_norm)

@@ -10,7 +10,7 @@ from scipy.sparse import issparse
 from scipy.sparse.linalg import LinearOperator
 
 from fastnewton._hessian cimport SymmetricMatrix
-from fastnewton._objective cimport Objective, HESSIAN_CALLABLE, copy_vector
+from fastnewton._objective cimport Objective, HESSIAN_CALLABLE, copy_vector_raw, vector_from
 from fastnewton._dense import DenseHessian
 
 
@@ -56,8 +56,7 @@ cdef class HessianProducts(SymmetricMatrix):
         if self.source == FROM_DENSE:
             return self.dense.matvec(v, out)
         if self.source == FROM_OPERATOR:
-            return copy_vector(self.operator @ np.asarray(<double[:n]>v).copy(),
-                               <double[:n]>out, "hess(x) @ v")
+            return copy_vector_raw(self.operator @ vector_from(v, n), out, n, "hess(x) @ v")
         return self.objective.hessian_product(v, out)
 
     cpdef object to_array(self):

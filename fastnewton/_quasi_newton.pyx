@@ -29,7 +29,7 @@ from fastnewton._dense import DenseHessian
 from libc.math cimport fabs
 from fastnewton._dense cimport symmetric_matvec
 from fastnewton._hessian cimport FactorableHessian
-from fastnewton._objective cimport Objective, copy_vector
+from fastnewton._objective cimport Objective, copy_vector, copy_vector_raw, vector_from
 from fastnewton._vector cimport copy_raw, dot_raw, norm2_raw
 from fastnewton._gil cimport PyThreadState, release_gil_if, reacquire_gil
 
@@ -349,8 +349,7 @@ cdef class StrategyHessian(SecantHessian):
         cdef Py_ssize_t n = self.n
         if not self.products_only:
             return FactorableHessian.matvec(self, v, out)
-        return copy_vector(self.strategy.dot(np.array(<double[:n]>v)), <double[:n]>out,
-                           "hess.dot(p)")
+        return copy_vector_raw(self.strategy.dot(vector_from(v, n)), out, n, "hess.dot(p)")
 
     cdef bint restart(self) except -1:
         """``strategy.initialize(n, 'hess')`` again, once per update since the last restart."""
