@@ -137,6 +137,20 @@ cdef inline double after_indefinite(LambdaBracket* bracket, double lam,
     return next_lambda(bracket.lower, bracket.upper)
 
 
+cdef inline bint singular_by_rounding(const LambdaBracket* bracket, double lam_pivot,
+                                      double lam_floor) noexcept nogil:
+    """Whether H failed to factor at λ = 0 by rounding alone, so that λ_floor is the λ to try next.
+
+    The failing pivot bounds −λ_min only by `lam_pivot` ≤ λ_floor: H is
+    positive semidefinite and singular to rounding (a rank-deficient
+    least-squares Hessian), where λ* is 0 or the hard case at λ_floor.
+    The safeguard would instead walk down from the bracket's upper end by a
+    factor of 100 per factorization (MGH linear rank 1: 4 factorizations a
+    step where 2 do).
+    """
+    return lam_pivot <= lam_floor and bracket.lower < lam_floor < bracket.upper
+
+
 cdef inline double secular_newton(double lam, double step_norm, double w_norm_sq,
                                   double radius) noexcept nogil:
     """Newton's step on 1/‖p(λ)‖ − 1/radius, with ‖w‖² from L w = p (Moré & Sorensen 1983, eq. 3.4)."""
@@ -387,6 +401,9 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
                                                               retry.w_norm_sq, radius))
     else:
         lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton, warm.lam)
+        if (newton_failed and lam != warm.lam
+                and singular_by_rounding(&bracket, lam_pivot, lam_floor)):
+            lam = lam_floor
     for it in range(settings.maxiter):
         report.factorizations += 1
         failed_column = factorize(h, n, lam)
@@ -395,8 +412,11 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
             report.indefinite = failed_column != 0
         if failed_column != 0:
             report.indefinite = True     # H + λI with λ ≥ 0 is not positive definite
-            lam = after_indefinite(&bracket, lam, pivot_lower_bound(h, n, lam, failed_column,
-                                                                    work.secular_work))
+            lam_pivot = pivot_lower_bound(h, n, lam, failed_column, work.secular_work)
+            if lam == 0.0 and singular_by_rounding(&bracket, lam_pivot, lam_floor):
+                lam = lam_floor
+            else:
+                lam = after_indefinite(&bracket, lam, lam_pivot)
             continue
         newton_solution(h, n, grad, p)
         step_norm = norm2_raw(p, n)
