@@ -292,8 +292,9 @@ def obstacle_1d(sizes, lbfgsb_budget, budget):
         contenders = [("L-BFGS-B", lambda: timed(lbfgsb_solver(prob, lbfgsb_budget, 10 ** 6),
                                                  0.0))]
         if available:
-            # The same deadline as L-BFGS-B's: 'newton' and 'trust-ncg' free
-            # bounds a few at a time here and need O(n) iterations.
+            # The same deadline as L-BFGS-B's: 'trust-ncg' frees bounds a
+            # few at a time here and needs O(n) iterations ('newton' did
+            # too, before its face jump).
             contenders += [(method, lambda method=method: timed(
                 fastnewton_solver(method, prob, {"bandwidth": 1}, band=True, budget=lbfgsb_budget),
                 budget)) for method in ("trust-exact", "newton", "trust-ncg")]

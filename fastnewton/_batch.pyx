@@ -66,7 +66,9 @@ from fastnewton._projected cimport (bounded_step, BoundedWork, BoundedStepStats,
                                     SearchOutcome, SEARCH_GOES_ON, SEARCH_FAILED,
                                     begin_projected_search, next_projected_trial,
                                     sufficient_decrease, trial_refused, trial_taken,
-                                    failed_status)
+                                    failed_status, FaceJump, reset_face_jump, jump_due,
+                                    after_newton_iteration, bounds_changed,
+                                    face_jump_direction)
 from fastnewton._reduced cimport ReducedHessian
 from fastnewton._subproblems cimport ExactSubproblem
 from fastnewton._box cimport clamp, projected_gradient_norm, projected_step
@@ -1252,6 +1254,14 @@ cdef class BatchSolver:
         cdef ProjectedSearch* searches = <ProjectedSearch*><size_t>searches_memory.ctypes.data
         cdef signed char[::1] searching = np.zeros(self.m, dtype=np.int8)
         cdef signed char[::1] valued = np.zeros(self.m, dtype=np.int8)
+        # Each problem's use of the face prediction (`_projected.FaceJump`), by
+        # problem id; and, by position, how many bounds this iteration's steps
+        # reached or left (−1: no search this iteration).
+        jumps_memory = np.zeros(self.m * sizeof(FaceJump), dtype=np.uint8)
+        cdef FaceJump* jumps = <FaceJump*><size_t>jumps_memory.ctypes.data
+        cdef Py_ssize_t[::1] changes = np.zeros(self.m, dtype=np.intp)
+        for q in range(self.m):
+            reset_face_jump(&jumps[q])
         self.bounded_tools()
         view, work = self.bounded_view, self.bounded_work
         self.start_searches()
@@ -1271,6 +1281,7 @@ cdef class BatchSolver:
             for q in range(k):
                 view.point_at(&self.hess[q, 0])
                 searching[q] = False
+                changes[q] = -1
                 stationary = projected_gradient_norm(&self.x[q, 0], &self.grad[q, 0],
                                                      &self.lower[q, 0], &self.upper[q, 0],
                                                      n, self.inf_norm) <= self.gtol
@@ -1289,7 +1300,12 @@ cdef class BatchSolver:
                                       n, work, &searches[q].direction):
                     self.state[q] = LINALG_ERROR
                     continue
+                elif jump_due(&jumps[self.index[q]]):
+                    face_jump_direction(view, self.bounded_reduced, &self.x[q, 0],
+                                        &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
+                                        n, work, &searches[q].direction)
                 searching[q] = True
+                changes[q] = 0
                 copy_raw(&work.direction[0], &step[q, 0], n)
                 for i in range(n):
                     free[q, i] = work.free[i]
@@ -1339,6 +1355,8 @@ cdef class BatchSolver:
                         if not row_finite(&self.grad_trial[q, 0], n):
                             outcome = trial_refused(&searches[q], True)
                         else:
+                            changes[q] += bounds_changed(&self.x[q, 0], &self.x_trial[q, 0],
+                                                         &self.lower[q, 0], &self.upper[q, 0], n)
                             copy_raw(&self.x_trial[q, 0], &self.x[q, 0], n)
                             copy_raw(&self.grad_trial[q, 0], &self.grad[q, 0], n)
                             self.f[q] = self.f_trial[q]
@@ -1352,6 +1370,8 @@ cdef class BatchSolver:
             with nogil:
                 for q in range(k):
                     self.flags[q] = self.state[q] == RUNNING
+                    if self.flags[q] and changes[q] >= 0 and not searches[q].stationary:
+                        after_newton_iteration(&jumps[self.index[q]], changes[q])
             self.hessians_where_flagged(k)
         return 0
 

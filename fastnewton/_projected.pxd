@@ -55,6 +55,14 @@ cdef struct ProjectedSearch:
     bint saw_nonfinite
 
 
+cdef struct FaceJump:
+    # Projected Newton's use of the interior-point prediction of the active
+    # set (`jump_due`, `after_newton_iteration`), one per problem.
+    Py_ssize_t streak     # consecutive iterations of a steady release (`after_newton_iteration`)
+    Py_ssize_t next       # the streak at which the prediction is asked next
+    Py_ssize_t changes    # the bounds the last iteration's step reached or left
+
+
 cdef class BoundedWork:
     cdef object trial_array, grad_array, grad_trial_array
     cdef double[::1] step, cauchy, product, direction, model_grad, center, scale
@@ -79,6 +87,16 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
 cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
                           const double* grad, const double* lower, const double* upper,
                           Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1
+
+
+cdef void reset_face_jump(FaceJump* jump) noexcept nogil
+cdef bint jump_due(const FaceJump* jump) noexcept nogil
+cdef void after_newton_iteration(FaceJump* jump, Py_ssize_t changes) noexcept nogil
+cdef Py_ssize_t bounds_changed(const double* before, const double* after, const double* lower,
+                               const double* upper, Py_ssize_t n) noexcept nogil
+cdef int face_jump_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
+                             const double* grad, const double* lower, const double* upper,
+                             Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1
 
 
 cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,

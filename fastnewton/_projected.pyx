@@ -607,6 +607,96 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     return 0
 
 
+cdef void reset_face_jump(FaceJump* jump) noexcept nogil:
+    """No streak yet; the prediction is first asked after INTERIOR_AFTER iterations."""
+    jump.streak = 0
+    jump.next = INTERIOR_AFTER
+    jump.changes = 0
+
+
+cdef bint jump_due(const FaceJump* jump) noexcept nogil:
+    """Whether this iteration asks the interior-point prediction (`face_jump_direction`)."""
+    return jump.streak >= jump.next
+
+
+cdef void after_newton_iteration(FaceJump* jump, Py_ssize_t changes) noexcept nogil:
+    """Count an iteration whose step reached or left `changes` bounds.
+
+    The streak counts a steady release: some bounds changed, and at least
+    half as many as in the iteration before. Where the changes shrink
+    faster, the active set is settling and Newton's method gets there by
+    itself (the 2-D obstacle: 9881, 795, 760, 395, 87, 33, 16, 2), and a
+    prediction would only cost its factorizations; one bound per contact
+    edge per iteration (the 1-D obstacle: 8, 8, 8, ...) is the signature of
+    the slow release it cures. A prediction asked doubles the wait for the
+    next, as in the minor iterations of `bounded_step`, so one that did not
+    help costs O(log) of them; the end of a streak restores the first wait.
+    """
+    cdef bint steady = changes > 0 and 2 * changes >= jump.changes
+    cdef Py_ssize_t wait = 2 * jump.next if jump_due(jump) else jump.next
+    if steady:
+        jump.streak += 1
+        jump.next = wait
+        jump.changes = changes
+    else:
+        reset_face_jump(jump)
+        jump.changes = changes
+
+
+cdef Py_ssize_t bounds_changed(const double* before, const double* after, const double* lower,
+                               const double* upper, Py_ssize_t n) noexcept nogil:
+    """How many variables reached or left a bound between `before` and `after`."""
+    cdef Py_ssize_t i, count = 0
+    for i in range(n):
+        if (((before[i] <= lower[i]) != (after[i] <= lower[i]))
+                or ((before[i] >= upper[i]) != (after[i] >= upper[i]))):
+            count += 1
+    return count
+
+
+cdef int face_jump_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
+                             const double* grad, const double* lower, const double* upper,
+                             Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1:
+    """Replace ``work.direction`` by the step to the predicted face when the model says so; 1 when replaced.
+
+    Projected Newton frees or fixes about one bound per contact edge per
+    iteration: where −g pushes a variable against its bound it is held, and
+    it is let go only once its neighbour has moved (the 1-D obstacle: 3,246
+    iterations at n = 10⁵, about n/30). After a streak of iterations that
+    each changed which bounds hold (`jump_due`), the interior-point
+    prediction of the model's active set (`interior_jump`, over the box
+    within the step bound of x) gives a step to the model's minimizer on
+    the predicted face. It replaces the direction (all variables free, so
+    the search is Armijo's along it; x + αs stays in the box for α ≤ 1)
+    when its model value is below that of the projected Newton step
+    P(x + d) − x and it descends; the search and its extensions then run
+    as for any direction. ``work.step``, ``work.product``, ``work.center``
+    and the reduced storage are overwritten.
+    """
+    cdef Py_ssize_t i
+    cdef double newton_model, jump_model, slope = 0.0, length = 0.0
+    cdef double* candidate = &work.cauchy[0]
+    for i in range(n):
+        work.step[i] = clamp(x[i] + work.direction[i], lower[i], upper[i]) - x[i]
+        work.center[i] = x[i]
+    if model_at(hess, grad, &work.step[0], &work.product[0], n, &newton_model):
+        return 0
+    if interior_jump(hess, reduced, x, grad, lower, upper, out.step_bound, &work.center[0],
+                     newton_model, n, work, candidate, &work.product[0], &jump_model) != 1:
+        return 0
+    for i in range(n):
+        slope += grad[i] * candidate[i]
+        length += candidate[i] * candidate[i]
+    if not slope < 0.0:
+        return 0
+    for i in range(n):
+        work.direction[i] = candidate[i]
+        work.free[i] = 1
+    out.free_slope = slope
+    out.free_length = sqrt(length)
+    return 1
+
+
 cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
                           const double* grad, const double* lower, const double* upper,
                           double gtol, Py_ssize_t n, BoundedWork work,
@@ -827,7 +917,10 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
     passes the test, with `escape_saddles`, a feasible direction of negative
     curvature (`escape_direction`) is searched the same way on the
     curvature test instead, and the run ends with status SADDLE when no step
-    along it lowers f. Returns a dict like `_newton.newton`'s.
+    along it lowers f. After a streak of iterations releasing or fixing
+    bounds at a steady count (`FaceJump`), the direction may be the step to
+    the predicted face instead (`face_jump_direction`). Returns a dict like
+    `_newton.newton`'s.
     """
     cdef Py_ssize_t n = objective.n, nit = 0, n_modified = 0, total_factorizations = 0
     cdef int failed, found
@@ -845,7 +938,10 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
     cdef SearchOutcome outcome
     cdef Status status
     cdef int events
+    cdef FaceJump jump
+    cdef Py_ssize_t changes
 
+    reset_face_jump(&jump)
     f = evaluate_start(objective, x_array, grad, hess)
     pgnorm = projected_gradient_norm(&x[0], &grad[0], &lower[0], &upper[0], n, inf_norm)
     while True:
@@ -870,13 +966,18 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
             if failed:
                 status = LINALG_ERROR
                 break
+            if jump_due(&jump):
+                face_jump_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0], n,
+                                    work, &search.direction)
         begin_projected_search(&search, stationary)
+        changes = 0
         while True:
             next_projected_trial(&search, &x[0], &grad[0], &work.direction[0], &work.free[0],
                                  &lower[0], &upper[0], n, &x_trial[0], &moved)
             objective.value(trial_array, &f_trial)
             passed = sufficient_decrease(&search, f, f_trial, c1)
             if passed and objective.gradient(trial_array, grad_trial) == 0:
+                changes += bounds_changed(&x[0], &x_trial[0], &lower[0], &upper[0], n)
                 x_array, trial_array = trial_array, x_array
                 x, x_trial = x_trial, x
                 grad_array, grad_trial_array = grad_trial_array, grad_array
@@ -892,6 +993,8 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
         if outcome == SEARCH_FAILED:
             status = failed_status(&search)
             break
+        if not stationary:
+            after_newton_iteration(&jump, changes)
         events = EVENT_ACCEPTED | (EVENT_MODIFIED if search.direction.shift > 0.0 else 0)
         events |= EVENT_NEGATIVE_CURVATURE if stationary else 0
         events |= EVENT_NONFINITE if search.saw_nonfinite else 0
