@@ -663,7 +663,8 @@ cdef int face_jump_direction(FactorableHessian hess, ReducedHessian reduced, con
     iteration: where −g pushes a variable against its bound it is held, and
     it is let go only once its neighbour has moved (the 1-D obstacle: 3,246
     iterations at n = 10⁵, about n/30). After a streak of iterations that
-    each changed which bounds hold (`jump_due`), the interior-point
+    each reached or left bounds at a steady count (`jump_due`,
+    `after_newton_iteration`), the interior-point
     prediction of the model's active set (`interior_jump`, over the box
     within the step bound of x) gives a step to the model's minimizer on
     the predicted face. It replaces the direction (all variables free, so

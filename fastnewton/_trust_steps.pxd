@@ -342,7 +342,9 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     ½λ_floor·radius², rounding). Otherwise λ would creep down by the
     safeguard's factor 100 per factorization towards a λ* of 0 that
     only rounding separates from the hard case (linear rank 1: ten
-    factorizations per step).
+    factorizations per step). For the same reason, where H fails to factor
+    at λ = 0 by rounding alone (`singular_by_rounding`), λ_floor is the
+    next λ tried.
     """
     cdef Py_ssize_t i, it
     cdef CurvatureBounds bounds
