@@ -66,7 +66,8 @@ from fastnewton._projected cimport (bounded_step, BoundedWork, BoundedStepStats,
                                     SearchOutcome, SEARCH_GOES_ON, SEARCH_FAILED,
                                     begin_projected_search, next_projected_trial,
                                     sufficient_decrease, trial_refused, trial_taken,
-                                    failed_status, FaceJump, reset_face_jump, jump_due,
+                                    failed_status, rounding_trial, flat_at,
+                                    FaceJump, reset_face_jump, jump_due,
                                     after_newton_iteration, bounds_changed,
                                     face_jump_direction)
 from fastnewton._reduced cimport ReducedHessian
@@ -1254,6 +1255,8 @@ cdef class BatchSolver:
         cdef ProjectedSearch* searches = <ProjectedSearch*><size_t>searches_memory.ctypes.data
         cdef signed char[::1] searching = np.zeros(self.m, dtype=np.int8)
         cdef signed char[::1] valued = np.zeros(self.m, dtype=np.int8)
+        # Whether the value taken was at rounding level (`_projected.rounding_trial`).
+        cdef signed char[::1] rounding = np.zeros(self.m, dtype=np.int8)
         # Each problem's use of the face prediction (`_projected.FaceJump`), by
         # problem id; and, by position, how many bounds this iteration's steps
         # reached or left (−1: no search this iteration).
@@ -1331,6 +1334,10 @@ cdef class BatchSolver:
                         if searching[q] and not valued[q]:
                             if sufficient_decrease(&searches[q], self.f[q], self.f_trial[q], c1):
                                 valued[q] = True
+                                rounding[q] = False
+                            elif rounding_trial(&searches[q], self.f[q], self.f_trial[q]):
+                                valued[q] = True     # the slope there decides (`flat_at`)
+                                rounding[q] = True
                             else:
                                 self.end_search_if(q, trial_refused(
                                     &searches[q], not isfinite(self.f_trial[q])), searches,
@@ -1354,6 +1361,11 @@ cdef class BatchSolver:
                             continue
                         if not row_finite(&self.grad_trial[q, 0], n):
                             outcome = trial_refused(&searches[q], True)
+                        elif rounding[q] and not flat_at(&searches[q], &self.x_trial[q, 0],
+                                                         &self.grad_trial[q, 0], &step[q, 0],
+                                                         &free[q, 0], c2, &self.lower[q, 0],
+                                                         &self.upper[q, 0], n):
+                            outcome = trial_refused(&searches[q], False)
                         else:
                             changes[q] += bounds_changed(&self.x[q, 0], &self.x_trial[q, 0],
                                                          &self.lower[q, 0], &self.upper[q, 0], n)

@@ -112,6 +112,10 @@ cdef void next_projected_trial(ProjectedSearch* search, const double* x, const d
                                double* trial, bint* moved) noexcept nogil
 cdef bint sufficient_decrease(const ProjectedSearch* search, double f,
                               double f_trial, double c1) noexcept nogil
+cdef bint rounding_trial(const ProjectedSearch* search, double f, double f_trial) noexcept nogil
+cdef bint flat_at(const ProjectedSearch* search, const double* x, const double* grad,
+                  const double* direction, const unsigned char* free, double c2,
+                  const double* lower, const double* upper, Py_ssize_t n) noexcept nogil
 cdef SearchOutcome trial_refused(ProjectedSearch* search, bint nonfinite) noexcept nogil
 cdef SearchOutcome trial_taken(ProjectedSearch* search, const double* x, const double* grad,
                                const double* direction, const unsigned char* free, double c2,

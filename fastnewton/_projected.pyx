@@ -861,6 +861,30 @@ cdef bint sufficient_decrease(const ProjectedSearch* search, double f,
     return isfinite(f_trial) and f - f_trial >= c1 * search.required
 
 
+cdef bint rounding_trial(const ProjectedSearch* search, double f, double f_trial) noexcept nogil:
+    """Whether a trial that failed the test lies within rounding of f, so that its slope decides (`flat_at`).
+
+    Near a minimizer the decrease asked can sink below the rounding error
+    of f (a large constant in f, or a sum of 10⁶ terms: the 1-D obstacle at
+    n = 10⁶ stopped at a projected gradient of 4.9e-6). Where f at the
+    trial point is within 1e-12·|f| of f, the unconstrained line search
+    lets the slope there decide (the approximate Wolfe conditions of Hager
+    & Zhang 2005), and so does this one; only for a first trial or a
+    halving, not a doubling (which keeps the step taken) or a search on
+    curvature.
+    """
+    return (search.extensions == 0 and not search.stationary and isfinite(f_trial)
+            and f_trial <= f + 1e-12 * fabs(f))
+
+
+cdef bint flat_at(const ProjectedSearch* search, const double* x, const double* grad,
+                  const double* direction, const unsigned char* free, double c2,
+                  const double* lower, const double* upper, Py_ssize_t n) noexcept nogil:
+    """At a `rounding_trial` point x (∇f there `grad`): the path's slope is at most c2 times its first, in size."""
+    return (fabs(path_slope(x, grad, direction, free, lower, upper, n))
+            <= -c2 * search.direction.free_slope)
+
+
 cdef SearchOutcome trial_refused(ProjectedSearch* search, bint nonfinite) noexcept nogil:
     """The trial point failed the test (`nonfinite`: f or ∇f there was not finite).
 
@@ -913,8 +937,9 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
     Each iteration takes `newton_direction` and backtracks x(α) = P(x + αd)
     from α = 1 until Bertsekas' sufficient decrease
     f(x) − f(x(α)) ≥ c1·(−α g_Fᵀd_F + Σ_held g_i (x_i − x_i(α))) holds
-    (`projected_trial`) and ∇f there is finite; a step taken at α = 1 is
-    then doubled while `worth_extending` says so. Where the projected gradient
+    (`projected_trial`) and ∇f there is finite (or f there is within
+    rounding of f and the path is flat there: `rounding_trial`, `flat_at`);
+    a step taken at α = 1 is then doubled while `worth_extending` says so. Where the projected gradient
     passes the test, with `escape_saddles`, a feasible direction of negative
     curvature (`escape_direction`) is searched the same way on the
     curvature test instead, and the run ends with status SADDLE when no step
@@ -934,7 +959,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
     cdef double[::1] grad_trial = grad_trial_array
     cdef double f, f_trial = 0.0, pgnorm
     cdef double max_shift = 0.0
-    cdef bint moved, stationary, passed
+    cdef bint moved, stationary, passed, rounding, valued, finite_gradient
     cdef ProjectedSearch search
     cdef SearchOutcome outcome
     cdef Status status
@@ -977,7 +1002,12 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
                                  &lower[0], &upper[0], n, &x_trial[0], &moved)
             objective.value(trial_array, &f_trial)
             passed = sufficient_decrease(&search, f, f_trial, c1)
-            if passed and objective.gradient(trial_array, grad_trial) == 0:
+            rounding = not passed and rounding_trial(&search, f, f_trial)
+            valued = passed or rounding
+            finite_gradient = valued and objective.gradient(trial_array, grad_trial) == 0
+            if finite_gradient and (passed or flat_at(&search, &x_trial[0], &grad_trial[0],
+                                                      &work.direction[0], &work.free[0], c2,
+                                                      &lower[0], &upper[0], n)):
                 changes += bounds_changed(&x[0], &x_trial[0], &lower[0], &upper[0], n)
                 x_array, trial_array = trial_array, x_array
                 x, x_trial = x_trial, x
@@ -987,8 +1017,9 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
                 outcome = trial_taken(&search, &x[0], &grad[0], &work.direction[0],
                                       &work.free[0], c2, &lower[0], &upper[0], n)
             else:
-                # Not finite: f there, or ∇f where f passed.
-                outcome = trial_refused(&search, passed or not isfinite(f_trial))
+                # Not finite: f there, or ∇f where f passed (or was at rounding level).
+                outcome = trial_refused(&search, (valued and not finite_gradient)
+                                        or not isfinite(f_trial))
             if outcome != SEARCH_GOES_ON:
                 break
         if outcome == SEARCH_FAILED:

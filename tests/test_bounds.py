@@ -606,6 +606,44 @@ def test_projected_newton_contact_problem_jumps_to_the_predicted_face():
     assert np.sum((early.x <= lower) != (res.x <= lower)) > 30
 
 
+def test_projected_newton_search_lets_the_slope_decide_at_rounding_level():
+    # f = 1e8 + Σ (x − c)⁴: Newton converges linearly, and long before the
+    # gradient reaches gtol the decrease Armijo asks falls below the rounding
+    # of f (about 1.5e-8). The unconstrained search lets the slope decide
+    # there; the projected search stopped with status 2 (no progress) at a
+    # projected gradient of about 1e-6. Now it goes on to gtol, in the batch
+    # exactly as in minimize.
+    centres = np.array([[0.3, -0.5, 2.0, 1.0], [0.7, 0.2, -1.0, 0.5], [1.5, 0.4, 0.6, -0.2]])
+
+    def fun(x, c):
+        return 1e8 + np.sum((x - c) ** 4, axis=-1)
+
+    def jac(x, c):
+        return 4.0 * (x - c) ** 3
+
+    def hess(x, c):
+        h = np.zeros(x.shape + (x.shape[-1],))
+        idx = np.arange(x.shape[-1])
+        h[..., idx, idx] = 12.0 * (x - c) ** 2
+        return h
+
+    box = [(0.0, 1.0)] * 4
+    x0 = np.zeros_like(centres)
+    res = fastnewton.minimize_batch(fun, x0, jac=jac, hess=hess, method="newton", bounds=box,
+                                    batch_args=(centres,), options=dict(gtol=1e-10))
+    for i, c in enumerate(centres):
+        one = fastnewton.minimize(fun, x0[i], args=(c,), jac=jac, hess=hess, method="newton",
+                                  bounds=box, options=dict(gtol=1e-10))
+        assert one.success, one.message
+        # The box's closest point to c, in each coordinate: |x − clip(c)| ≤ (gtol/4)^⅓.
+        np.testing.assert_allclose(one.x, np.clip(c, 0.0, 1.0), atol=4e-4)
+        g = jac(one.x, c)
+        assert np.abs(np.clip(one.x - g, 0.0, 1.0) - one.x).max() <= 1e-10
+        np.testing.assert_array_equal(res.x[i], one.x)
+        assert (res.status[i], res.nit[i], res.nfev[i], res.njev[i], res.nhev[i]) == (
+            one.status, one.nit, one.nfev, one.njev, one.nhev)
+
+
 def test_minimize_batch_newton_face_jumps_as_minimize_does():
     # Loaded strings on floors of different waviness (dense Hessians, n = 300):
     # each problem's face jumps fall on the same iterations as in minimize,
