@@ -46,7 +46,7 @@ from fastnewton._blocks cimport second_order_point, matvec
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
                                       NEWTON_NO_DESCENT, newton_step)
 from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SecularPoint,
-                                      WarmStart, exact_settings,
+                                      WarmStart, exact_settings, remember_solve,
                                       lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
                                       trust_ratio, next_radius, radius_cap, first_radius)
@@ -1074,9 +1074,7 @@ cdef class BatchSolver:
                                                 &self.step[q, 0], &report, self.warm[q],
                                                 &self.secular[q] if self.rejected[q] else NULL)
                         self.secular[q] = report.secular
-                        self.warm[q].indefinite = report.indefinite
-                        if report.hess_shift > 0.0:
-                            self.warm[q].lam = report.hess_shift
+                        remember_solve(&self.warm[q], &report)
                         if report.status != SUBPROBLEM_OK:
                             self.state[q] = (LINALG_ERROR
                                              if report.status == SUBPROBLEM_FACTORIZATION_FAILED

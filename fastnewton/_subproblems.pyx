@@ -13,7 +13,7 @@ import numpy as np
 from libc.math cimport sqrt, fmin
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._trust_steps cimport (SUBPROBLEM_NONFINITE, clear_report, exact_settings,
-                                      lay_out_work)
+                                      remember_solve, lay_out_work)
 from fastnewton._vector cimport dot, norm2, axpy_into, boundary_roots, copy_into
 
 
@@ -76,9 +76,7 @@ cdef class ExactSubproblem(FactoringSubproblem):
                                               &self.last if self.retry else NULL)
         self.retry = False
         self.last = report.secular
-        self.warm.indefinite = report.indefinite
-        if report.hess_shift > 0.0:
-            self.warm.lam = report.hess_shift
+        remember_solve(&self.warm, report)
         return 0
 
     cdef void same_model_next(self) noexcept:

@@ -137,6 +137,17 @@ cdef inline double after_indefinite(LambdaBracket* bracket, double lam,
     return next_lambda(bracket.lower, bracket.upper)
 
 
+cdef inline void remember_solve(WarmStart* warm, const StepReport* report) noexcept nogil:
+    """Keep what a `more_sorensen_step` solve leaves for the next one at a new point.
+
+    Whether H was indefinite, and λ when positive (a λ of 0 keeps the last
+    positive one: the next H is likely to need about as much).
+    """
+    warm.indefinite = report.indefinite
+    if report.hess_shift > 0.0:
+        warm.lam = report.hess_shift
+
+
 cdef inline bint singular_by_rounding(const LambdaBracket* bracket, double lam_pivot,
                                       double lam_floor) noexcept nogil:
     """Whether H failed to factor at λ = 0 by rounding alone, so that λ_floor is the λ to try next.
