@@ -1253,8 +1253,6 @@ cdef class BatchSolver:
         cdef ProjectedSearch* searches = <ProjectedSearch*><size_t>searches_memory.ctypes.data
         cdef signed char[::1] searching = np.zeros(self.m, dtype=np.int8)
         cdef signed char[::1] valued = np.zeros(self.m, dtype=np.int8)
-        # Whether the value taken was at rounding level (`_projected.rounding_trial`).
-        cdef signed char[::1] rounding = np.zeros(self.m, dtype=np.int8)
         # Each problem's use of the face prediction (`_projected.FaceJump`), by
         # problem id; and, by position, how many bounds this iteration's steps
         # reached or left (−1: no search this iteration).
@@ -1330,12 +1328,9 @@ cdef class BatchSolver:
                 with nogil:
                     for q in range(k):
                         if searching[q] and not valued[q]:
-                            if sufficient_decrease(&searches[q], self.f[q], self.f_trial[q], c1):
-                                valued[q] = True
-                                rounding[q] = False
-                            elif rounding_trial(&searches[q], self.f[q], self.f_trial[q]):
-                                valued[q] = True     # the slope there decides (`flat_at`)
-                                rounding[q] = True
+                            if (sufficient_decrease(&searches[q], self.f[q], self.f_trial[q], c1)
+                                    or rounding_trial(&searches[q], self.f[q], self.f_trial[q])):
+                                valued[q] = True     # at rounding level, the slope decides below
                             else:
                                 self.end_search_if(q, trial_refused(
                                     &searches[q], not isfinite(self.f_trial[q])), searches,
@@ -1359,10 +1354,12 @@ cdef class BatchSolver:
                             continue
                         if not row_finite(&self.grad_trial[q, 0], n):
                             outcome = trial_refused(&searches[q], True)
-                        elif rounding[q] and not flat_at(&searches[q], &self.x_trial[q, 0],
-                                                         &self.grad_trial[q, 0], &step[q, 0],
-                                                         &free[q, 0], c2, &self.lower[q, 0],
-                                                         &self.upper[q, 0], n):
+                        elif (not sufficient_decrease(&searches[q], self.f[q], self.f_trial[q],
+                                                      c1)
+                              and not flat_at(&searches[q], &self.x_trial[q, 0],
+                                              &self.grad_trial[q, 0], &step[q, 0], &free[q, 0],
+                                              c2, &self.lower[q, 0], &self.upper[q, 0], n)):
+                            # Valued at rounding level (`rounding_trial`), and not flat there.
                             outcome = trial_refused(&searches[q], False)
                         else:
                             changes[q] += bounds_changed(&self.x[q, 0], &self.x_trial[q, 0],
