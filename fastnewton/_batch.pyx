@@ -44,7 +44,7 @@ from fastnewton._dense cimport DenseBlock
 from fastnewton._banded cimport BandBlock
 from fastnewton._blocks cimport second_order_point, matvec
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
-                                      NEWTON_NO_DESCENT, newton_step)
+                                      NEWTON_NO_DESCENT, newton_step, next_newton_radius)
 from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, SecularPoint,
                                       WarmStart, exact_settings, remember_solve,
                                       lay_out_work, SUBPROBLEM_OK,
@@ -139,18 +139,18 @@ cdef class BlockKernels:
 
     cdef NewtonStep newton_step(self, double* hess, const double* grad, double f,
                                 bint stationary, double c1, double c2, double x_norm,
-                                double* direction, LineSearch* search, double* shift,
-                                int* factorizations) noexcept nogil:
+                                double radius, double* direction, LineSearch* search,
+                                double* shift, int* factorizations) noexcept nogil:
         """`_newton_step.newton_step` on the block at `hess`."""
         cdef DenseBlock dense
         cdef BandBlock band
         if self.banded:
             band = self.band(hess)
-            return newton_step(&band, self.n, grad, f, stationary, c1, c2, x_norm, direction,
-                               &self.work, search, shift, factorizations)
+            return newton_step(&band, self.n, grad, f, stationary, c1, c2, x_norm, radius,
+                               direction, &self.work, search, shift, factorizations)
         dense = self.dense(hess)
-        return newton_step(&dense, self.n, grad, f, stationary, c1, c2, x_norm, direction,
-                           &self.work, search, shift, factorizations)
+        return newton_step(&dense, self.n, grad, f, stationary, c1, c2, x_norm, radius,
+                           direction, &self.work, search, shift, factorizations)
 
     cdef bint second_order_point(self, double* hess) noexcept nogil:
         """No curvature below −√ε·‖H‖∞ (`_blocks.second_order_point`)."""
@@ -780,6 +780,9 @@ cdef class BatchSolver:
     cdef object searches_memory
     cdef LineSearch* searches
     cdef double[:, ::1] best_grad
+    # newton: each position's bound on modified steps (`next_newton_radius`), and the
+    # shift of its current direction.
+    cdef double[::1] newton_radius, newton_shift
     # Outputs, by problem id.
     cdef readonly object x_out, f_out, grad_out, hess_out, status_out, nit_out, scalar_out
     cdef readonly object start_failed_out
@@ -825,6 +828,8 @@ cdef class BatchSolver:
         self.rejected = np.zeros(m, dtype=np.int8)
         self.searches_memory = np.zeros(m * sizeof(LineSearch), dtype=np.uint8)
         self.searches = <LineSearch*><size_t>self.searches_memory.ctypes.data
+        self.newton_radius = np.full(m, INFINITY)
+        self.newton_shift = np.zeros(m)
         self.x_out = np.empty((m, n))
         self.f_out = np.empty(m)
         self.grad_out = np.empty((m, n))
@@ -894,6 +899,8 @@ cdef class BatchSolver:
             copy_raw(&self.lower[source, 0], &self.lower[dest, 0], n)
             copy_raw(&self.upper[source, 0], &self.upper[dest, 0], n)
         self.searches[dest] = self.searches[source]
+        self.newton_radius[dest] = self.newton_radius[source]
+        self.newton_shift[dest] = self.newton_shift[source]
         self.hits_boundary[dest] = self.hits_boundary[source]
         self.unconstrained_step[dest] = self.unconstrained_step[source]
         self.state[dest] = RUNNING
@@ -1296,7 +1303,7 @@ cdef class BatchSolver:
                         continue
                 elif newton_direction(view, self.bounded_reduced, &self.x[q, 0],
                                       &self.grad[q, 0], &self.lower[q, 0], &self.upper[q, 0],
-                                      n, work, &searches[q].direction):
+                                      n, self.newton_radius[q], work, &searches[q].direction):
                     self.state[q] = LINALG_ERROR
                     continue
                 elif jump_due(&jumps[self.index[q]]):
@@ -1379,6 +1386,9 @@ cdef class BatchSolver:
                     self.flags[q] = self.state[q] == RUNNING
                     if self.flags[q] and changes[q] >= 0 and not searches[q].stationary:
                         after_newton_iteration(&jumps[self.index[q]], changes[q])
+                        self.newton_radius[q] = next_newton_radius(
+                            self.newton_radius[q], searches[q].direction.shift, False,
+                            searches[q].alpha, searches[q].direction.free_length)
             self.hessians_where_flagged(k)
         return 0
 
@@ -1423,7 +1433,6 @@ cdef class BatchSolver:
 
     cdef void begin_search(self, Py_ssize_t q, double c1, double c2) noexcept nogil:
         """The top of a Newton iteration at position q: stop, or start its line search."""
-        cdef double shift
         cdef int factorizations
         cdef NewtonStep outcome
         if self.stops(q):
@@ -1431,8 +1440,8 @@ cdef class BatchSolver:
         outcome = self.kernels.newton_step(
             &self.hess[q, 0], &self.grad[q, 0], self.f[q],
             gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol, c1, c2,
-            norm2_raw(&self.x[q, 0], self.n), &self.step[q, 0], &self.searches[q], &shift,
-            &factorizations)
+            norm2_raw(&self.x[q, 0], self.n), self.newton_radius[q], &self.step[q, 0],
+            &self.searches[q], &self.newton_shift[q], &factorizations)
         if outcome == NEWTON_FACTOR_FAILED:
             self.state[q] = LINALG_ERROR
         elif outcome == NEWTON_CONVERGED:
@@ -1457,6 +1466,9 @@ cdef class BatchSolver:
             copy_raw(&self.x_trial[q, 0], &self.x[q, 0], n)
             copy_raw(&self.grad_trial[q, 0], &self.grad[q, 0], n)
             self.scalar[q] = search.alpha
+        self.newton_radius[q] = next_newton_radius(self.newton_radius[q], self.newton_shift[q],
+                                                   search.curvature_search, self.scalar[q],
+                                                   norm2_raw(&self.step[q, 0], n))
         self.f[q] = (search.f_low if search.ask == ACCEPT_LOW or search.curvature_search
                      else search.f_alpha)
         self.nit[self.index[q]] += 1

@@ -176,18 +176,18 @@ cdef class FactorableHessian(SymmetricMatrix):
         reacquire_gil(gil)
 
     cdef NewtonStep newton_step(self, const double* grad, double f, bint stationary, double c1,
-                                double c2, double x_norm, double* direction, StepWork* work,
+                                double c2, double x_norm, double radius, double* direction, StepWork* work,
                                 LineSearch* search, double* shift, int* factorizations) noexcept:
         """`_newton_step.newton_step` on this matrix."""
         cdef NewtonStep outcome
         cdef PyThreadState* gil = release_gil_if(self.release_gil)
         if self.banded:
             outcome = newton.newton_step(&self.band, self.n, grad, f, stationary, c1, c2,
-                                         x_norm, direction, work, search, shift,
+                                         x_norm, radius, direction, work, search, shift,
                                          factorizations)
         else:
             outcome = newton.newton_step(&self.dense, self.n, grad, f, stationary, c1, c2,
-                                         x_norm, direction, work, search, shift,
+                                         x_norm, radius, direction, work, search, shift,
                                          factorizations)
         reacquire_gil(gil)
         return outcome

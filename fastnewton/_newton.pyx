@@ -1,12 +1,13 @@
 """The line-search Newton driver: modified Cholesky direction, strong Wolfe step."""
 
 import numpy as np
+from libc.math cimport INFINITY
 
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._objective cimport Objective
 from fastnewton._line_search cimport StrongWolfeSearch, SearchResult, LineSearch
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_FACTOR_FAILED, NEWTON_CONVERGED,
-                                      NEWTON_NO_DESCENT)
+                                      NEWTON_NO_DESCENT, next_newton_radius)
 from fastnewton._trust_steps cimport StepWork, lay_out_work
 from fastnewton._vector cimport dot, norm2, gradient_norm
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE,
@@ -34,7 +35,7 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
     grad_trial_array = np.empty(n)
     cdef double[::1] x = x_array, direction = np.empty(n)
     cdef double[::1] grad = grad_array, grad_trial = grad_trial_array
-    cdef double f, gnorm, shift = 0.0, max_shift = 0.0
+    cdef double f, gnorm, shift = 0.0, max_shift = 0.0, radius = INFINITY
     cdef double[::1] work_memory = np.empty(6 * max(n, 1))
     cdef StepWork work
     cdef bint stationary
@@ -57,7 +58,7 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
             status = MAXITER
             break
         outcome = hess.newton_step(&grad[0], f, stationary, line_search.c1, line_search.c2,
-                                   norm2(x), &direction[0], &work, &search, &shift,
+                                   norm2(x), radius, &direction[0], &work, &search, &shift,
                                    &factorizations)
         total_factorizations += factorizations
         if outcome == NEWTON_FACTOR_FAILED:
@@ -81,6 +82,8 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
         events = EVENT_NEGATIVE_CURVATURE if search.curvature_search else 0
         events |= EVENT_ACCEPTED | (EVENT_MODIFIED if shift > 0.0 else 0)
         events |= EVENT_NONFINITE if found.saw_nonfinite else 0
+        radius = next_newton_radius(radius, shift, search.curvature_search, found.step_length,
+                                    norm2(direction))
         if shift > 0.0:
             n_modified += 1
             max_shift = max(max_shift, shift)

@@ -86,7 +86,8 @@ cdef int bounded_step(SymmetricMatrix hess, TrustRegionSubproblem subproblem,
 
 cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
                           const double* grad, const double* lower, const double* upper,
-                          Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1
+                          Py_ssize_t n, double radius, BoundedWork work,
+                          NewtonDirection* out) except -1
 
 
 cdef void reset_face_jump(FaceJump* jump) noexcept nogil

@@ -44,7 +44,7 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
 from fastnewton._start cimport evaluate_start
 from fastnewton._interior cimport InteriorWork, predict_active_set
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_SEARCH, NEWTON_FACTOR_FAILED,
-                                      newton_step_bound)
+                                      newton_step_bound, next_newton_radius)
 from fastnewton._line_search cimport LineSearch
 
 cdef double EPS = np.finfo(np.float64).eps
@@ -554,7 +554,8 @@ cdef inline void clear_direction(NewtonDirection* out) noexcept nogil:
 
 cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const double* x,
                           const double* grad, const double* lower, const double* upper,
-                          Py_ssize_t n, BoundedWork work, NewtonDirection* out) except -1:
+                          Py_ssize_t n, double radius, BoundedWork work,
+                          NewtonDirection* out) except -1:
     """The projected Newton direction at x into ``work.direction``; 1 when H[F, F] could not be factored.
 
     The variables that may move (`_box.not_binding`) take the unconstrained
@@ -562,12 +563,15 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     and g_F): d_F = −(H[F, F] + τI)⁻¹ g_F, τ from the modified Cholesky
     factorization, replaced by the Moré–Sorensen step of radius
     1.75·max(1, ‖x‖) when it is longer (the step bound that keeps the
-    unconstrained method out of asymptotic valleys), and with the shift
+    unconstrained method out of asymptotic valleys), or, when H[F, F] needed a
+    shift, of `radius` when that is shorter (`next_newton_radius`, which the
+    drivers keep from the lengths their searches took), and with the shift
     refined where it far exceeds the negative curvature it cures. The held
     ones take d_i = −g_i / D_ii (D = |diag H|,
     `diagonal_scaling`), which the projection then stops at their bound.
     ``work.free`` marks the moving ones; `out` receives g_Fᵀd_F, ‖d_F‖, τ,
-    the step bound and the factorizations. The batched solver runs it on
+    the step bound (which also caps the search's doublings) and the
+    factorizations. The batched solver runs it on
     each problem's block.
     """
     cdef Py_ssize_t i, k, count
@@ -586,10 +590,12 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
         reduced.gather_free(index, count)
         gather(grad, index, count, &work.reduced_grad[0])
         # Only the direction is used; the search it starts is left alone.
-        if reduced.newton_step(&work.reduced_grad[0], 0.0, False, 1e-4, 0.9, x_norm,
+        if reduced.newton_step(&work.reduced_grad[0], 0.0, False, 1e-4, 0.9, x_norm, radius,
                                reduced_step, &work.step_work, &search, &out.shift,
                                &out.factorizations) == NEWTON_FACTOR_FAILED:
             return 1
+        if out.shift > 0.0:
+            out.step_bound = fmin(out.step_bound, radius)
     for i in range(n):
         free[i] = 0
     for k in range(count):
@@ -734,7 +740,7 @@ cdef int escape_direction(FactorableHessian hess, ReducedHessian reduced, const 
         return 0
     reduced.gather_free(index, count)
     gather(grad, index, count, &work.reduced_grad[0])
-    outcome = reduced.newton_step(&work.reduced_grad[0], 0.0, True, 1e-4, 0.9, 0.0,
+    outcome = reduced.newton_step(&work.reduced_grad[0], 0.0, True, 1e-4, 0.9, 0.0, INFINITY,
                                   &work.reduced_step[0], &work.step_work, &search, &out.shift,
                                   &out.factorizations)
     if outcome != NEWTON_SEARCH:
@@ -957,7 +963,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
                                                  work.grad_trial_array)
     cdef double[::1] x = x_array, x_trial = trial_array, grad = grad_array
     cdef double[::1] grad_trial = grad_trial_array
-    cdef double f, f_trial = 0.0, pgnorm
+    cdef double f, f_trial = 0.0, pgnorm, radius = INFINITY
     cdef double max_shift = 0.0
     cdef bint moved, stationary, passed, rounding, valued, finite_gradient
     cdef ProjectedSearch search
@@ -987,7 +993,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
             break
         if not stationary:
             failed = newton_direction(hess, reduced, &x[0], &grad[0], &lower[0], &upper[0], n,
-                                      work, &search.direction)
+                                      radius, work, &search.direction)
             total_factorizations += search.direction.factorizations
             if failed:
                 status = LINALG_ERROR
@@ -1027,6 +1033,8 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
             break
         if not stationary:
             after_newton_iteration(&jump, changes)
+            radius = next_newton_radius(radius, search.direction.shift, False, search.alpha,
+                                        search.direction.free_length)
         events = EVENT_ACCEPTED | (EVENT_MODIFIED if search.direction.shift > 0.0 else 0)
         events |= EVENT_NEGATIVE_CURVATURE if stationary else 0
         events |= EVENT_NONFINITE if search.saw_nonfinite else 0
