@@ -69,7 +69,7 @@ from fastnewton._projected cimport (bounded_step, BoundedWork, BoundedStepStats,
                                     failed_status, rounding_trial, flat_at,
                                     FaceJump, reset_face_jump, jump_due,
                                     after_newton_iteration, bounds_changed,
-                                    face_jump_direction)
+                                    face_jump_direction, radius_after_search)
 from fastnewton._reduced cimport ReducedHessian
 from fastnewton._subproblems cimport ExactSubproblem
 from fastnewton._box cimport clamp, projected_gradient_norm, projected_step
@@ -1386,9 +1386,8 @@ cdef class BatchSolver:
                     self.flags[q] = self.state[q] == RUNNING
                     if self.flags[q] and changes[q] >= 0 and not searches[q].stationary:
                         after_newton_iteration(&jumps[self.index[q]], changes[q])
-                        self.newton_radius[q] = next_newton_radius(
-                            self.newton_radius[q], searches[q].direction.shift, False,
-                            searches[q].alpha, searches[q].direction.free_length)
+                        self.newton_radius[q] = radius_after_search(&searches[q],
+                                                                    self.newton_radius[q])
             self.hessians_where_flagged(k)
         return 0
 

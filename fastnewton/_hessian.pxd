@@ -54,6 +54,7 @@ cdef class FactorableHessian(SymmetricMatrix):
     cdef void dogleg_step(self, const double* grad, double radius, double* step,
                           StepReport* report, StepWork* work) noexcept
     cdef NewtonStep newton_step(self, const double* grad, double f, bint stationary, double c1,
-                                double c2, double x_norm, double radius, double* direction, StepWork* work,
-                                LineSearch* search, double* shift, int* factorizations) noexcept
+                                double c2, double x_norm, double radius, double* direction,
+                                StepWork* work, LineSearch* search, double* shift,
+                                int* factorizations) noexcept
     cpdef tuple spectrum(self, double tol, bint extremes)

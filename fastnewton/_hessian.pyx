@@ -176,8 +176,9 @@ cdef class FactorableHessian(SymmetricMatrix):
         reacquire_gil(gil)
 
     cdef NewtonStep newton_step(self, const double* grad, double f, bint stationary, double c1,
-                                double c2, double x_norm, double radius, double* direction, StepWork* work,
-                                LineSearch* search, double* shift, int* factorizations) noexcept:
+                                double c2, double x_norm, double radius, double* direction,
+                                StepWork* work, LineSearch* search, double* shift,
+                                int* factorizations) noexcept:
         """`_newton_step.newton_step` on this matrix."""
         cdef NewtonStep outcome
         cdef PyThreadState* gil = release_gil_if(self.release_gil)

@@ -34,7 +34,8 @@ cdef inline double next_newton_radius(double radius, double shift, bint curvatur
     length it accepted is the bound on the next one (`newton_step` takes
     the Moré–Sorensen step of that radius when the modified Newton step is
     longer), and a modified step the search took whole raises the bound to
-    twice its length, as a trust radius would grow; unshifted steps and searches on
+    twice that step's length if it was below (it never lowers it), as a
+    trust radius would grow; unshifted steps and searches on
     curvature leave it as it is, so the pure Newton step near a minimizer
     and its quadratic convergence are untouched. `radius` starts at
     infinity: no bound until a search has cut a modified step. Measured
@@ -73,8 +74,8 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     near a minimizer Newton steps are short, so they are kept. The factor
     1.75 is measured (bench/robustness.py): at 1, Beale from 100·x0 follows
     its own asymptotic valley (x₁ → ∞); at 2, 0.6 % of the fits still reach
-    theirs. The step bound is also `radius` (`next_newton_radius`) when
-    H needed a shift. At a
+    theirs. When H needed a shift, the bound is the smaller of that and
+    `radius` (the driver's `next_newton_radius`). At a
     stationary point (`stationary`: ‖g‖ ≤ gtol where the second-order test
     failed), d is the direction of most negative curvature (inverse iteration
     on the factor of H + τI), taken downhill and searched on curvature.

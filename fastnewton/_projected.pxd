@@ -33,8 +33,11 @@ cdef struct NewtonDirection:
     double free_length    # ‖d_F‖
     double curvature      # dᵀHd of a unit direction of negative curvature; 0 for Newton's
     double shift          # τ of the modified Cholesky factorization of H[F, F]
-    double step_bound     # Newton's: `_newton_step.newton_step_bound` at x; 0 otherwise
+    # Newton's: `_newton_step.newton_step_bound` at x, or the driver's bound on
+    # modified steps (`next_newton_radius`) when τ > 0 and that is shorter; 0 otherwise
+    double step_bound
     int factorizations
+    bint face_jump        # the direction is `face_jump_direction`'s step, not Newton's
 
 
 cdef enum SearchOutcome:
@@ -90,6 +93,7 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
                           NewtonDirection* out) except -1
 
 
+cdef double radius_after_search(const ProjectedSearch* search, double radius) noexcept nogil
 cdef void reset_face_jump(FaceJump* jump) noexcept nogil
 cdef bint jump_due(const FaceJump* jump) noexcept nogil
 cdef void after_newton_iteration(FaceJump* jump, Py_ssize_t changes) noexcept nogil

@@ -613,6 +613,18 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     return 0
 
 
+cdef double radius_after_search(const ProjectedSearch* search, double radius) noexcept nogil:
+    """The bound on the next modified step (`next_newton_radius`) after `search` took its step.
+
+    Only a Newton direction of a shifted H[F, F] counts: a face jump's step,
+    or a search on curvature, leaves the bound as it is.
+    """
+    if search.stationary or search.direction.face_jump:
+        return radius
+    return next_newton_radius(radius, search.direction.shift, False, search.alpha,
+                              search.direction.free_length)
+
+
 cdef void reset_face_jump(FaceJump* jump) noexcept nogil:
     """No streak yet; the prediction is first asked after INTERIOR_AFTER iterations."""
     jump.streak = 0
@@ -701,6 +713,7 @@ cdef int face_jump_direction(FactorableHessian hess, ReducedHessian reduced, con
         work.free[i] = 1
     out.free_slope = slope
     out.free_length = sqrt(length)
+    out.face_jump = True
     return 1
 
 
@@ -1033,8 +1046,7 @@ def projected_newton(Objective objective, object x0, FactorableHessian hess,
             break
         if not stationary:
             after_newton_iteration(&jump, changes)
-            radius = next_newton_radius(radius, search.direction.shift, False, search.alpha,
-                                        search.direction.free_length)
+            radius = radius_after_search(&search, radius)
         events = EVENT_ACCEPTED | (EVENT_MODIFIED if search.direction.shift > 0.0 else 0)
         events |= EVENT_NEGATIVE_CURVATURE if stationary else 0
         events |= EVENT_NONFINITE if search.saw_nonfinite else 0

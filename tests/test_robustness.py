@@ -204,9 +204,9 @@ def profile_minimum(y):
     return min(values[k], polished.fun)
 
 
-def newton(problem, x0=None):
+def newton(problem, x0=None, bounds=None):
     return fastnewton.minimize(problem.fun, problem.x0 if x0 is None else x0, method="newton",
-                               jac=problem.jac, hess=problem.hess,
+                               jac=problem.jac, hess=problem.hess, bounds=bounds,
                                options={"gtol": 1e-8, "maxiter": 2000})
 
 
@@ -225,19 +225,26 @@ def test_newton_solves_every_mgh_problem_from_its_standard_start():
     assert missed == []
 
 
-def test_batched_newton_bounds_modified_steps_as_minimize_does():
+@pytest.mark.parametrize("bounds", [None, scipy.optimize.Bounds(-10.0, 10.0)])
+def test_batched_newton_bounds_modified_steps_as_minimize_does(bounds):
     # Osborne 2 from x0 and from 0.99·x0 (which also went to f = 0.08759)
-    # and 1.01·x0: the batch keeps each problem's bound on modified steps
-    # and gives minimize's iterates and counts, at the paper's f*.
+    # and 1.01·x0, behind two rows started next to the minimizer: those end
+    # within three iterations, so the batch moves the others to new
+    # positions while their bound on modified steps is finite (in the box,
+    # the projected method's first search is cut, then doubled). Each row
+    # must give minimize's iterates and counts, at the paper's f*.
     problem = P.mgh(19)
-    x0 = np.outer([1.0, 0.99, 1.01], problem.x0)
+    x_star = newton(problem).x
+    x0 = np.vstack([x_star + 1e-4, x_star + 1e-3,
+                    np.outer([1.0, 0.99, 1.01], problem.x0)])
     res = fastnewton.minimize_batch(
         lambda X: np.array([problem.fun(x) for x in X]), x0, method="newton",
         jac=lambda X: np.array([problem.jac(x) for x in X]),
-        hess=lambda X: np.array([problem.hess(x) for x in X]),
+        hess=lambda X: np.array([problem.hess(x) for x in X]), bounds=bounds,
         options={"gtol": 1e-8, "maxiter": 2000})
-    for i in range(3):
-        alone = newton(problem, x0[i])
+    assert res.nit[:2].max() < res.nit[2:].min()
+    for i in range(5):
+        alone = newton(problem, x0[i], bounds)
         assert solved(problem, alone.fun)
         np.testing.assert_array_equal(res.x[i], alone.x)
         assert (res.nit[i], res.nfev[i], res.njev[i]) == (alone.nit, alone.nfev, alone.njev)
