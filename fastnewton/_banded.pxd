@@ -10,7 +10,7 @@
 # solves, whose columns depend on each other, chain multiplications rather
 # than divisions and square roots.
 from libc.math cimport sqrt, fabs
-from fastnewton._bounds cimport CurvatureBounds, add_bounds_row, finish_bounds
+from fastnewton._bounds cimport CurvatureBounds, start_bounds, add_bounds_row, finish_bounds
 from fastnewton._lapack cimport (lapack_int, band_cholesky_lower, band_cholesky_solve_lower,
                                  band_triangular_solve_lower, band_symmetric_matvec_lower)
 
@@ -232,9 +232,7 @@ cdef inline void band_curvature_bounds(const BandBlock* band, Py_ssize_t n,
     cdef Py_ssize_t rows = band.bandwidth + 1, k, i
     cdef const double* values = band.values
     cdef double h, radius, squares
-    bounds.gershgorin_lower = bounds.gershgorin_upper = bounds.diag_min = 0.0
-    bounds.diag_min_positive = 0.0
-    bounds.inf_norm = bounds.frobenius_norm = 0.0
+    start_bounds(bounds)
     for i in range(n):
         # Row i: column i below the diagonal plus row i left of it.
         radius = squares = 0.0

@@ -16,6 +16,12 @@ cdef struct CurvatureBounds:
     double diag_min_positive  # the smallest positive h_ii; 0 when there is none
 
 
+cdef inline void start_bounds(CurvatureBounds* bounds) noexcept nogil:
+    """Every bound 0: what a matrix of order 0 has, and what row 0 of `add_bounds_row` replaces."""
+    bounds.gershgorin_lower = bounds.gershgorin_upper = bounds.diag_min = 0.0
+    bounds.diag_min_positive = bounds.inf_norm = bounds.frobenius_norm = 0.0
+
+
 cdef inline void add_bounds_row(CurvatureBounds* bounds, Py_ssize_t row, double diagonal,
                                 double radius, double offdiagonal_squares) noexcept nogil:
     """Fold one row (its diagonal, Σ|off-diagonal| and Σ off-diagonal²) into `bounds`.

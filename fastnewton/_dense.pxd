@@ -2,7 +2,7 @@
 # meaningful) and its kernels. The order n travels beside the block rather
 # than in it, so that callers can pass it as a literal (see `_batch`).
 from libc.math cimport sqrt, fabs, fmin
-from fastnewton._bounds cimport CurvatureBounds, add_bounds_row, finish_bounds
+from fastnewton._bounds cimport CurvatureBounds, start_bounds, add_bounds_row, finish_bounds
 from fastnewton._lapack cimport (lapack_int, cholesky_lower, triangular_solve_lower,
                                  symmetric_matvec_lower)
 
@@ -95,9 +95,7 @@ cdef inline void dense_curvature_bounds(const double* a, Py_ssize_t n,
     """Gershgorin, ∞-norm and Frobenius bounds of the symmetric matrix in the lower triangle of `a`."""
     cdef Py_ssize_t i, j
     cdef double h, radius, squares
-    bounds.gershgorin_lower = bounds.gershgorin_upper = bounds.diag_min = 0.0
-    bounds.diag_min_positive = 0.0
-    bounds.inf_norm = bounds.frobenius_norm = 0.0
+    start_bounds(bounds)
     for i in range(n):
         radius = squares = 0.0
         # Row i of the symmetric matrix: the lower triangle read across, then down.

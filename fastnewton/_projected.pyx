@@ -33,7 +33,7 @@ from fastnewton._reduced cimport ReducedHessian, MaskedProducts
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
                                       lay_out_work,
-                                      trust_ratio, next_radius, radius_cap, first_radius)
+                                      next_radius, radius_cap, first_radius)
 from fastnewton._box cimport (clamp, projected_step, projected_gradient_norm, free_for_model,
                               not_binding, gather, scatter)
 from fastnewton._vector cimport dot_raw, norm2_raw, norm2, copy_raw
@@ -42,6 +42,7 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
+from fastnewton._trust_region cimport evaluate_trial
 from fastnewton._interior cimport InteriorWork, predict_active_set
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_SEARCH, NEWTON_FACTOR_FAILED,
                                       newton_step_bound, next_newton_radius)
@@ -501,15 +502,8 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
         for i in range(n):
             x_trial[i] = clamp(x[i] + step[i], lower[i], upper[i])
         step_norm = norm2_raw(step, n)
-        objective.value(trial_array, &f_trial)
-        if isfinite(f_trial):
-            rho = trust_ratio(f, f_trial, -model)
-        else:
-            rho = -INFINITY
-            events |= EVENT_NONFINITE
-        if rho > eta and objective.gradient(trial_array, grad_trial):
-            rho = -INFINITY
-            events |= EVENT_NONFINITE
+        evaluate_trial(objective, trial_array, grad_trial, f, -model, eta, &f_trial, &rho,
+                       &events)
         if step_norm >= 0.99 * radius or stats.hits_boundary:
             events |= EVENT_BOUNDARY
         # A rejected step shrinks the radius below the step actually taken,

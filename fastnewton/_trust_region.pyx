@@ -7,12 +7,12 @@ The subproblem object decides which method it is.
 
 import numpy as np
 
-from libc.math cimport isfinite, fmin, fmax, INFINITY
+from libc.math cimport fmin, fmax
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._objective cimport Objective
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACTORIZATION_FAILED,
-                                      trust_ratio, next_radius, radius_cap, first_radius)
+                                      next_radius, radius_cap, first_radius)
 from fastnewton._vector cimport dot, norm2, gradient_norm, axpy_into
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
@@ -104,15 +104,8 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             n_modified += 1
             max_shift = max(max_shift, report.hess_shift)
         axpy_into(1.0, step, x, x_trial)
-        objective.value(trial_array, &f_trial)
-        if isfinite(f_trial):
-            rho = trust_ratio(f, f_trial, report.model_decrease)
-        else:
-            rho = -INFINITY
-            events |= EVENT_NONFINITE
-        if rho > eta and objective.gradient(trial_array, grad_trial):
-            rho = -INFINITY
-            events |= EVENT_NONFINITE
+        evaluate_trial(objective, trial_array, grad_trial, f, report.model_decrease, eta,
+                       &f_trial, &rho, &events)
         radius = next_radius(rho, radius, report.hits_boundary,
                              radius_cap(max_radius, relative_max_radius, &x[0], n))
         if rho > eta:
