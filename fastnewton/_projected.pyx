@@ -42,13 +42,12 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
                                  CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
-from fastnewton._trust_region cimport evaluate_trial
+from fastnewton._trust_region cimport evaluate_trial, iteration_end, GOES_ON
 from fastnewton._interior cimport InteriorWork, predict_active_set
 from fastnewton._newton_step cimport (NewtonStep, NEWTON_SEARCH, NEWTON_FACTOR_FAILED,
                                       newton_step_bound, next_newton_radius)
 from fastnewton._line_search cimport LineSearch
 
-cdef double EPS = np.finfo(np.float64).eps
 # Sufficient decrease of the model in the projected searches (Lin & Moré's μ₀).
 cdef double MODEL_DECREASE = 0.01
 # Minor iterations after which a step that is still freeing bounds asks the
@@ -463,7 +462,7 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
     cdef int failed
     cdef BoundedStepStats stats
     cdef Status status
-    cdef int events
+    cdef int events, ended
 
     f = evaluate_start(objective, x_array, grad, hess)
     if initial_radius is None:
@@ -524,15 +523,10 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
         else:
             n_rejected += 1
         nit += 1
-        if events & EVENT_ACCEPTED and hess.assemble(objective, x_array, grad):
-            status = NONFINITE
-            break
-        if reporter is not None and reporter(nit, x_array, f, pgnorm, radius, events,
-                                             stats.shift):
-            status = CALLBACK_STOP
-            break
-        if radius <= EPS * max(1.0, norm2(x)):
-            status = NO_PROGRESS
+        ended = iteration_end(hess, objective, x_array, x, grad, reporter, nit, f, pgnorm,
+                              radius, events, stats.shift)
+        if ended != GOES_ON:
+            status = <Status>ended
             break
     return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
                 trust_radius=radius, n_rejected=n_rejected, n_hard_case=n_hard_case,

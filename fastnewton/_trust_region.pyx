@@ -19,8 +19,6 @@ from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_E
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
 
-cdef double EPS = np.finfo(np.float64).eps
-
 
 cdef double grad_curvature(SymmetricMatrix hess, const double[::1] grad) except? -1.0:
     """gᵀHg (one product with H)."""
@@ -64,7 +62,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     cdef double f, f_trial, rho, gnorm, radius, max_shift = 0.0
     cdef StepReport report
     cdef Status status
-    cdef int events
+    cdef int events, ended
 
     f = evaluate_start(objective, x_array, grad, hess)
     if initial_radius is None:
@@ -124,15 +122,10 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             elif not hess.learns_from_trials:
                 subproblem.same_model_next()
         nit += 1
-        if events & EVENT_ACCEPTED and hess.assemble(objective, x_array, grad):
-            status = NONFINITE
-            break
-        if reporter is not None and reporter(nit, x_array, f, gnorm, radius, events,
-                                             report.hess_shift):
-            status = CALLBACK_STOP
-            break
-        if radius <= EPS * max(1.0, norm2(x)):
-            status = NO_PROGRESS
+        ended = iteration_end(hess, objective, x_array, x, grad, reporter, nit, f, gnorm, radius,
+                              events, report.hess_shift)
+        if ended != GOES_ON:
+            status = <Status>ended
             break
     return dict(x=x_array, fun=f, jac=grad_array, nit=nit, status=int(status),
                 trust_radius=radius, n_rejected=n_rejected, n_hess_modified=n_modified,
