@@ -18,12 +18,12 @@ cdef enum:
 cdef inline int evaluate_trial(Objective objective, object trial_array, double[::1] grad_trial,
                                double f, double model_decrease, double eta, double* f_trial,
                                double* rho, int* events) except -1:
-    """f at the trial point into `f_trial`, ρ = (f − f_trial) / `model_decrease`, and ∇f there when ρ > η.
+    """f at the trial point (into `f_trial`), ρ = (f − f_trial) / `model_decrease`, ∇f there if ρ > η.
 
-    A value that is not finite, or a gradient that is not where the step
-    would be taken, makes ρ = −∞, so the step is refused and the radius
-    shrinks (scipy's methods shrink the step likewise), and adds
-    EVENT_NONFINITE to `events`.
+    A value that is not finite, or a gradient that is not finite where the
+    step would be taken, makes ρ = −∞: the step is refused and the radius
+    shrinks (scipy's methods shrink the step likewise), and `events` gets
+    EVENT_NONFINITE.
     """
     objective.value(trial_array, f_trial)
     if isfinite(f_trial[0]):
