@@ -75,6 +75,8 @@ class Outcome:
     n_factorizations: int = 0
     status: int = -1
     error: str = ""
+    n_rejected: int = 0       # trust-region iterations whose step was refused
+    n_hard_case: int = 0      # Moré–Sorensen solves that ended in the hard case
 
 
 def solve(minimize, method, fun, x0, jac, hess, options):
@@ -86,7 +88,8 @@ def solve(minimize, method, fun, x0, jac, hess, options):
         return Outcome(error=type(exc).__name__)
     return Outcome(float(res.fun), int(res.get("nit", 0)),
                    int(res.get("n_factorizations", 0)),
-                   int(res.get("status", -1)))
+                   int(res.get("status", -1)), n_rejected=int(res.get("n_rejected", 0)),
+                   n_hard_case=int(res.get("n_hard_case", 0)))
 
 
 def options_for(solver, method, maxiter):
@@ -212,9 +215,12 @@ def dense_factorizations(n):
         if out.error:
             print(f"  {name:<32} {out.error}")
             continue
+        # nit counts refused steps too (as scipy's does); each iteration is one solve.
         print(f"  {name:<32} nit {out.nit:4d}  factorizations "
               f"{out.n_factorizations:5d}  ({out.n_factorizations / max(out.nit, 1):.2f}"
               f" per iteration)  f {out.fun:.6g}  {seconds:.1f} s")
+        print(f"  {'':<32} of the {out.nit} solves, {out.n_rejected} gave refused steps "
+              f"and {out.n_hard_case} ended in the hard case")
 
 
 # ---------------------------------------------------------------------------
