@@ -19,9 +19,11 @@ cdef enum NewtonStep:
     NEWTON_NO_DESCENT      # rounding kept the direction from descending
 
 
-cdef inline double newton_step_bound(double x_norm) noexcept nogil:
-    """1.75·max(1, ‖x‖) for ‖x‖ = `x_norm`: the longest Newton step `newton_step` takes as it is."""
-    return 1.75 * fmax(1.0, x_norm)
+cdef inline double newton_step_bound(double x_norm, double shift, double radius) noexcept nogil:
+    """The longest step `newton_step` takes as it is: 1.75·max(1, ‖x‖) for ‖x‖ = `x_norm`,
+    and at most `radius` (`next_newton_radius`) where H needed a shift (`shift` > 0)."""
+    cdef double bound = 1.75 * fmax(1.0, x_norm)
+    return fmin(bound, radius) if shift > 0.0 else bound
 
 
 cdef inline double next_newton_radius(double radius, double shift, bint curvature_search,
@@ -83,7 +85,7 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     factorizations tried.
     """
     cdef Py_ssize_t i
-    cdef double curvature, slope, refined, step_bound = newton_step_bound(x_norm)
+    cdef double curvature, slope, refined, step_bound
     cdef StepReport report
     cdef ExactSettings settings
     cdef WarmStart cold      # no warm start: the step bound's solve stands alone
@@ -122,8 +124,7 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
             else:
                 factorizations[0] += 1
                 factorize(h, n, shift[0])    # back to the factor of the floor shift
-    if shift[0] > 0.0:
-        step_bound = fmin(step_bound, radius)
+    step_bound = newton_step_bound(x_norm, shift[0], radius)
     for i in range(n):
         direction[i] = -grad[i]
     solve(h, n, direction)

@@ -571,7 +571,6 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     cdef LineSearch search
     cdef double x_norm = norm2_raw(x, n)
     clear_direction(out)
-    out.step_bound = newton_step_bound(x_norm)
     diagonal_scaling(hess, scale, n)
     count = not_binding(x, grad, lower, upper, index, n)
     if count > 0:
@@ -582,8 +581,7 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
                                reduced_step, &work.step_work, &search, &out.shift,
                                &out.factorizations) == NEWTON_FACTOR_FAILED:
             return 1
-        if out.shift > 0.0:
-            out.step_bound = fmin(out.step_bound, radius)
+    out.step_bound = newton_step_bound(x_norm, out.shift, radius)    # τ = 0 where none moves
     for i in range(n):
         free[i] = 0
     for k in range(count):
@@ -643,10 +641,9 @@ cdef void after_newton_iteration(FaceJump* jump, Py_ssize_t changes) noexcept no
     if steady:
         jump.streak += 1
         jump.next = wait
-        jump.changes = changes
     else:
         reset_face_jump(jump)
-        jump.changes = changes
+    jump.changes = changes
 
 
 cdef Py_ssize_t bounds_changed(const double* before, const double* after, const double* lower,
