@@ -7,7 +7,7 @@
 # can pass a literal and have the loops unrolled (see `_batch`). Nothing here
 # needs the GIL or allocates: the single-problem storages (`_hessian`) and
 # the batched solver (`_batch`) call these on their own memory.
-from libc.math cimport fmax
+from libc.math cimport fmax, fabs
 from fastnewton._bounds cimport (CurvatureBounds, shift_floor, first_shift, next_shift,
                                  curvature_tolerance_from)
 from fastnewton._dense cimport (DenseBlock, shifted_cholesky, cholesky_solve, symmetric_matvec,
@@ -157,14 +157,26 @@ cdef inline double smallest_curvature(Block* h, Py_ssize_t n, double shift, doub
 
 
 cdef inline double inverse_iteration(Block* h, Py_ssize_t n, double shift, double* z,
-                                     double* product, int iterations) noexcept nogil:
-    """`smallest_curvature` with a given number of iterations."""
+                                     double* product, int iterations,
+                                     double settled=0.0) noexcept nogil:
+    """`smallest_curvature` with at most `iterations` iterations.
+
+    With `settled` > 0 it stops early once an iteration's growth ‖(H + shift·I)⁻¹z‖
+    (for unit z) changes by at most `settled` relative to the previous
+    one: the growth tends to 1/μ₁ for the smallest eigenvalue μ₁ of
+    H + shift·I at the ratio μ₁/μ₂ per iteration, and the Rayleigh quotient
+    returned is then settled to about `settled`².
+    """
     cdef int it
+    cdef double growth, last = 0.0
     inverse_iteration_start(z, n)
-    for it in range(iterations):
-        normalize_raw(z, n)
-        solve(h, n, z)
     normalize_raw(z, n)
+    for it in range(iterations):
+        solve(h, n, z)
+        growth = normalize_raw(z, n)
+        if settled > 0.0 and fabs(growth - last) <= settled * growth:
+            break
+        last = growth
     matvec(h, n, z, product)
     return dot_raw(z, product, n) + shift
 

@@ -17,8 +17,8 @@ cdef inline void inverse_iteration_start(double* z, Py_ssize_t n) noexcept nogil
         z[i] = <double>((state >> 11) & 0xFFFFF) / 1048576.0 - 0.5
 
 
-cdef inline void normalize_raw(double* z, Py_ssize_t n) noexcept nogil:
-    """z ← z / ‖z‖₂."""
+cdef inline double normalize_raw(double* z, Py_ssize_t n) noexcept nogil:
+    """z ← z / ‖z‖₂; returns ‖z‖₂ before."""
     cdef Py_ssize_t i
     cdef double total = 0.0, length
     for i in range(n):
@@ -26,6 +26,7 @@ cdef inline void normalize_raw(double* z, Py_ssize_t n) noexcept nogil:
     length = sqrt(total)
     for i in range(n):
         z[i] /= length
+    return length
 
 
 cdef inline void copy_raw(const double* source, double* dest, Py_ssize_t n) noexcept nogil:
