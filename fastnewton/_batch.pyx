@@ -1137,7 +1137,8 @@ cdef class BatchSolver:
                     else:
                         self.scalar[q] = next_radius(rho, self.scalar[q], self.hits_boundary[q],
                                                      radius_cap(max_radius, relative_max_radius,
-                                                                &self.x[q, 0], n))
+                                                                &self.x[q, 0], n),
+                                                     False)     # no secant Hessians here
                     self.flags[q] = rho > eta
                     self.rejected[q] = not self.flags[q]
                     if self.flags[q]:

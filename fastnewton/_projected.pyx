@@ -511,7 +511,8 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
         # driver treats it.
         radius = (0.25 * fmin(radius, step_norm) if rho < 0.25 and not stats.unconstrained
                   else next_radius(rho, radius, events & EVENT_BOUNDARY,
-                                   radius_cap(max_radius, relative_max_radius, &x[0], n)))
+                                   radius_cap(max_radius, relative_max_radius, &x[0], n),
+                                   False))     # B learns from accepted steps only here
         if rho > eta:
             x_array, trial_array = trial_array, x_array
             x, x_trial = x_trial, x

@@ -105,7 +105,8 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
         evaluate_trial(objective, trial_array, grad_trial, f, report.model_decrease, eta,
                        &f_trial, &rho, &events)
         radius = next_radius(rho, radius, report.hits_boundary,
-                             radius_cap(max_radius, relative_max_radius, &x[0], n))
+                             radius_cap(max_radius, relative_max_radius, &x[0], n),
+                             hess.learns_from_trials)
         if rho > eta:
             x_array, trial_array = trial_array, x_array
             x, x_trial = x_trial, x

@@ -263,11 +263,23 @@ cdef inline double first_radius(double gnorm, double grad_curvature, double max_
 
 
 cdef inline double next_radius(double rho, double radius, bint hits_boundary,
-                               double cap) noexcept nogil:
+                               double cap, bint learns) noexcept nogil:
     """Nocedal & Wright (2006), Alg. 4.1, with scipy's constants, so iteration
-    counts compare with scipy's one for one; `cap` from `radius_cap`."""
+    counts compare with scipy's one for one; `cap` from `radius_cap`.
+
+    With `learns` (SR1, which updates B from a refused trial too) a refused
+    step halves the radius instead of quartering it, as in Nocedal & Wright's
+    SR1 trust-region method (Alg. 6.2): the next model has been corrected
+    along the direction that failed, and a milder cut leaves it room to
+    act on that. Measured with the gradient only (bench/quasi_newton.py):
+    over the 13 classic problems the median gradient evaluations went from
+    37 to 33 (Rosenbrock n = 10: 96 to 81); over the MGH set from x0 the
+    median ratio to scipy BFGS's count went from 0.87 to 0.80, and from
+    10·x0 one more problem was solved. BFGS learns from accepted steps only,
+    and with ½ it measured no better, so it keeps scipy's ¼.
+    """
     if rho < 0.25:
-        return 0.25 * radius
+        return (0.5 if learns else 0.25) * radius
     if rho > 0.75 and hits_boundary:
         return fmin(2.0 * radius, cap)
     return radius
