@@ -4,6 +4,9 @@ from fastnewton._trust_steps cimport StepReport, StepWork, ExactSettings, Secula
 
 cdef class TrustRegionSubproblem:
     cdef Py_ssize_t n
+    # Whether it solves the model nearly exactly (Moré–Sorensen), so that a
+    # model corrected along a refused step is used in full by the next solve.
+    cdef bint exact
     cdef int solve(self, SymmetricMatrix hess, const double[::1] grad, double radius,
                    double[::1] step, StepReport* report) except -1
     cdef void same_model_next(self) noexcept

@@ -63,6 +63,7 @@ cdef class ExactSubproblem(FactoringSubproblem):
     """
 
     def __cinit__(self, Py_ssize_t n, int maxiter):
+        self.exact = True
         self.settings = exact_settings(maxiter)
         self.warm.lam = 0.0
         self.warm.indefinite = False

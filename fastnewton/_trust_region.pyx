@@ -106,7 +106,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
                        &f_trial, &rho, &events)
         radius = next_radius(rho, radius, report.hits_boundary,
                              radius_cap(max_radius, relative_max_radius, &x[0], n),
-                             hess.learns_from_trials)
+                             hess.learns_from_trials and subproblem.exact)
         if rho > eta:
             x_array, trial_array = trial_array, x_array
             x, x_trial = x_trial, x

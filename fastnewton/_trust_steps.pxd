@@ -267,16 +267,17 @@ cdef inline double next_radius(double rho, double radius, bint hits_boundary,
     """Nocedal & Wright (2006), Alg. 4.1, with scipy's constants, so iteration
     counts compare with scipy's one for one; `cap` from `radius_cap`.
 
-    With `learns` (SR1, which updates B from a refused trial too) a refused
-    step halves the radius instead of quartering it, as in Nocedal & Wright's
-    SR1 trust-region method (Alg. 6.2): the next model has been corrected
-    along the direction that failed, and a milder cut leaves it room to
-    act on that. Measured with the gradient only (bench/quasi_newton.py):
-    over the 13 classic problems the median gradient evaluations went from
-    37 to 33 (Rosenbrock n = 10: 96 to 81); over the MGH set from x0 the
-    median ratio to scipy BFGS's count went from 0.87 to 0.80, and from
-    10·x0 one more problem was solved. BFGS learns from accepted steps only,
-    and with ½ it measured no better, so it keeps scipy's ¼.
+    With `learns` (trust-exact with SR1, which updates B from a refused
+    trial too) a refused step halves the radius instead of quartering it, as
+    in Nocedal & Wright's SR1 trust-region method (Alg. 6.2): the next model
+    has been corrected along the direction that failed, and the exact
+    subproblem uses that correction in full; a milder cut leaves it room to
+    act. Measured with the gradient only (bench/quasi_newton.py): over the
+    13 classic problems the median gradient evaluations went from 37 to 33
+    (Rosenbrock n = 10: 96 to 81), and over the MGH set from 10·x0 one more
+    problem was solved, none lost. BFGS learns from accepted steps only and
+    measured no better with ½; dogleg with SR1 lost an MGH problem at x0
+    and one at 10·x0 with it: both keep scipy's ¼.
     """
     if rho < 0.25:
         return (0.5 if learns else 0.25) * radius
