@@ -163,9 +163,11 @@ cdef inline double inverse_iteration(Block* h, Py_ssize_t n, double shift, doubl
 
     With `settled` > 0 it stops early once an iteration's growth ‖(H + shift·I)⁻¹z‖
     (for unit z) changes by at most `settled` relative to the previous
-    one: the growth tends to 1/μ₁ for the smallest eigenvalue μ₁ of
-    H + shift·I at the ratio μ₁/μ₂ per iteration, and the Rayleigh quotient
-    returned is then settled to about `settled`².
+    one. The growth never decreases and tends to 1/μ₁ for the smallest
+    eigenvalue μ₁ of H + shift·I, its error shrinking by (μ₁/μ₂)² per
+    iteration; the Rayleigh quotient returned then errs by about
+    `settled`·2r/(1 − r) relative to μ₁, r = μ₁/μ₂ (first order, as the
+    growth's change is).
     """
     cdef int it
     cdef double growth, last = 0.0

@@ -109,9 +109,10 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
         # −3e-4 against ‖H‖ ≈ 2600: 400–500 iterations where trust-exact
         # takes 20). Where inverse iteration (up to ten steps: the curvature
         # sought is tiny next to the others; it stops once the growth has
-        # settled to 1e-8, which leaves c good to about 1e-16 relative, and
-        # saves most of the steps where the smallest eigenvalue of H + τI is
-        # well separated) finds the most negative curvature c far
+        # settled to 1e-8, which leaves c within about 1e-8·τ where the two
+        # smallest eigenvalues of H + τI are apart, far finer than the test
+        # and the shift below need, and saves most of the steps there)
+        # finds the most negative curvature c far
         # below τ, the geometric mean √(τ·2|c|) is tried instead, which still
         # leaves H + τI safely positive definite; the step bound below keeps
         # the longer step in check. Measured on bench/robustness.py's MGH

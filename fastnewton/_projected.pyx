@@ -508,7 +508,8 @@ def projected_trust_region(Objective objective, object x0, SymmetricMatrix hess,
         # A rejected step shrinks the radius below the step actually taken,
         # which bounds may have kept much shorter than the radius; a step of
         # the unconstrained subproblem is treated as the unconstrained
-        # driver treats it.
+        # driver treats it, except that SR1's refusal is quartered too (this
+        # driver does not update B from refused trials).
         radius = (0.25 * fmin(radius, step_norm) if rho < 0.25 and not stats.unconstrained
                   else next_radius(rho, radius, events & EVENT_BOUNDARY,
                                    radius_cap(max_radius, relative_max_radius, &x[0], n),

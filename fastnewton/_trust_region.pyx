@@ -106,7 +106,9 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
                        &f_trial, &rho, &events)
         radius = next_radius(rho, radius, report.hits_boundary,
                              radius_cap(max_radius, relative_max_radius, &x[0], n),
-                             hess.learns_from_trials and subproblem.exact)
+                             # SR1 learns from a refused trial with a finite value (below).
+                             hess.learns_from_trials and subproblem.exact
+                             and not events & EVENT_NONFINITE)
         if rho > eta:
             x_array, trial_array = trial_array, x_array
             x, x_trial = x_trial, x
