@@ -153,15 +153,15 @@ cdef inline double smallest_curvature(Block* h, Py_ssize_t n, double shift, doub
     H + shift·I is nearly singular, and inverse iteration converges at the
     ratio of its two smallest eigenvalues. `product` is work space (H z).
     """
-    return inverse_iteration(h, n, shift, z, product, 3)
+    return inverse_iteration(h, n, shift, z, product, 3, 0.0)
 
 
 cdef inline double inverse_iteration(Block* h, Py_ssize_t n, double shift, double* z,
                                      double* product, int iterations,
-                                     double settled=0.0) noexcept nogil:
+                                     double settled) noexcept nogil:
     """`smallest_curvature` with at most `iterations` iterations.
 
-    With `settled` > 0 it stops early once an iteration's growth ‖(H + shift·I)⁻¹z‖
+    With `settled` > 0 (0: all of them) it stops early once an iteration's growth ‖(H + shift·I)⁻¹z‖
     (for unit z) changes by at most `settled` relative to the previous
     one. The growth never decreases and tends to 1/μ₁ for the smallest
     eigenvalue μ₁ of H + shift·I, its error shrinking by (μ₁/μ₂)² per

@@ -15,7 +15,7 @@ from fastnewton._trust_steps cimport (StepReport, SUBPROBLEM_OK, SUBPROBLEM_FACT
                                       next_radius, radius_cap, first_radius)
 from fastnewton._vector cimport dot, norm2, gradient_norm, axpy_into
 from fastnewton._status cimport (Status, SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
-                                 CALLBACK_STOP, EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
+                                 EVENT_ACCEPTED, EVENT_BOUNDARY, EVENT_HARD_CASE,
                                  EVENT_MODIFIED, EVENT_NEGATIVE_CURVATURE, EVENT_NONFINITE)
 from fastnewton._start cimport evaluate_start
 
@@ -63,6 +63,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
     cdef StepReport report
     cdef Status status
     cdef int events, ended
+    cdef bint learns    # SR1 takes this trial's secant pair if it is refused
 
     f = evaluate_start(objective, x_array, grad, hess)
     if initial_radius is None:
@@ -104,11 +105,10 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
         axpy_into(1.0, step, x, x_trial)
         evaluate_trial(objective, trial_array, grad_trial, f, report.model_decrease, eta,
                        &f_trial, &rho, &events)
+        learns = hess.learns_from_trials and not events & EVENT_NONFINITE
         radius = next_radius(rho, radius, report.hits_boundary,
                              radius_cap(max_radius, relative_max_radius, &x[0], n),
-                             # SR1 learns from a refused trial with a finite value (below).
-                             hess.learns_from_trials and subproblem.exact
-                             and not events & EVENT_NONFINITE)
+                             learns and subproblem.exact)
         if rho > eta:
             x_array, trial_array = trial_array, x_array
             x, x_trial = x_trial, x
@@ -119,8 +119,7 @@ def trust_region(Objective objective, object x0, SymmetricMatrix hess,
             events |= EVENT_ACCEPTED
         else:
             n_rejected += 1
-            if (hess.learns_from_trials and not events & EVENT_NONFINITE
-                    and objective.gradient(trial_array, grad_trial) == 0):
+            if learns and objective.gradient(trial_array, grad_trial) == 0:
                 hess.trial_update(x, grad, x_trial, grad_trial)
             elif not hess.learns_from_trials:
                 subproblem.same_model_next()

@@ -275,9 +275,9 @@ cdef inline double next_radius(double rho, double radius, bint hits_boundary,
     exact subproblem uses that correction in full; a milder cut leaves it
     room to act. A trial where f is not finite teaches B nothing, and is
     quartered: halved, 200 log-barrier problems made 5134 calls outside the
-    domain against 2918. Measured with the gradient only (bench/quasi_newton.py): over the
-    13 classic problems the median gradient evaluations went from 37 to 33
-    (Rosenbrock n = 10: 96 to 81). Over the MGH set the same problems were
+    domain against 2918. Measured with the gradient only
+    (bench/quasi_newton.py): over the 13 classic problems the median
+    gradient evaluations went from 37 to 33 (Rosenbrock n = 10: 96 to 81). Over the MGH set the same problems were
     solved from x0; from 10·x0 Beale and Biggs EXP6 were gained and
     Kowalik–Osborne lost, and from 100·x0 Beale was gained. BFGS learns from
     accepted steps only and measured no better with ½; dogleg with SR1 lost
