@@ -585,6 +585,33 @@ def test_banded_rows_per_call_splits_calls_without_changing_results(problem, hes
         np.testing.assert_array_equal(getattr(split, name), getattr(whole, name))
 
 
+def test_default_rows_per_call_counts_each_problems_batch_args():
+    """The default block holds about 32768 entries of X and of the rows' batch_args:
+    n = 2, with 2 entries of `centers` and 10920 of `data` a row, gives 32768 // 10924 = 2
+    rows per call; the answers are the centers, the same as with one call for all rows."""
+    m = 7
+    centers = np.arange(m, dtype=float)[:, None] * np.array([1.0, -0.5])
+    data = np.ones((m, 10, 1092))
+    sizes = []
+
+    def fun(X, c, d):
+        sizes.append(len(X))
+        return np.sum((X - c) ** 2, axis=1) + 0.0 * d[:, 0, 0]
+
+    def hess(X, c, d):
+        return np.broadcast_to(2.0 * np.eye(2), (len(X), 2, 2))
+
+    res = fastnewton.minimize_batch(fun, np.zeros((m, 2)), jac=lambda X, c, d: 2.0 * (X - c),
+                                    hess=hess, batch_args=(centers, data))
+    assert max(sizes) == 2 and sizes[0] == 2
+    assert sum(sizes[:4]) == m                    # the first evaluation: blocks of 2, 2, 2, 1
+    whole = fastnewton.minimize_batch(fun, np.zeros((m, 2)), jac=lambda X, c, d: 2.0 * (X - c),
+                                      hess=hess, batch_args=(centers, data),
+                                      options={"rows_per_call": m})
+    np.testing.assert_array_equal(res.x, whole.x)
+    np.testing.assert_allclose(res.x, centers, rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("value", [0, -2, 2.5, True, "4"])
 def test_rows_per_call_must_be_a_positive_integer(value):
     with pytest.raises(ValueError, match="rows_per_call must be a positive integer"):
