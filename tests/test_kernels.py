@@ -494,6 +494,45 @@ def test_exact_subproblem_indefinite_past_the_small_kernel(n):
             assert report["hess_shift"] >= -eigenvalues.min() - 1e-10 * np.abs(eigenvalues).max()
 
 
+@pytest.mark.parametrize("n", [200, 250])
+def test_exact_subproblem_from_the_lanczos_prediction(n):
+    # From order 200 the dense solve starts at the λ that Lanczos on H from g
+    # predicts (`_trust_steps.krylov_multiplier`). The guarantee is unchanged,
+    # fresh, after a rejection and after a warm start; and on spectra spread
+    # over [-1, 10]·scale (all indefinite), the prediction lands within MS's
+    # 10 % in one factorization for most of them (12 and 14 of 15); trying
+    # λ = 0 first, as below order 200, spends a factorization on each.
+    rng = np.random.default_rng(n)
+    single = 0
+    for trial in range(15):
+        q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        eigenvalues = rng.uniform(-1.0, 10.0, n) * 10.0 ** rng.uniform(-2, 2)
+        h = 0.5 * ((q * eigenvalues) @ q.T + ((q * eigenvalues) @ q.T).T)
+        g = rng.standard_normal(n) * 10.0 ** rng.uniform(-2, 1)
+        radius = 10.0 ** rng.uniform(-2, 1)
+        _, report = check_exact(h, g, radius)
+        single += report["factorizations"] == 1
+        if trial < 5:
+            check_exact(h, g, radius, first_radius=4.0 * radius)
+            check_exact(h, g, radius, previous=(h + 0.01 * np.diag(eigenvalues), 1.1 * g,
+                                                1.5 * radius))
+    assert single >= 10
+
+
+def test_exact_subproblem_hard_case_past_the_krylov_start_order():
+    # g has no component along the eigenvector of λ₁ < 0, so the Krylov space
+    # of g never sees it: the predicted λ lies below −λ₁ (or T_k has its own
+    # hard case). The factorization's failure and Moré–Sorensen's hard-case
+    # branch must still find the step along that eigenvector.
+    rng = np.random.default_rng(5)
+    for radius_factor in (1.25, 2.0, 10.0):
+        h, g, radius, eigvecs = hard_case_problem(rng, 240, 1, radius_factor)
+        step, report = check_exact(h, g, radius)
+        assert report["hard_case"]
+        assert np.linalg.norm(step) == pytest.approx(radius, rel=1e-12)
+        assert np.linalg.norm(eigvecs.T @ step) > 0.1 * radius
+
+
 @HYPOTHESIS
 @given(st.integers(1, 8), st.integers(0, 2**32 - 1), st.floats(1.5, 100.0))
 def test_exact_subproblem_interior_newton_step(n, seed, factor):
