@@ -3,7 +3,7 @@
 # dogleg step, the model decrease and the radius update. The single-problem
 # storages (`_hessian.FactorableHessian`) and the batched solver (`_batch`)
 # run these same functions, so a batch gives `minimize`'s iterates bit for bit.
-from libc.math cimport sqrt, fabs, fmax, fmin
+from libc.math cimport sqrt, fabs, fmax, fmin, isfinite
 from fastnewton._bounds cimport CurvatureBounds
 from fastnewton._blocks cimport (Block, factorize, solve, matvec, curvature_bounds,
                                  diagonal_min, modified_cholesky, smallest_curvature,
@@ -380,6 +380,8 @@ cdef inline bint krylov_multiplier(Block* h, Py_ssize_t n, const double* grad, d
         alpha = dot_raw(q, v, n)
         axpy_raw(-alpha, q, v, v, n)
         beta = norm2_raw(v, n)
+        if not (isfinite(alpha) and isfinite(beta)):
+            return False     # the tridiagonal solve needs a finite T
         diag[k - 1] = alpha
         off[k - 1] = 0.0
         solve_tridiagonal_subproblem(diag, off, k, gnorm, radius, reduced_step, pivots,
