@@ -22,7 +22,7 @@ cdef enum:
     SECULAR_MAXITER = 60    # most Newton steps on T's secular equation
 
 cdef inline double tridiagonal_norm_bound(const double* diag, const double* off,
-                                   Py_ssize_t k) noexcept nogil:
+                                          Py_ssize_t k) noexcept nogil:
     """max_i |t_ii| + Σ_j≠i |t_ij| ≥ ‖T‖₂ (Gershgorin)."""
     cdef Py_ssize_t i
     cdef double bound = 0.0, row
@@ -37,7 +37,7 @@ cdef inline double tridiagonal_norm_bound(const double* diag, const double* off,
 
 
 cdef inline Py_ssize_t count_below(const double* diag, const double* off, Py_ssize_t k,
-                            double sigma, double pivot_min) noexcept nogil:
+                                   double sigma, double pivot_min) noexcept nogil:
     """The number of eigenvalues of T below σ: negative pivots of L D Lᵀ = T − σI (Sylvester)."""
     cdef Py_ssize_t i, count = 0
     cdef double pivot = 1.0
@@ -51,7 +51,7 @@ cdef inline Py_ssize_t count_below(const double* diag, const double* off, Py_ssi
 
 
 cdef inline double smallest_eigenvalue(const double* diag, const double* off,
-                                Py_ssize_t k) noexcept nogil:
+                                       Py_ssize_t k) noexcept nogil:
     """θ_min(T) by bisection on Sturm counts, to a few ulps of ‖T‖."""
     cdef Py_ssize_t i
     cdef double low = diag[0], high = diag[0], radius, middle
@@ -73,7 +73,7 @@ cdef inline double smallest_eigenvalue(const double* diag, const double* off,
 
 
 cdef inline bint factor_shifted(const double* diag, const double* off, Py_ssize_t k, double lam,
-                         double* pivots, double* multipliers) noexcept nogil:
+                                double* pivots, double* multipliers) noexcept nogil:
     """L D Lᵀ = T + λI; False unless every pivot is positive (T + λI positive definite)."""
     cdef Py_ssize_t i
     pivots[0] = diag[0] + lam
@@ -88,7 +88,7 @@ cdef inline bint factor_shifted(const double* diag, const double* off, Py_ssize_
 
 
 cdef inline void solve_factored(const double* pivots, const double* multipliers, Py_ssize_t k,
-                         double* x) noexcept nogil:
+                                double* x) noexcept nogil:
     """x ← (L D Lᵀ)⁻¹ x."""
     cdef Py_ssize_t i
     for i in range(1, k):
@@ -100,7 +100,7 @@ cdef inline void solve_factored(const double* pivots, const double* multipliers,
 
 
 cdef inline double inverse_quadratic(const double* pivots, const double* multipliers, Py_ssize_t k,
-                              const double* h, double* work) noexcept nogil:
+                                     const double* h, double* work) noexcept nogil:
     """hᵀ(T + λI)⁻¹h = ‖D^(-1/2) L⁻¹ h‖², the derivative term of the secular equation."""
     cdef Py_ssize_t i
     cdef double total = 0.0
@@ -111,7 +111,7 @@ cdef inline double inverse_quadratic(const double* pivots, const double* multipl
 
 
 cdef inline double tridiagonal_model(const double* diag, const double* off, Py_ssize_t k,
-                              double grad0, const double* h) noexcept nogil:
+                                     double grad0, const double* h) noexcept nogil:
     """γ₀h₁ + ½hᵀTh."""
     cdef Py_ssize_t i
     cdef double total = 0.0, th
@@ -126,7 +126,7 @@ cdef inline double tridiagonal_model(const double* diag, const double* off, Py_s
 
 
 cdef inline void shifted_newton_step(const double* pivots, const double* multipliers, Py_ssize_t k,
-                              double grad0, double* h) noexcept nogil:
+                                     double grad0, double* h) noexcept nogil:
     """h = −(T + λI)⁻¹ γ₀ e₁ from the factor of T + λI."""
     cdef Py_ssize_t i
     for i in range(k):
@@ -142,9 +142,9 @@ cdef struct TridiagonalSolution:
 
 
 cdef inline double boundary_multiplier(const double* diag, const double* off, Py_ssize_t k,
-                                double grad0, double radius, double lam, double step_norm,
-                                double* h, double* pivots, double* multipliers,
-                                double* work) noexcept nogil:
+                                       double grad0, double radius, double lam, double step_norm,
+                                       double* h, double* pivots, double* multipliers,
+                                       double* work) noexcept nogil:
     """λ* with ‖h(λ*)‖ = radius by Newton from a λ where ‖h(λ)‖ > radius (the easy case).
 
     On entry h = h(λ), of norm `step_norm`, and the factor of T + λI is in
@@ -169,9 +169,9 @@ cdef inline double boundary_multiplier(const double* diag, const double* off, Py
 
 
 cdef inline void solve_tridiagonal_subproblem(const double* diag, const double* off, Py_ssize_t k,
-                                       double grad0, double radius, double* h,
-                                       double* pivots, double* multipliers, double* work,
-                                       TridiagonalSolution* out) noexcept nogil:
+                                              double grad0, double radius, double* h,
+                                              double* pivots, double* multipliers, double* work,
+                                              TridiagonalSolution* out) noexcept nogil:
     """min γ₀h₁ + ½hᵀTh subject to ‖h‖ ≤ radius, exactly (Moré & Sorensen 1983, on T).
 
     λ* ≥ max(0, −θ_min) with T + λ*I positive semidefinite. When T does not

@@ -514,10 +514,12 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     lam_floor = 10.0 * n * 2.220446049250313e-16 * bounds.diag_min_positive
     if retrying:
         bracket.lower = fmax(bracket.lower, retry.lam)
-        lam = inside_or_safeguarded(&bracket, lam_krylov if predicted else secular_newton(
-            retry.lam, retry.step_norm, retry.w_norm_sq, radius))
-    elif predicted and not newton_tried and lam_krylov > 0.0:
-        lam = inside_or_safeguarded(&bracket, lam_krylov)
+    if (predicted and (retrying or not newton_tried)
+            and bracket.lower < lam_krylov < bracket.upper):
+        lam = lam_krylov     # else as without a prediction
+    elif retrying:
+        lam = inside_or_safeguarded(&bracket, secular_newton(retry.lam, retry.step_norm,
+                                                              retry.w_norm_sq, radius))
     else:
         lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton, warm.lam)
         if (newton_failed and lam != warm.lam
