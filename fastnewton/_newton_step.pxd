@@ -136,6 +136,8 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
         settings = exact_settings(25)
         cold.lam = 0.0
         cold.indefinite = False
+        cold.interior = False
+        cold.hard_case = False
         more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings, cold,
                            NULL)
         factorizations[0] += report.factorizations

@@ -19,8 +19,9 @@ cdef class FactoringSubproblem(TrustRegionSubproblem):
 
 cdef class ExactSubproblem(FactoringSubproblem):
     cdef ExactSettings settings
-    # The last positive λ, where the next subproblem's iteration starts, and
-    # whether H was indefinite there (`_trust_steps.WarmStart`).
+    # The last positive λ, where the next subproblem's iteration starts,
+    # whether H was indefinite there and whether the step was interior
+    # (`_trust_steps.WarmStart`).
     cdef WarmStart warm
     # The last solve's secular point, and whether the next solve has its H and g.
     cdef SecularPoint last

@@ -67,6 +67,8 @@ cdef class ExactSubproblem(FactoringSubproblem):
         self.settings = exact_settings(maxiter)
         self.warm.lam = 0.0
         self.warm.indefinite = False
+        self.warm.interior = False
+        self.warm.hard_case = False
         self.last.valid = False
         self.retry = False
 

@@ -34,6 +34,8 @@ cdef struct WarmStart:
     # point, whose H and g are near its own (`more_sorensen_step`).
     double lam          # its last positive λ (0 for none)
     bint indefinite     # H did not factor at λ = 0 there (`StepReport.indefinite`)
+    bint interior       # its step was the Newton step, inside the region (λ = 0)
+    bint hard_case      # its step was completed along z (`StepReport.hard_case`)
 
 
 cdef struct StepReport:
@@ -46,8 +48,9 @@ cdef struct StepReport:
     bint hessian_modified
     bint negative_curvature
     # `more_sorensen_step`: H itself is not positive definite as far as the
-    # solve saw (a factorization at some λ ≥ 0 failed), or, where it skipped
-    # λ = 0 on the warm start's word, not shown otherwise.
+    # solve saw (a factorization at some λ ≥ 0 failed, or, where it skipped
+    # λ = 0 on the Lanczos prediction's word, T_k has a negative eigenvalue),
+    # or, where it skipped λ = 0 on the warm start's word, not shown otherwise.
     bint indefinite
     SubproblemStatus status
     SecularPoint secular       # `more_sorensen_step` only
@@ -142,10 +145,13 @@ cdef inline double after_indefinite(LambdaBracket* bracket, double lam,
 cdef inline void remember_solve(WarmStart* warm, const StepReport* report) noexcept nogil:
     """Keep what a `more_sorensen_step` solve leaves for the next one at a new point.
 
-    Whether H was indefinite, and λ when positive (a λ of 0 keeps the last
-    positive one: the next H is likely to need about as much).
+    Whether H was indefinite, whether the step was interior or in the hard
+    case, and λ when positive (a λ of 0 keeps the last positive one: the
+    next H is likely to need about as much).
     """
     warm.indefinite = report.indefinite
+    warm.interior = report.hess_shift == 0.0
+    warm.hard_case = report.hard_case
     if report.hess_shift > 0.0:
         warm.lam = report.hess_shift
 
@@ -331,17 +337,18 @@ cdef inline double secular_step(Block* h, Py_ssize_t n, const double* p, double 
 
 
 # Dense Hessians of at least this order start the Moré–Sorensen iteration at
-# λ predicted by Lanczos (`krylov_multiplier`): there a product with H costs
-# 2n² flops against the n³/3 of a factorization, so the Lanczos steps a
-# prediction takes (18–24 on the trigonometric function and an indefinite
-# quartic at n = 1000) cost less than the factorization they save.
+# λ predicted by Lanczos (`krylov_multiplier`): a product with H costs 2n²
+# flops against the n³/3 of a factorization, and the steps of a prediction
+# are capped at n/6, so that even a prediction that fails costs at most one
+# factorization (a prediction took 18–24 steps on the trigonometric function
+# and an indefinite quartic at n = 1000).
 cdef enum:
     KRYLOV_START_ORDER = 200
     KRYLOV_START_STEPS = 40     # most Lanczos steps of one prediction
 
 
 cdef inline bint krylov_multiplier(Block* h, Py_ssize_t n, const double* grad, double radius,
-                                   StepWork* work, double* lam) noexcept nogil:
+                                   StepWork* work, double* lam, bint* indefinite) noexcept nogil:
     """Predict the subproblem's λ* from Lanczos on H started at g; False when it cannot.
 
     k steps of Lanczos give T_k = Q_kᵀHQ_k, and the subproblem restricted to
@@ -350,10 +357,15 @@ cdef inline bint krylov_multiplier(Block* h, Py_ssize_t n, const double* grad, d
     residual ‖(H + λ_k I)Q_k h + g‖ = β_k·|h_k| is at most 3 % of ‖g‖, λ_k is
     taken as the prediction. No reorthogonalization: only λ is kept, and on
     the problems above it made no difference to where the prediction landed.
-    A hard case of T_k, or no such residual within `KRYLOV_START_STEPS`,
-    gives no prediction (g may miss the eigenvectors that decide λ*).
-    Uses `work.newton_step`, `curvature_vector` and `curvature_product`,
-    which the solve overwrites before it reads them.
+    A hard case of T_k, or no such residual within min(`KRYLOV_START_STEPS`,
+    n/6) steps, gives no prediction. Where g (nearly) misses the eigenvector
+    of λ_min, the Krylov space does too, and λ_k comes out below −λ_min: the
+    caller's bracket and failed factorizations correct that, and after a
+    rejection the caller does not predict below what it already knows.
+    `indefinite` is set where T_k has a negative eigenvalue, which proves H
+    indefinite (Cauchy interlacing). Uses `work.newton_step`,
+    `curvature_vector` and `curvature_product`, which the solve overwrites
+    before it reads them.
     """
     cdef double diag[KRYLOV_START_STEPS]
     cdef double off[KRYLOV_START_STEPS]
@@ -368,12 +380,13 @@ cdef inline bint krylov_multiplier(Block* h, Py_ssize_t n, const double* grad, d
     cdef double* spare
     cdef double gnorm = norm2_raw(grad, n), beta = 0.0, alpha
     cdef Py_ssize_t i, k
+    indefinite[0] = False
     if not gnorm > 0.0:
         return False
     for i in range(n):
         q[i] = grad[i] / gnorm
         q_previous[i] = 0.0
-    for k in range(1, KRYLOV_START_STEPS + 1):
+    for k in range(1, min(<Py_ssize_t>KRYLOV_START_STEPS, n // 6) + 1):
         matvec(h, n, q, v)
         for i in range(n):
             v[i] -= beta * q_previous[i]
@@ -386,6 +399,7 @@ cdef inline bint krylov_multiplier(Block* h, Py_ssize_t n, const double* grad, d
         off[k - 1] = 0.0
         solve_tridiagonal_subproblem(diag, off, k, gnorm, radius, reduced_step, pivots,
                                      multipliers, reduced_work, &solution)
+        indefinite[0] = solution.smallest < 0.0
         if solution.hard_case:
             return False
         if beta * fabs(reduced_step[k - 1]) <= 0.03 * gnorm:
@@ -438,7 +452,11 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     retry's Newton step rarely landed within k_easy in one factorization
     (λ moves by factors of 1.5 to 7 between accepted points), and trying
     λ = 0 on an indefinite H spent one more. Factorizations per solve on the
-    trigonometric function at n = 1000: 2.30 → 1.36.
+    trigonometric function at n = 1000: 2.30 → 1.36. It is not asked after
+    an interior step at an H not shown indefinite, nor after a hard case,
+    and after a rejection a prediction below the retry's Newton step is not
+    taken: in (nearly) hard cases the Krylov space of g misses the
+    eigenvector of λ_min and the prediction falls below −λ_min.
 
     λ within rounding of zero, below λ_floor = 10·n·ε·min{h_ii > 0}, cannot
     be told from zero: H + λI factors there or not by rounding alone. (The
@@ -467,21 +485,34 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     cdef double* z = work.curvature_vector
     cdef bint retrying = retry != NULL and retry.valid and retry.step_norm > radius
     cdef bint zero_skipped = False     # λ = 0 passed over, not yet tried
-    cdef bint predicted = False
-    cdef double lam_krylov = 0.0
+    cdef bint predicted = False, krylov_indefinite = False
+    cdef double lam_krylov = 0.0, lam_retry
     clear_report(report)
     if Block is DenseBlock:
-        if n >= KRYLOV_START_ORDER:
-            predicted = krylov_multiplier(h, n, grad, radius, work, &lam_krylov)
+        # No prediction after a hard case, at this H or the last point's (the
+        # Krylov space of g misses the eigenvector that decides λ*, most
+        # likely again, and the warm λ of that solve is the better start), nor
+        # after an interior step at an H not shown indefinite (the next step
+        # is likely interior too, found at λ = 0 without the products).
+        if (n >= KRYLOV_START_ORDER and (retrying or retry == NULL or not retry.valid)
+                and not warm.hard_case and (warm.indefinite or not warm.interior)):
+            predicted = krylov_multiplier(h, n, grad, radius, work, &lam_krylov,
+                                          &krylov_indefinite)
     newton_tried = not retrying and diagonal_min(h, n) > 0.0
     if newton_tried and (lam_krylov > 0.0 if predicted
                          else warm.indefinite and warm.lam > 0.0):
         newton_tried = False
         zero_skipped = True
     if not newton_tried:
-        # A retry has the last solve's H; otherwise H has a diagonal ≤ 0, or
-        # is taken to be indefinite on the warm start's word.
-        report.indefinite = warm.indefinite if retrying else True
+        # A retry has the last solve's H; otherwise H has a diagonal ≤ 0, is
+        # shown indefinite by T_k where λ = 0 is skipped on the prediction's
+        # word, or is taken to be indefinite on the warm start's word.
+        if retrying:
+            report.indefinite = warm.indefinite
+        elif predicted and zero_skipped:
+            report.indefinite = krylov_indefinite
+        else:
+            report.indefinite = True
     if newton_tried:
         # Try the Newton step first: inside the region it is the answer,
         # and the O(n²) bounds below are never needed.
@@ -514,12 +545,16 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     lam_floor = 10.0 * n * 2.220446049250313e-16 * bounds.diag_min_positive
     if retrying:
         bracket.lower = fmax(bracket.lower, retry.lam)
-    if (predicted and (retrying or not newton_tried)
-            and bracket.lower < lam_krylov < bracket.upper):
+        # Newton's step on the secular equation from the left stays below λ*
+        # (the easy case): a prediction below it has missed the bottom of
+        # H's spectrum.
+        lam_retry = secular_newton(retry.lam, retry.step_norm, retry.w_norm_sq, radius)
+        if predicted and lam_krylov > lam_retry and bracket.lower < lam_krylov < bracket.upper:
+            lam = lam_krylov
+        else:
+            lam = inside_or_safeguarded(&bracket, lam_retry)
+    elif predicted and not newton_tried and bracket.lower < lam_krylov < bracket.upper:
         lam = lam_krylov     # else as without a prediction
-    elif retrying:
-        lam = inside_or_safeguarded(&bracket, secular_newton(retry.lam, retry.step_norm,
-                                                              retry.w_norm_sq, radius))
     else:
         lam = first_lambda(&bracket, newton_tried, newton_failed, lam_newton, warm.lam)
         if (newton_failed and lam != warm.lam

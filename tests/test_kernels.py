@@ -524,6 +524,10 @@ def test_exact_subproblem_hard_case_past_the_krylov_start_order():
     # of g never sees it: the predicted λ lies below −λ₁ (or T_k has its own
     # hard case). The factorization's failure and Moré–Sorensen's hard-case
     # branch must still find the step along that eigenvector.
+    # After a rejection, the solve at the smaller radius starts from what the
+    # last solve of the same H knows (its λ, or the secular Newton step from
+    # it), not from a prediction that falls below −λ₁: at most two
+    # factorizations (the prediction alone took up to five).
     rng = np.random.default_rng(5)
     for radius_factor in (1.25, 2.0, 10.0):
         h, g, radius, eigvecs = hard_case_problem(rng, 240, 1, radius_factor)
@@ -531,6 +535,26 @@ def test_exact_subproblem_hard_case_past_the_krylov_start_order():
         assert report["hard_case"]
         assert np.linalg.norm(step) == pytest.approx(radius, rel=1e-12)
         assert np.linalg.norm(eigvecs.T @ step) > 0.1 * radius
+        _, report = check_exact(h, g, radius / 4.0, first_radius=radius)
+        assert report["factorizations"] <= 2
+
+
+def test_exact_subproblem_indefinite_flag_past_the_krylov_start_order():
+    # Where the prediction skips λ = 0, H is reported indefinite only if T_k
+    # shows a negative eigenvalue: a positive definite H with a boundary step
+    # is not (the flag makes the next solve skip λ = 0), an indefinite one is.
+    rng = np.random.default_rng(11)
+    n = 250
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    g = rng.standard_normal(n)
+    for low, indefinite in ((0.5, False), (-3.0, True)):
+        eigenvalues = rng.uniform(low, 10.0, n)
+        h = (q * eigenvalues) @ q.T
+        h = 0.5 * (h + h.T)
+        newton = np.linalg.norm(np.linalg.solve(h, g))
+        _, report = check_exact(h, g, 0.3 * newton if not indefinite else 1.0)
+        assert report["hess_shift"] > 0.0
+        assert report["indefinite"] == indefinite
 
 
 @HYPOTHESIS
