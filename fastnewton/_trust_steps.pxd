@@ -452,7 +452,7 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     retry's Newton step rarely landed within k_easy in one factorization
     (λ moves by factors of 1.5 to 7 between accepted points), and trying
     λ = 0 on an indefinite H spent one more. Factorizations per solve on the
-    trigonometric function at n = 1000: 2.30 → 1.36. It is not asked after
+    trigonometric function at n = 1000: 2.30 → 1.40. It is not asked after
     an interior step at an H not shown indefinite, nor after a hard case,
     and after a rejection a prediction below the retry's Newton step is not
     taken: in (nearly) hard cases the Krylov space of g misses the
