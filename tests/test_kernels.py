@@ -507,7 +507,8 @@ def test_exact_subproblem_from_the_lanczos_prediction(n):
     for trial in range(15):
         q, _ = np.linalg.qr(rng.standard_normal((n, n)))
         eigenvalues = rng.uniform(-1.0, 10.0, n) * 10.0 ** rng.uniform(-2, 2)
-        h = 0.5 * ((q * eigenvalues) @ q.T + ((q * eigenvalues) @ q.T).T)
+        h = (q * eigenvalues) @ q.T
+        h = 0.5 * (h + h.T)
         g = rng.standard_normal(n) * 10.0 ** rng.uniform(-2, 1)
         radius = 10.0 ** rng.uniform(-2, 1)
         _, report = check_exact(h, g, radius)
@@ -524,6 +525,7 @@ def test_exact_subproblem_hard_case_past_the_krylov_start_order():
     # of g never sees it: the predicted λ lies below −λ₁ (or T_k has its own
     # hard case). The factorization's failure and Moré–Sorensen's hard-case
     # branch must still find the step along that eigenvector.
+    #
     # After a rejection, the solve at the smaller radius starts from what the
     # last solve of the same H knows (its λ, or the secular Newton step from
     # it), not from a prediction that falls below −λ₁: at most two
