@@ -41,11 +41,12 @@ Design choices:
 
 import numpy as np
 
+from libc.float cimport DBL_EPSILON
 from libc.math cimport sqrt, fabs, fmax, fmin
 from fastnewton._hessian cimport SymmetricMatrix
 from fastnewton._subproblems cimport TrustRegionSubproblem
 from fastnewton._trust_steps cimport StepReport, SUBPROBLEM_OK, SUBPROBLEM_NONFINITE
-from fastnewton._tridiagonal cimport (EPS, TridiagonalSolution, solve_tridiagonal_subproblem,
+from fastnewton._tridiagonal cimport (TridiagonalSolution, solve_tridiagonal_subproblem,
                                      smallest_eigenvalue, tridiagonal_norm_bound,
                                      tridiagonal_model)
 from fastnewton._vector cimport equal_raw, dot_raw, norm2
@@ -223,7 +224,7 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
             if probe and solution.smallest < -1.4901161193847656e-08 * tridiagonal_norm_bound(
                     &self.diag[0], &self.off[0], k):
                 break
-            breakdown = 1e3 * EPS * fmax(tridiagonal_norm_bound(&self.diag[0], &self.off[0], k),
+            breakdown = 1e3 * DBL_EPSILON * fmax(tridiagonal_norm_bound(&self.diag[0], &self.off[0], k),
                                          1e-300)
             if gamma <= breakdown:
                 # An invariant subspace: what H does outside it is unseen.

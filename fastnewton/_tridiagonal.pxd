@@ -4,16 +4,14 @@
 # both solve the subproblem on T. T has diagonal `diag[0:k]` and
 # off-diagonal `off[0:k-1]` (off[i] couples i and i + 1; zero between Lanczos
 # blocks). Nothing here needs the GIL or allocates.
+from libc.float cimport DBL_EPSILON
 from libc.math cimport sqrt, fabs, fmax, fmin
 from fastnewton._vector cimport dot_raw, normalize_raw, inverse_iteration_start, boundary_roots_raw
 
 cdef extern from *:
     """
-    #define FASTNEWTON_EPS 2.220446049250313e-16
     #define FASTNEWTON_SECULAR_TOL 1e-10
     """
-    # Machine epsilon of float64 (np.finfo(np.float64).eps).
-    const double EPS "FASTNEWTON_EPS"
     # Relative accuracy of ‖h‖ = radius in the tridiagonal Moré–Sorensen: an
     # O(k) iteration, so it is run to near rounding rather than to MS's 10%.
     const double SECULAR_TOL "FASTNEWTON_SECULAR_TOL"
@@ -62,7 +60,7 @@ cdef inline double smallest_eigenvalue(const double* diag, const double* off,
         low = fmin(low, diag[i] - radius)
         high = fmin(high, diag[i])    # a Rayleigh quotient bounds θ_min above
     for i in range(200):
-        if high - low <= 4.0 * EPS * scale:
+        if high - low <= 4.0 * DBL_EPSILON * scale:
             break
         middle = 0.5 * (low + high)
         if count_below(diag, off, k, middle, pivot_min) > 0:

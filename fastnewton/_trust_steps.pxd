@@ -494,8 +494,10 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
         # likely again, and the warm λ of that solve is the better start), nor
         # after an interior step at an H not shown indefinite (the next step
         # is likely interior too, found at λ = 0 without the products).
-        if (n >= KRYLOV_START_ORDER and (retrying or retry == NULL or not retry.valid)
-                and not warm.hard_case and (warm.indefinite or not warm.interior)):
+        # (`warm` is the last solve's, at this H after a rejection: a solve of
+        # the same H that ended inside this radius was one of the two.)
+        if (n >= KRYLOV_START_ORDER and not warm.hard_case
+                and (warm.indefinite or not warm.interior)):
             predicted = krylov_multiplier(h, n, grad, radius, work, &lam_krylov,
                                           &krylov_indefinite)
     newton_tried = not retrying and diagonal_min(h, n) > 0.0

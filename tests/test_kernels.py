@@ -476,6 +476,17 @@ def test_exact_subproblem_many_random():
         check_exact(h, g, 10.0 ** rng.uniform(-3, 3))
 
 
+def spread_spectrum_problem(rng, n):
+    """H = Q diag(λ) Qᵀ with λ uniform on [−1, 10]·scale (scale 10^±2), g and radius
+    with random scales; returns (H, g, radius, λ)."""
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    eigenvalues = rng.uniform(-1.0, 10.0, n) * 10.0 ** rng.uniform(-2, 2)
+    h = (q * eigenvalues) @ q.T
+    h = 0.5 * (h + h.T)
+    g = rng.standard_normal(n) * 10.0 ** rng.uniform(-2, 1)
+    return h, g, 10.0 ** rng.uniform(-2, 1), eigenvalues
+
+
 @pytest.mark.parametrize("n", [17, 40, 120])
 def test_exact_subproblem_indefinite_past_the_small_kernel(n):
     # Orders above DENSE_SMALL_N factor with LAPACK, and on an indefinite H
@@ -484,12 +495,8 @@ def test_exact_subproblem_indefinite_past_the_small_kernel(n):
     # and the step from the optimum that eigh finds.
     rng = np.random.default_rng(n)
     for _ in range(20):
-        q, _ = np.linalg.qr(rng.standard_normal((n, n)))
-        eigenvalues = rng.uniform(-1.0, 10.0, n) * 10.0 ** rng.uniform(-2, 2)
-        h = (q * eigenvalues) @ q.T
-        h = 0.5 * (h + h.T)
-        g = rng.standard_normal(n) * 10.0 ** rng.uniform(-2, 1)
-        _, report = check_exact(h, g, 10.0 ** rng.uniform(-2, 1))
+        h, g, radius, eigenvalues = spread_spectrum_problem(rng, n)
+        _, report = check_exact(h, g, radius)
         if eigenvalues.min() < 0.0:
             assert report["hess_shift"] >= -eigenvalues.min() - 1e-10 * np.abs(eigenvalues).max()
 
@@ -505,12 +512,7 @@ def test_exact_subproblem_from_the_lanczos_prediction(n):
     rng = np.random.default_rng(n)
     single = 0
     for trial in range(15):
-        q, _ = np.linalg.qr(rng.standard_normal((n, n)))
-        eigenvalues = rng.uniform(-1.0, 10.0, n) * 10.0 ** rng.uniform(-2, 2)
-        h = (q * eigenvalues) @ q.T
-        h = 0.5 * (h + h.T)
-        g = rng.standard_normal(n) * 10.0 ** rng.uniform(-2, 1)
-        radius = 10.0 ** rng.uniform(-2, 1)
+        h, g, radius, eigenvalues = spread_spectrum_problem(rng, n)
         _, report = check_exact(h, g, radius)
         single += report["factorizations"] == 1
         if trial < 5:
