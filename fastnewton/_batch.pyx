@@ -780,9 +780,8 @@ cdef class BatchSolver:
     cdef object searches_memory
     cdef LineSearch* searches
     cdef double[:, ::1] best_grad
-    # newton: each position's bound on modified steps (`next_newton_radius`), and the
-    # shift of its current direction.
-    cdef double[::1] newton_radius, newton_shift
+    # newton: each position's bound on its next step (`next_newton_radius`).
+    cdef double[::1] newton_radius
     # Outputs, by problem id.
     cdef readonly object x_out, f_out, grad_out, hess_out, status_out, nit_out, scalar_out
     cdef readonly object start_failed_out
@@ -829,7 +828,6 @@ cdef class BatchSolver:
         self.searches_memory = np.zeros(m * sizeof(LineSearch), dtype=np.uint8)
         self.searches = <LineSearch*><size_t>self.searches_memory.ctypes.data
         self.newton_radius = np.full(m, INFINITY)
-        self.newton_shift = np.zeros(m)
         self.x_out = np.empty((m, n))
         self.f_out = np.empty(m)
         self.grad_out = np.empty((m, n))
@@ -900,7 +898,6 @@ cdef class BatchSolver:
             copy_raw(&self.upper[source, 0], &self.upper[dest, 0], n)
         self.searches[dest] = self.searches[source]
         self.newton_radius[dest] = self.newton_radius[source]
-        self.newton_shift[dest] = self.newton_shift[source]
         self.hits_boundary[dest] = self.hits_boundary[source]
         self.unconstrained_step[dest] = self.unconstrained_step[source]
         self.state[dest] = RUNNING
@@ -1434,6 +1431,7 @@ cdef class BatchSolver:
     cdef void begin_search(self, Py_ssize_t q, double c1, double c2) noexcept nogil:
         """The top of a Newton iteration at position q: stop, or start its line search."""
         cdef int factorizations
+        cdef double shift
         cdef NewtonStep outcome
         if self.stops(q):
             return
@@ -1441,7 +1439,7 @@ cdef class BatchSolver:
             &self.hess[q, 0], &self.grad[q, 0], self.f[q],
             gradient_norm_raw(&self.grad[q, 0], self.n, self.inf_norm) <= self.gtol, c1, c2,
             norm2_raw(&self.x[q, 0], self.n), self.newton_radius[q], &self.step[q, 0],
-            &self.searches[q], &self.newton_shift[q], &factorizations)
+            &self.searches[q], &shift, &factorizations)
         if outcome == NEWTON_FACTOR_FAILED:
             self.state[q] = LINALG_ERROR
         elif outcome == NEWTON_CONVERGED:
@@ -1466,9 +1464,8 @@ cdef class BatchSolver:
             copy_raw(&self.x_trial[q, 0], &self.x[q, 0], n)
             copy_raw(&self.grad_trial[q, 0], &self.grad[q, 0], n)
             self.scalar[q] = search.alpha
-        self.newton_radius[q] = next_newton_radius(self.newton_radius[q], self.newton_shift[q],
-                                                   search.curvature_search, self.scalar[q],
-                                                   norm2_raw(&self.step[q, 0], n))
+        self.newton_radius[q] = next_newton_radius(self.newton_radius[q], search.curvature_search,
+                                                   self.scalar[q], norm2_raw(&self.step[q, 0], n))
         self.f[q] = (search.f_low if search.ask == ACCEPT_LOW or search.curvature_search
                      else search.f_alpha)
         self.nit[self.index[q]] += 1

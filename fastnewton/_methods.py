@@ -374,10 +374,9 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     inverse iteration, √(τ·2|c|) is used instead, so d is not short along
     the directions of small curvature; a d longer than 1.75·max(1, ‖x‖) is
     replaced by the trust-region step of that length. Once the search has
-    cut a modified step (τ > 0) short, later modified directions are bounded
-    too, by the length it accepted; each modified step then taken whole
-    raises that bound to at least twice its length, as a trust radius would
-    grow. The step length satisfies the strong Wolfe conditions
+    cut a step short, later directions are bounded too, by the length it
+    accepted; each step then taken whole raises that bound to at least
+    twice its length, as a trust radius would grow. The step length satisfies the strong Wolfe conditions
     (Alg. 3.5–3.6), trying 1 first.
 
     Parameters

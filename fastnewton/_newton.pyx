@@ -82,7 +82,7 @@ def newton(Objective objective, object x0, FactorableHessian hess, double gtol, 
         events = EVENT_NEGATIVE_CURVATURE if search.curvature_search else 0
         events |= EVENT_ACCEPTED | (EVENT_MODIFIED if shift > 0.0 else 0)
         events |= EVENT_NONFINITE if found.saw_nonfinite else 0
-        radius = next_newton_radius(radius, shift, search.curvature_search, found.step_length,
+        radius = next_newton_radius(radius, search.curvature_search, found.step_length,
                                     norm2(direction))
         if shift > 0.0:
             n_modified += 1

@@ -33,8 +33,8 @@ cdef struct NewtonDirection:
     double free_length    # ‖d_F‖
     double curvature      # dᵀHd of a unit direction of negative curvature; 0 for Newton's
     double shift          # τ of the modified Cholesky factorization of H[F, F]
-    # Newton's: `_newton_step.newton_step_bound` at x, or the driver's bound on
-    # modified steps (`next_newton_radius`) when τ > 0 and that is shorter; 0 otherwise
+    # Newton's: `_newton_step.newton_step_bound` at x and the driver's bound
+    # (`next_newton_radius`); 0 otherwise
     double step_bound
     int factorizations
     bint face_jump        # the direction is `face_jump_direction`'s step, not Newton's

@@ -553,9 +553,9 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
     and g_F): d_F = −(H[F, F] + τI)⁻¹ g_F, τ from the modified Cholesky
     factorization, replaced by the Moré–Sorensen step of radius
     1.75·max(1, ‖x‖) when it is longer (the step bound that keeps the
-    unconstrained method out of asymptotic valleys), or, when H[F, F] needed a
-    shift, of `radius` when that is shorter (`next_newton_radius`, which the
-    drivers keep from the lengths their searches took), and with the shift
+    unconstrained method out of asymptotic valleys), or of `radius` when that
+    is shorter (`next_newton_radius`, which the drivers keep from the lengths
+    their searches took), and with the shift
     refined where it far exceeds the negative curvature it cures. The held
     ones take d_i = −g_i / D_ii (D = |diag H|,
     `diagonal_scaling`), which the projection then stops at their bound.
@@ -583,7 +583,7 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
                                reduced_step, &work.step_work, &search, &out.shift,
                                &out.factorizations) == NEWTON_FACTOR_FAILED:
             return 1
-    out.step_bound = newton_step_bound(x_norm, out.shift, radius)    # τ = 0 where none moves
+    out.step_bound = newton_step_bound(x_norm, radius)
     for i in range(n):
         free[i] = 0
     for k in range(count):
@@ -602,15 +602,14 @@ cdef int newton_direction(FactorableHessian hess, ReducedHessian reduced, const 
 
 
 cdef double radius_after_search(const ProjectedSearch* search, double radius) noexcept nogil:
-    """The bound on the next modified step (`next_newton_radius`) after `search` took its step.
+    """The bound on the next Newton step (`next_newton_radius`) after `search` took its step.
 
-    Only a Newton direction of a shifted H[F, F] counts: a face jump's step,
-    or a search on curvature, leaves the bound as it is.
+    Only a Newton direction counts: a face jump's step, or a search on
+    curvature, leaves the bound as it is.
     """
     if search.stationary or search.direction.face_jump:
         return radius
-    return next_newton_radius(radius, search.direction.shift, False, search.alpha,
-                              search.direction.free_length)
+    return next_newton_radius(radius, False, search.alpha, search.direction.free_length)
 
 
 cdef void reset_face_jump(FaceJump* jump) noexcept nogil:

@@ -243,7 +243,7 @@ def test_batched_newton_bounds_modified_steps_as_minimize_does(bounds):
     # Osborne 2 from x0 and from 0.99·x0 (which also went to f = 0.08759)
     # and 1.01·x0, behind two rows started next to the minimizer: those end
     # within three iterations, so the batch moves the others to new
-    # positions while their bound on modified steps is finite (in the box,
+    # positions while their bound on Newton steps is finite (in the box,
     # the projected method's first search is cut, then doubled). Each row
     # must give minimize's iterates and counts, at the paper's f*.
     problem = P.mgh(19)
@@ -276,6 +276,36 @@ def test_newton_fits_reach_the_global_minimum():
         if not res.fun - reference <= 1e-6 * max(1.0, abs(reference)):
             missed.append(k)
     assert missed == []
+
+
+@pytest.mark.parametrize("curvature", [0.01, 0.02, 0.03])
+def test_projected_newton_keeps_its_step_length_along_a_curved_valley(curvature):
+    # Falling data bent the wrong way for a decay: in the box a, b ≥ 0 the
+    # best fit is the straight line at a → ∞, b → 0 (no minimizer), along a
+    # valley that bends at every step. Taking each Newton step whole from
+    # α = 1 overshot the bend, and the search halved it again at nearly
+    # every iteration: 1.44–1.46 values of f per iteration. Bounded by the
+    # length the last search took (`next_newton_radius`), 1.25–1.26.
+    rng = np.random.default_rng(0)
+    y = 1.0 - 0.2 * T - curvature * T ** 2 + 0.01 * rng.standard_normal(T.size)
+    fun, jac, hess = decay_callbacks(y)
+    box = [(0.0, None), (0.0, None), (None, None)]
+    res = fastnewton.minimize(fun, [1.0, 1.0, 0.0], method="newton", jac=jac, hess=hess,
+                              bounds=box, options={"maxiter": 300})
+    assert res.status == 1 and res.nit == 300
+    # Down the valley: f falls towards the straight-line fit, which bounds it below.
+    line = np.polynomial.polynomial.polyfit(T, y, 1)
+    line_residual = np.polynomial.polynomial.polyval(T, line) - y
+    assert 0.5 * line_residual @ line_residual < res.fun < fun(np.array([1.0, 1.0, 0.0]))
+    assert res.x[0] > 100.0 and res.x[1] < 1e-2
+    assert res.nfev <= 1.35 * res.nit
+    batched = fastnewton.minimize_batch(
+        lambda P: np.array([fun(p) for p in P]), [[1.0, 1.0, 0.0]], method="newton",
+        jac=lambda P: np.array([jac(p) for p in P]),
+        hess=lambda P: np.array([hess(p) for p in P]),
+        bounds=scipy.optimize.Bounds([0.0, 0.0, -np.inf], np.inf), options={"maxiter": 300})
+    assert batched.nfev[0] == res.nfev
+    np.testing.assert_array_equal(batched.x[0], res.x)
 
 
 # ---------------------------------------------------------------------------
