@@ -49,6 +49,7 @@ from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, Secul
                                       WarmStart, exact_settings, remember_solve,
                                       lay_out_work, SUBPROBLEM_OK,
                                       SUBPROBLEM_FACTORIZATION_FAILED, more_sorensen_step,
+                                      dense_more_sorensen_step,
                                       trust_ratio, next_radius, radius_cap, first_radius)
 from fastnewton._status cimport (SUCCESS, MAXITER, NO_PROGRESS, LINALG_ERROR, NONFINITE, SADDLE,
                                  CALLBACK_STOP)
@@ -174,32 +175,8 @@ cdef class BlockKernels:
                                &self.settings, warm, retry)
             return
         dense = self.dense(hess)
-        # With the order a literal, the compiler compiles a copy of the step
-        # for each order (GCC: inlined or cloned) with the kernels' loops
-        # unrolled; their trip counts of 1 to 3 otherwise cost more than their
-        # arithmetic (at n = 3 a step takes about 40% less time). Same
-        # operations in the same order, so the same numbers.
-        if self.n == 1:
-            more_sorensen_step(&dense, 1, grad, radius, step, report, &self.work, &self.settings,
-                               warm, retry)
-        elif self.n == 2:
-            more_sorensen_step(&dense, 2, grad, radius, step, report, &self.work, &self.settings,
-                               warm, retry)
-        elif self.n == 3:
-            more_sorensen_step(&dense, 3, grad, radius, step, report, &self.work, &self.settings,
-                               warm, retry)
-        elif self.n == 4:
-            more_sorensen_step(&dense, 4, grad, radius, step, report, &self.work, &self.settings,
-                               warm, retry)
-        elif self.n == 5:
-            more_sorensen_step(&dense, 5, grad, radius, step, report, &self.work, &self.settings,
-                               warm, retry)
-        elif self.n == 6:
-            more_sorensen_step(&dense, 6, grad, radius, step, report, &self.work, &self.settings,
-                               warm, retry)
-        else:
-            more_sorensen_step(&dense, self.n, grad, radius, step, report, &self.work,
-                               &self.settings, warm, retry)
+        dense_more_sorensen_step(&dense, self.n, grad, radius, step, report, &self.work,
+                                 &self.settings, warm, retry)
 
     cdef double grad_curvature(self, double* hess, const double* grad) noexcept nogil:
         """gᵀHg for the block at `hess`."""

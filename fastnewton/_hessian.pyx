@@ -161,8 +161,8 @@ cdef class FactorableHessian(SymmetricMatrix):
             steps.more_sorensen_step(&self.band, self.n, grad, radius, step, report, work,
                                      settings, warm, retry)
         else:
-            steps.more_sorensen_step(&self.dense, self.n, grad, radius, step, report, work,
-                                     settings, warm, retry)
+            steps.dense_more_sorensen_step(&self.dense, self.n, grad, radius, step, report, work,
+                                           settings, warm, retry)
         reacquire_gil(gil)
 
     cdef void dogleg_step(self, const double* grad, double radius, double* step,

@@ -8,7 +8,9 @@ from fastnewton._blocks cimport (Block, modified_cholesky, factorize, solve,
                                  curvature_tolerance)
 from fastnewton._line_search cimport LineSearch, WOLFE_MAXITER, wolfe_begin, curvature_begin
 from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, WarmStart, SUBPROBLEM_OK,
-                                      exact_settings, more_sorensen_step)
+                                      exact_settings, more_sorensen_step,
+                                      dense_more_sorensen_step)
+from fastnewton._dense cimport DenseBlock
 from libc.math cimport fmax, fmin, sqrt, INFINITY
 from fastnewton._vector cimport dot_raw, norm2_raw
 
@@ -145,8 +147,12 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
         cold.indefinite = False
         cold.interior = False
         cold.hard_case = False
-        more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings, cold,
-                           NULL)
+        if Block is DenseBlock:
+            dense_more_sorensen_step(h, n, grad, step_bound, direction, &report, work,
+                                     &settings, cold, NULL)
+        else:
+            more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings,
+                               cold, NULL)
         factorizations[0] += report.factorizations
         if report.status != SUBPROBLEM_OK:
             return NEWTON_FACTOR_FAILED
