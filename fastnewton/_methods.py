@@ -376,8 +376,8 @@ def newton(fun: Callable[..., Any], x0: ArrayLike, args: Any = (),
     replaced by the trust-region step of that length. Once the search has
     cut a step short, later directions are bounded too, by the length it
     accepted; each step then taken whole raises that bound to at least
-    twice its length, as a trust radius would grow. The step length satisfies the strong Wolfe conditions
-    (Alg. 3.5–3.6), trying 1 first.
+    twice its length, as a trust radius would grow. The step length
+    satisfies the strong Wolfe conditions (Alg. 3.5–3.6), trying 1 first.
 
     Parameters
     ----------
