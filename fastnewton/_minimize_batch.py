@@ -281,18 +281,16 @@ def _kkt_stack(solver, box, opts):
     values, active = _kkt.multipliers(x, grad, lower, upper)
     strict = np.all(np.where(active, values > opts["gtol"], True), axis=1)
     projected = np.linalg.norm(np.clip(x - grad, lower, upper) - x, axis=1)
-    masked = hess.copy()
     m, n = x.shape
     if opts["bandwidth"] is None:
-        masked[active[:, :, None] | active[:, None, :]] = 0.0
-        rows, columns = np.nonzero(active)
-        masked[rows, columns, columns] = 1.0
+        _, inertia = certify_stack(hess, None, active)
     else:
+        masked = hess.copy()
         for k in range(opts["bandwidth"] + 1):
             touched = active[:, :n - k] | active[:, k:]
             masked[:, k, :n - k][touched] = 0.0
         masked[:, 0, :][active] = 1.0
-    _, inertia = certify_stack(masked, opts["bandwidth"])
+        _, inertia = certify_stack(masked, opts["bandwidth"])
     n_active = active.sum(axis=1)
     inertia = inertia.copy()
     known = inertia[:, 0] >= 0

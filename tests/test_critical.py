@@ -547,6 +547,36 @@ def test_stack_certificates_match_one_at_a_time_and_eigvalsh():
     assert {"minimum", "degenerate", "saddle", "maximum"} <= set(kinds[:399])
 
 
+def test_stack_certificates_on_the_free_variables_match_eigvalsh():
+    # minimize_batch's bounded certificates classify H[F, F] as H with the
+    # rows and columns of the variables at a bound replaced by the
+    # identity's (`active`); against numpy's eigenvalues of those matrices,
+    # built explicitly, less one positive eigenvalue per active variable.
+    # The entries of active rows are never read: a NaN there changes nothing.
+    from fastnewton._curvature import certify_stack
+    rng = np.random.default_rng(12)
+    m, n = 300, 4
+    a = rng.standard_normal((m, n, n))
+    stack = a + a.transpose(0, 2, 1)
+    stack[:100] = np.einsum("kij,klj->kil", a[:100], a[:100]) + 0.1 * np.eye(n)
+    stack[100:150, :, -1] = stack[100:150, -1, :] = 0.0
+    active = rng.uniform(size=(m, n)) < 0.3
+    active[:20] = False
+    active[20:30] = True
+    stack[30, :, 0] = stack[30, 0, :] = np.nan
+    active[30] = [True, False, False, False]
+    kinds, inertia = certify_stack(stack, None, active)
+    for i in range(m):
+        masked = np.where(active[i][:, None] | active[i][None, :], np.eye(n), stack[i])
+        eigenvalues = np.linalg.eigvalsh(masked)
+        tol = np.sqrt(np.finfo(float).eps) * np.abs(masked).sum(axis=1).max()
+        counts = (np.sum(eigenvalues > tol), np.sum(eigenvalues < -tol),
+                  np.sum(np.abs(eigenvalues) <= tol))
+        assert tuple(inertia[i]) == counts, i
+        assert kinds[i] == classify_critical_point(masked).kind, i
+    assert {"minimum", "degenerate", "saddle"} <= set(kinds)
+
+
 def test_kkt_kinds_of_a_batch_match_kkt_kind_one_at_a_time():
     # minimize_batch's bounded certificates name each row's kind with the
     # vectorized kkt_kinds; it must say what KKTPoint's kkt_kind says for
