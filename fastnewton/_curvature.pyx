@@ -365,7 +365,7 @@ def certify_stack(hess, bandwidth=None, active=None):
 _KINDS = np.array([None, "saddle", "degenerate", "maximum", "minimum"], dtype=object)
 
 
-def kinds_of(inertia):
+cdef object kinds_of(object inertia):
     """`kind_of` for each row of an (m, 3) inertia array; None where the row is (−1, −1, −1).
 
     Codes into _KINDS, then one gather: storing a string into an object
