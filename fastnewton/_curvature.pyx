@@ -332,7 +332,11 @@ def certify_stack(hess, bandwidth=None, active=None):
     if active is not None:
         if bandwidth is not None:
             raise ValueError("certify_stack: active is for dense stacks only")
-        mask = np.asarray(active, dtype=bool).view(np.uint8)
+        active = np.asarray(active, dtype=bool)
+        if active.shape != (m, n):
+            raise ValueError("certify_stack: active must have shape (%d, %d), got %s"
+                             % (m, n, active.shape))
+        mask = active.view(np.uint8)
     inertia_array = np.full((m, 3), -1, dtype=np.intp)
     cdef Py_ssize_t[:, ::1] inertia = inertia_array
     for i in range(m):

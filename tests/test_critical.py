@@ -575,6 +575,8 @@ def test_stack_certificates_on_the_free_variables_match_eigvalsh():
         assert tuple(inertia[i]) == counts, i
         assert kinds[i] == classify_critical_point(masked).kind, i
     assert {"minimum", "degenerate", "saddle"} <= set(kinds)
+    with pytest.raises(ValueError, match=r"active must have shape \(300, 4\)"):
+        certify_stack(stack, None, active[:, :3])
 
 
 def test_kkt_kinds_of_a_batch_match_kkt_kind_one_at_a_time():
