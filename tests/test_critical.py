@@ -519,18 +519,24 @@ def test_critical_point_constructor_kind_rules():
     assert fastnewton.CriticalPoint is CriticalPoint
 
 
+def symmetric_stack(seed, m, n):
+    """(random factors, stack): m random symmetric n × n matrices, the first 100
+    positive definite, the next 100 singular (last row and column zero), the rest indefinite."""
+    a = np.random.default_rng(seed).standard_normal((m, n, n))
+    stack = a + a.transpose(0, 2, 1)
+    stack[:100] = np.einsum("kij,klj->kil", a[:100], a[:100]) + 0.1 * np.eye(n)
+    stack[100:200, :, -1] = stack[100:200, -1, :] = 0.0
+    return a, stack
+
+
 def test_stack_certificates_match_one_at_a_time_and_eigvalsh():
     # certify_stack, which classifies minimize_batch's Hessians, against
     # classify_critical_point one matrix at a time and against numpy's
     # eigenvalues: definite, singular, indefinite, negative definite, a
     # non-C-contiguous stack, and one non-finite matrix (no certificate).
     from fastnewton._curvature import certify_stack
-    rng = np.random.default_rng(11)
-    m, n = 400, 4
-    a = rng.standard_normal((m, n, n))
-    stack = a + a.transpose(0, 2, 1)
-    stack[:100] = np.einsum("kij,klj->kil", a[:100], a[:100]) + 0.1 * np.eye(n)
-    stack[100:200, :, -1] = stack[100:200, -1, :] = 0.0
+    a, stack = symmetric_stack(11, 400, 4)
+    n = 4
     stack[200:220] = -np.einsum("kij,klj->kil", a[200:220], a[200:220]) - np.eye(n)
     stack[399, 0, 0] = np.nan
     strided = np.asfortranarray(stack.transpose(1, 2, 0)).transpose(2, 0, 1)
@@ -550,17 +556,14 @@ def test_stack_certificates_match_one_at_a_time_and_eigvalsh():
 def test_stack_certificates_on_the_free_variables_match_eigvalsh():
     # minimize_batch's bounded certificates classify H[F, F] as H with the
     # rows and columns of the variables at a bound replaced by the
-    # identity's (`active`); against numpy's eigenvalues of those matrices,
-    # built explicitly, less one positive eigenvalue per active variable.
-    # The entries of active rows are never read: a NaN there changes nothing.
+    # identity's (`active`; `_kkt_stack` then takes one positive eigenvalue
+    # off per active variable); against numpy's eigenvalues of those
+    # matrices, built explicitly. The entries of active rows are never
+    # read: a NaN there changes nothing.
     from fastnewton._curvature import certify_stack
-    rng = np.random.default_rng(12)
     m, n = 300, 4
-    a = rng.standard_normal((m, n, n))
-    stack = a + a.transpose(0, 2, 1)
-    stack[:100] = np.einsum("kij,klj->kil", a[:100], a[:100]) + 0.1 * np.eye(n)
-    stack[100:150, :, -1] = stack[100:150, -1, :] = 0.0
-    active = rng.uniform(size=(m, n)) < 0.3
+    _, stack = symmetric_stack(12, m, n)
+    active = np.random.default_rng(13).uniform(size=(m, n)) < 0.3
     active[:20] = False
     active[20:30] = True
     stack[30, :, 0] = stack[30, 0, :] = np.nan
