@@ -224,8 +224,8 @@ cdef class KrylovSubproblem(TrustRegionSubproblem):
             if probe and solution.smallest < -1.4901161193847656e-08 * tridiagonal_norm_bound(
                     &self.diag[0], &self.off[0], k):
                 break
-            breakdown = 1e3 * DBL_EPSILON * fmax(tridiagonal_norm_bound(&self.diag[0], &self.off[0], k),
-                                         1e-300)
+            breakdown = 1e3 * DBL_EPSILON * fmax(
+                tridiagonal_norm_bound(&self.diag[0], &self.off[0], k), 1e-300)
             if gamma <= breakdown:
                 # An invariant subspace: what H does outside it is unseen.
                 self.off[k - 1] = 0.0

@@ -8,7 +8,7 @@ from fastnewton._blocks cimport (Block, modified_cholesky, factorize, solve,
                                  curvature_tolerance)
 from fastnewton._line_search cimport LineSearch, WOLFE_MAXITER, wolfe_begin, curvature_begin
 from fastnewton._trust_steps cimport (StepReport, StepWork, ExactSettings, WarmStart, SUBPROBLEM_OK,
-                                      exact_settings, more_sorensen_step,
+                                      exact_settings, no_warm_start, more_sorensen_step,
                                       dense_more_sorensen_step)
 from fastnewton._dense cimport DenseBlock
 from libc.math cimport fmax, fmin, sqrt, INFINITY
@@ -97,7 +97,6 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     cdef double curvature, slope, refined, step_bound
     cdef StepReport report
     cdef ExactSettings settings
-    cdef WarmStart cold      # no warm start: the step bound's solve stands alone
     if modified_cholesky(h, n, shift, factorizations):
         return NEWTON_FACTOR_FAILED
     if stationary:
@@ -143,16 +142,13 @@ cdef inline NewtonStep newton_step(Block* h, Py_ssize_t n, const double* grad, d
     solve(h, n, direction)
     if norm2_raw(direction, n) > step_bound:
         settings = exact_settings(25)
-        cold.lam = 0.0
-        cold.indefinite = False
-        cold.interior = False
-        cold.hard_case = False
         if Block is DenseBlock:
+            # No warm start: the step bound's solve stands alone.
             dense_more_sorensen_step(h, n, grad, step_bound, direction, &report, work,
-                                     &settings, cold, NULL)
+                                     &settings, no_warm_start(), NULL)
         else:
             more_sorensen_step(h, n, grad, step_bound, direction, &report, work, &settings,
-                               cold, NULL)
+                               no_warm_start(), NULL)
         factorizations[0] += report.factorizations
         if report.status != SUBPROBLEM_OK:
             return NEWTON_FACTOR_FAILED

@@ -13,7 +13,7 @@ import numpy as np
 from libc.math cimport sqrt, fmin
 from fastnewton._hessian cimport FactorableHessian
 from fastnewton._trust_steps cimport (SUBPROBLEM_NONFINITE, clear_report, exact_settings,
-                                      remember_solve, lay_out_work)
+                                      remember_solve, lay_out_work, no_warm_start)
 from fastnewton._vector cimport dot, norm2, axpy_into, boundary_roots, copy_into
 
 
@@ -65,10 +65,7 @@ cdef class ExactSubproblem(FactoringSubproblem):
     def __cinit__(self, Py_ssize_t n, int maxiter):
         self.exact = True
         self.settings = exact_settings(maxiter)
-        self.warm.lam = 0.0
-        self.warm.indefinite = False
-        self.warm.interior = False
-        self.warm.hard_case = False
+        self.warm = no_warm_start()
         self.last.valid = False
         self.retry = False
 

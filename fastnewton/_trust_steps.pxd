@@ -3,6 +3,7 @@
 # dogleg step, the model decrease and the radius update. The single-problem
 # storages (`_hessian.FactorableHessian`) and the batched solver (`_batch`)
 # run these same functions, so a batch gives `minimize`'s iterates bit for bit.
+from libc.float cimport DBL_EPSILON
 from libc.math cimport sqrt, fabs, fmax, fmin, isfinite
 from fastnewton._bounds cimport CurvatureBounds
 from fastnewton._blocks cimport (Block, factorize, solve, matvec, curvature_bounds,
@@ -36,6 +37,16 @@ cdef struct WarmStart:
     bint indefinite     # H did not factor at λ = 0 there (`StepReport.indefinite`)
     bint interior       # its step was the Newton step, inside the region (λ = 0)
     bint hard_case      # its step was completed along z (`StepReport.hard_case`)
+
+
+cdef inline WarmStart no_warm_start() noexcept nogil:
+    """A `WarmStart` with nothing to pass on: the first solve of a run, or one that stands alone."""
+    cdef WarmStart warm
+    warm.lam = 0.0
+    warm.indefinite = False
+    warm.interior = False
+    warm.hard_case = False
+    return warm
 
 
 cdef struct StepReport:
@@ -238,7 +249,7 @@ cdef inline double trust_ratio(double f, double f_trial, double predicted) noexc
     §17.4.2) instead of rejecting steps on noise. It is relative to |f| so
     that scaling f does not change the iterates.
     """
-    cdef double rounding = 10.0 * 2.220446049250313e-16 * fabs(f)   # 10 ε |f|
+    cdef double rounding = 10.0 * DBL_EPSILON * fabs(f)   # 10 ε |f|
     return (f - f_trial + rounding) / (predicted + rounding)
 
 
@@ -544,7 +555,7 @@ cdef inline void more_sorensen_step(Block* h, Py_ssize_t n, const double* grad, 
     curvature_bounds(h, n, &bounds)
     start_bracket(&bracket, &bounds, gnorm, radius)
     raise_lower(&bracket, lam_pivot)
-    lam_floor = 10.0 * n * 2.220446049250313e-16 * bounds.diag_min_positive
+    lam_floor = 10.0 * n * DBL_EPSILON * bounds.diag_min_positive
     if retrying:
         bracket.lower = fmax(bracket.lower, retry.lam)
         # Newton's step on the secular equation from the left stays below λ*
